@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using ActorStore.Blocks.Devices;
+
+namespace ActorStore.Blocks.Chain;
+
+/// <summary>
+/// <c>dirty.log</c>: DRBD-style activity log (DESIGN §3) plus the flush revision. Before the first write
+/// into a 4 MiB region after a flush, the region's bit is written and fsynced; a completed flush clears
+/// the bits of regions not written since it began and advances the revision.
+/// Layout, 4 KiB pages: pages 0 and 1 are alternating header slots (the newest valid one wins, so a
+/// torn header write loses nothing); every further page is [crc32c][bitmap]. A bitmap page that fails
+/// its checksum was torn by a crash while being marked, and all its regions count as dirty.
+/// Not thread-safe for flushes: the replica serialises them and holds its exclusive lock around
+/// <see cref="BeginFlush"/> and <see cref="CompleteFlush"/>.
+/// </summary>
+internal sealed class DirtyRegionLog : IDisposable
+{
+    public const int RegionShift = 22;
+    private const uint Magic = 0x4C445341; // "ASDL"
+    private const ushort Version = 1;
+    private const int Page = BlockSize.Bytes;
+    private const int HeaderSlots = 2;
+    private const int RegionsPerPage = (Page - 4) * 8;
+
+    private readonly IFileHandle _file;
+    private readonly object _markGate = new();
+    private readonly List<int> _markedList = [];
+    private readonly List<int> _flushCandidates = [];
+    private readonly byte[] _headerPage = new byte[Page];
+    private byte[][] _pages;
+    private byte[] _marked;
+    private byte[] _touched;
+    private long _sequence;
+
+    private DirtyRegionLog(IFileHandle file, int regions, long revision, long sequence)
+    {
+        _file = file;
+        _pages = new byte[PagesFor(regions)][];
+        for (var i = 0; i < _pages.Length; i++) _pages[i] = new byte[Page];
+        _marked = new byte[regions];
+        _touched = new byte[regions];
+        Revision = revision;
+        _sequence = sequence;
+    }
+
+    public long Revision { get; private set; }
+
+    public static DirtyRegionLog Create(IFileSystem fs, string path, long volumeSize)
+    {
+        var file = fs.Open(path, create: true);
+        try
+        {
+            var log = new DirtyRegionLog(file, RegionsFor(volumeSize), revision: 0, sequence: 0);
+            file.SetLength(0);
+            log.WriteHeader();
+            log.WriteHeader();
+            log.WritePages(0, log._pages.Length);
+            log.Fsync();
+            return log;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public static DirtyRegionLog Open(IFileSystem fs, string path, long volumeSize, string directory)
+    {
+        var file = fs.Open(path, create: false);
+        try
+        {
+            var page = new byte[Page];
+            (long Sequence, long Revision)? best = null;
+            for (var slot = 0; slot < HeaderSlots; slot++)
+            {
+                file.Read(slot * Page, page);
+                if (TryReadHeader(page, directory) is { } h && (best is null || h.Sequence > best.Value.Sequence)) best = h;
+            }
+            if (best is null) throw new ReplicaCorruptException(directory, "dirty.log has no valid header");
+            var regions = RegionsFor(volumeSize);
+            var log = new DirtyRegionLog(file, regions, best.Value.Revision, best.Value.Sequence);
+            for (var p = 0; p < log._pages.Length; p++)
+            {
+                var image = log._pages[p];
+                file.Read((HeaderSlots + p) * (long)Page, image);
+                var torn = BinaryPrimitives.ReadUInt32LittleEndian(image) != Crc32C.Compute(image.AsSpan(4));
+                for (var r = p * RegionsPerPage; r < Math.Min(regions, (p + 1) * RegionsPerPage); r++)
+                {
+                    if (torn) SetBit(image, r);
+                    if (GetBit(image, r)) log.Remember(r);
+                }
+            }
+            return log;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Regions that may differ from other replicas: written after the last completed flush.</summary>
+    public IReadOnlyList<BlockExtent> DirtyRegions(long volumeSize)
+    {
+        var blocks = BlockSize.BlocksIn(volumeSize);
+        var list = new List<BlockExtent>();
+        foreach (var r in _markedList.Order())
+        {
+            var start = (long)r << (RegionShift - BlockSize.Shift);
+            BlockExtent.AppendMerged(list, new BlockExtent(start, Math.Min(blocks, start + (1L << (RegionShift - BlockSize.Shift))) - start));
+        }
+        return list;
+    }
+
+    /// <summary>Called before a write reaches the head: marks its regions durably when they are not yet marked.</summary>
+    public void NoteWrite(long offset, long length)
+    {
+        var last = (int)((offset + length - 1) >> RegionShift);
+        for (var r = (int)(offset >> RegionShift); r <= last; r++)
+        {
+            if (Volatile.Read(ref _marked[r]) == 0) MarkDurably(r);
+            _touched[r] = 1;
+        }
+    }
+
+    public void BeginFlush()
+    {
+        _flushCandidates.Clear();
+        lock (_markGate) _flushCandidates.AddRange(_markedList);
+        foreach (var r in _flushCandidates) _touched[r] = 0;
+    }
+
+    /// <summary>Clears regions untouched since <see cref="BeginFlush"/>, advances the revision; durable after <see cref="Fsync"/>.</summary>
+    public void CompleteFlush()
+    {
+        lock (_markGate)
+        {
+            foreach (var r in _flushCandidates)
+            {
+                if (_touched[r] != 0) continue;
+                ClearBit(_pages[r / RegionsPerPage], r);
+                _marked[r] = 0;
+                _markedList.Remove(r);
+                WritePages(r / RegionsPerPage, 1);
+            }
+            Revision++;
+            WriteHeader();
+        }
+    }
+
+    public void Fsync() => Durably.Fsync(_file, ReplicaFiles.DirtyLog);
+
+    public void Resize(long volumeSize)
+    {
+        var regions = RegionsFor(volumeSize);
+        var oldPages = _pages.Length;
+        var pages = PagesFor(regions);
+        Array.Resize(ref _pages, pages);
+        for (var i = oldPages; i < pages; i++) _pages[i] = new byte[Page];
+        Array.Resize(ref _marked, regions);
+        Array.Resize(ref _touched, regions);
+        WritePages(oldPages, pages - oldPages);
+        Fsync();
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private void MarkDurably(int region)
+    {
+        lock (_markGate)
+        {
+            if (_marked[region] != 0) return;
+            var page = region / RegionsPerPage;
+            SetBit(_pages[page], region);
+            WritePages(page, 1);
+            Durably.Fsync(_file, ReplicaFiles.DirtyLog);
+            Remember(region);
+        }
+    }
+
+    private void Remember(int region)
+    {
+        _markedList.Add(region);
+        Volatile.Write(ref _marked[region], 1);
+    }
+
+    private void WriteHeader()
+    {
+        _sequence++;
+        var h = _headerPage.AsSpan();
+        h.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(h, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], Version);
+        BinaryPrimitives.WriteInt64LittleEndian(h[8..], _sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(h[16..], Revision);
+        BinaryPrimitives.WriteInt32LittleEndian(h[24..], RegionShift);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[(Page - 4)..], Crc32C.Compute(h[..(Page - 4)]));
+        _file.Write(_sequence % HeaderSlots * Page, h);
+    }
+
+    private static (long Sequence, long Revision)? TryReadHeader(ReadOnlySpan<byte> page, string directory)
+    {
+        if (BinaryPrimitives.ReadUInt32LittleEndian(page) != Magic) return null;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(page[(Page - 4)..]) != Crc32C.Compute(page[..(Page - 4)])) return null;
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(page[4..]);
+        if (version != Version) throw new ReplicaCorruptException(directory, $"dirty.log has version {version}, this build reads {Version}");
+        if (BinaryPrimitives.ReadInt32LittleEndian(page[24..]) != RegionShift) throw new ReplicaCorruptException(directory, "dirty.log has another region size");
+        return (BinaryPrimitives.ReadInt64LittleEndian(page[8..]), BinaryPrimitives.ReadInt64LittleEndian(page[16..]));
+    }
+
+    private void WritePages(int first, int count)
+    {
+        for (var p = first; p < first + count; p++)
+        {
+            var image = _pages[p];
+            BinaryPrimitives.WriteUInt32LittleEndian(image, Crc32C.Compute(image.AsSpan(4)));
+            _file.Write((HeaderSlots + p) * (long)Page, image);
+        }
+    }
+
+    private static int RegionsFor(long volumeSize) => checked((int)((volumeSize + (1L << RegionShift) - 1) >> RegionShift));
+
+    private static int PagesFor(int regions) => Math.Max(1, (regions + RegionsPerPage - 1) / RegionsPerPage);
+
+    private static bool GetBit(byte[] page, int region) => (page[4 + (region % RegionsPerPage >> 3)] & (1 << (region & 7))) != 0;
+
+    private static void SetBit(byte[] page, int region) => page[4 + (region % RegionsPerPage >> 3)] |= (byte)(1 << (region & 7));
+
+    private static void ClearBit(byte[] page, int region) => page[4 + (region % RegionsPerPage >> 3)] &= (byte)~(1 << (region & 7));
+}

@@ -1,0 +1,23 @@
+namespace ActorStore.Blocks.Chain;
+
+/// <summary>File names inside a replica directory (DESIGN §4).</summary>
+internal static class ReplicaFiles
+{
+    public const string VolumeMeta = "volume.meta";
+    public const string DirtyLog = "dirty.log";
+    public const string MetaSuffix = ".meta";
+    private const string HeadPrefix = "volume-head-";
+    private const string SnapshotPrefix = "volume-snap-";
+    private const string ImageSuffix = ".img";
+
+    public static string Head(int number) => $"{HeadPrefix}{number:D3}{ImageSuffix}";
+
+    public static string Snapshot(string name) => $"{SnapshotPrefix}{name}{ImageSuffix}";
+
+    public static string MetaOf(string layerFile) => layerFile + MetaSuffix;
+
+    /// <summary>True for the layer images and their metadata, the only files a leftover can be.</summary>
+    public static bool IsLayerFile(string file) =>
+        (file.StartsWith(HeadPrefix, StringComparison.Ordinal) || file.StartsWith(SnapshotPrefix, StringComparison.Ordinal))
+        && (file.EndsWith(ImageSuffix, StringComparison.Ordinal) || file.EndsWith(ImageSuffix + MetaSuffix, StringComparison.Ordinal));
+}

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+
+namespace ActorStore.Blocks.Devices;
+
+/// <summary>The few libc calls .NET does not expose: hole punching, FIEMAP, link(2) and directory fsync.</summary>
+internal static partial class LinuxNative
+{
+    public const int Enospc = 28;
+
+    private const int FallocKeepSize = 0x01;
+    private const int FallocPunchHole = 0x02;
+    private const uint FsIocFiemap = 0xC020660B;
+    private const uint FiemapExtentLast = 0x1;
+    private const int FiemapHeaderSize = 32;
+    private const int FiemapExtentSize = 56;
+    private const int ExtentsPerCall = 256;
+    private const int ORdonly = 0, ODirectory = 0x10000, OCloexec = 0x80000;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fallocate(nint fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int ioctl(nint fd, uint request, nint argument);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int link(string existing, string newName);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+
+    public static void PunchHole(nint fd, long offset, long length)
+    {
+        if (fallocate(fd, FallocPunchHole | FallocKeepSize, offset, length) != 0) throw LastError("fallocate(PUNCH_HOLE)");
+    }
+
+    public static void Link(string existing, string newName)
+    {
+        if (link(existing, newName) != 0) throw LastError($"link {existing} -> {newName}");
+    }
+
+    public static void Fsync(nint fd)
+    {
+        if (fsync((int)fd) != 0) throw LastError("fsync");
+    }
+
+    public static void FsyncDirectory(string directory)
+    {
+        var fd = open(directory, ORdonly | ODirectory | OCloexec);
+        if (fd < 0) throw LastError($"open {directory}");
+        try
+        {
+            if (fsync(fd) != 0) throw LastError($"fsync {directory}");
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    /// <summary>FS_IOC_FIEMAP over [offset, offset+length): every mapped extent, written, unwritten or delayed, is data.</summary>
+    public static unsafe void DataExtents(nint fd, long offset, long length, List<BlockExtent> into)
+    {
+        var buffer = stackalloc byte[FiemapHeaderSize + FiemapExtentSize * ExtentsPerCall];
+        var end = offset + length;
+        var start = offset;
+        while (start < end)
+        {
+            new Span<byte>(buffer, FiemapHeaderSize).Clear();
+            *(ulong*)buffer = (ulong)start;
+            *(ulong*)(buffer + 8) = (ulong)(end - start);
+            *(uint*)(buffer + 24) = ExtentsPerCall;
+            if (ioctl(fd, FsIocFiemap, (nint)buffer) != 0) throw LastError("ioctl(FS_IOC_FIEMAP)");
+            var mapped = *(uint*)(buffer + 20);
+            if (mapped == 0) return;
+            var last = false;
+            for (var i = 0; i < mapped; i++)
+            {
+                var e = buffer + FiemapHeaderSize + i * FiemapExtentSize;
+                var logical = (long)*(ulong*)e;
+                var len = (long)*(ulong*)(e + 16);
+                var flags = *(uint*)(e + 40);
+                var from = Math.Max(logical, offset);
+                var to = Math.Min(logical + len, end);
+                if (to > from)
+                {
+                    var first = BlockSize.BlockOf(from);
+                    BlockExtent.AppendMerged(into, new BlockExtent(first, BlockSize.BlocksIn(to) - first));
+                }
+                start = logical + len;
+                last |= (flags & FiemapExtentLast) != 0;
+            }
+            if (last) return;
+        }
+    }
+
+    public static IOException LastError(string what)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+    }
+}

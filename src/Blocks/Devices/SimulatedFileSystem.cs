@@ -1,0 +1,280 @@
+namespace ActorStore.Blocks.Devices;
+
+/// <summary>
+/// An in-memory file system that keeps, beside what a program sees, what would survive a power cut:
+/// a file's content as of its last fsync, and a directory's names as of its last directory fsync.
+/// <see cref="CutPower"/> throws away everything else. It can also run out of space, fail an fsync,
+/// and cut power by itself after a given number of mutating operations. Blocks are 4 KiB, as on ext4:
+/// a partial write allocates the whole block, a partial punch only zeroes bytes.
+/// </summary>
+public sealed class SimulatedFileSystem : IFileSystem
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Inode> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Inode> _durableNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private long _generation;
+    private long _operations;
+
+    /// <summary>Total blocks that may be allocated across all files; null is unlimited.</summary>
+    public long? CapacityBlocks { get; set; }
+
+    /// <summary>When set, the next fsync of a file whose path matches fails with EIO.</summary>
+    public Func<string, bool>? FailFsync { get; set; }
+
+    /// <summary>When set, power is cut (and <see cref="PowerCutException"/> thrown) at this mutating operation.</summary>
+    public long? CutPowerAtOperation { get; set; }
+
+    /// <summary>Mutating operations so far: write, punch, set-length, fsync, rename, link, delete, directory fsync.</summary>
+    public long Operations { get { lock (_gate) return _operations; } }
+
+    public long AllocatedBlocks { get { lock (_gate) return _names.Values.Distinct().Sum(i => (long)i.Blocks.Count); } }
+
+    /// <summary>Drops every write since each file's last fsync and every name change since its directory's last fsync.</summary>
+    public void CutPower()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _names.Clear();
+            foreach (var (path, inode) in _durableNames)
+            {
+                inode.RevertToDurable();
+                _names[path] = inode;
+            }
+            CutPowerAtOperation = null;
+        }
+    }
+
+    public IFileHandle Open(string path, bool create)
+    {
+        lock (_gate)
+        {
+            if (!_names.TryGetValue(path, out var inode))
+            {
+                if (!create) throw new FileNotFoundException($"no such file: {path}", path);
+                if (!_directories.Contains(Parent(path))) throw new DirectoryNotFoundException(Parent(path));
+                inode = new Inode();
+                _names[path] = inode;
+            }
+            return new Handle(this, path, inode, _generation);
+        }
+    }
+
+    public bool FileExists(string path) { lock (_gate) return _names.ContainsKey(path); }
+
+    public bool DirectoryExists(string path) { lock (_gate) return _directories.Contains(path); }
+
+    public void CreateDirectory(string path) { lock (_gate) _directories.Add(path.TrimEnd('/')); }
+
+    public IReadOnlyList<string> ListFiles(string directory)
+    {
+        lock (_gate)
+            return _names.Keys.Where(p => Parent(p) == directory).Select(p => p[(directory.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public void Rename(string from, string to)
+    {
+        lock (_gate)
+        {
+            Step();
+            if (!_names.Remove(from, out var inode)) throw new FileNotFoundException(from);
+            _names[to] = inode;
+        }
+    }
+
+    public void Link(string existing, string newName)
+    {
+        lock (_gate)
+        {
+            Step();
+            if (!_names.TryGetValue(existing, out var inode)) throw new FileNotFoundException(existing);
+            if (_names.ContainsKey(newName)) throw new IOException($"link: {newName} exists", 17);
+            _names[newName] = inode;
+        }
+    }
+
+    public void Delete(string path)
+    {
+        lock (_gate)
+        {
+            Step();
+            _names.Remove(path);
+        }
+    }
+
+    public void FsyncDirectory(string directory)
+    {
+        lock (_gate)
+        {
+            Step();
+            foreach (var path in _durableNames.Keys.Where(p => Parent(p) == directory).ToList()) _durableNames.Remove(path);
+            foreach (var (path, inode) in _names.Where(kv => Parent(kv.Key) == directory)) _durableNames[path] = inode;
+        }
+    }
+
+    private static string Parent(string path) => Path.GetDirectoryName(path) ?? "/";
+
+    /// <summary>Counts a mutating operation and cuts power when the armed operation is reached.</summary>
+    private void Step()
+    {
+        _operations++;
+        if (_operations == CutPowerAtOperation)
+        {
+            CutPower();
+            throw new PowerCutException(_operations);
+        }
+    }
+
+    private void EnsureSpace(long newBlocks)
+    {
+        if (CapacityBlocks is { } cap && AllocatedBlocks + newBlocks > cap)
+            throw new IOException("No space left on device", LinuxNative.Enospc);
+    }
+
+    private sealed class Inode
+    {
+        // Block arrays are never changed in place, so a durable copy shares them safely.
+        public Dictionary<long, byte[]> Blocks = new();
+        public long Length;
+        private Dictionary<long, byte[]> _durableBlocks = new();
+        private long _durableLength;
+
+        public void MakeDurable()
+        {
+            _durableBlocks = new Dictionary<long, byte[]>(Blocks);
+            _durableLength = Length;
+        }
+
+        public void RevertToDurable()
+        {
+            Blocks = new Dictionary<long, byte[]>(_durableBlocks);
+            Length = _durableLength;
+        }
+    }
+
+    private sealed class Handle(SimulatedFileSystem fs, string path, Inode inode, long generation) : IFileHandle
+    {
+        private bool _disposed;
+
+        public long Length { get { lock (fs._gate) { Check(); return inode.Length; } } }
+
+        public void SetLength(long length)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                fs.Step();
+                inode.Length = length;
+                foreach (var b in inode.Blocks.Keys.Where(b => b << BlockSize.Shift >= length).ToList()) inode.Blocks.Remove(b);
+            }
+        }
+
+        public void Read(long offset, Span<byte> destination)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                while (!destination.IsEmpty)
+                {
+                    var block = BlockSize.BlockOf(offset);
+                    var within = (int)(offset & (BlockSize.Bytes - 1));
+                    var n = Math.Min(destination.Length, BlockSize.Bytes - within);
+                    var readable = (int)Math.Clamp(inode.Length - offset, 0, n);
+                    if (readable > 0 && inode.Blocks.TryGetValue(block, out var data)) data.AsSpan(within, readable).CopyTo(destination);
+                    else destination[..readable].Clear();
+                    destination[readable..n].Clear();
+                    destination = destination[n..];
+                    offset += n;
+                }
+            }
+        }
+
+        public void Write(long offset, ReadOnlySpan<byte> source)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                fs.Step();
+                var first = BlockSize.BlockOf(offset);
+                var last = BlockSize.BlockOf(offset + source.Length - 1);
+                long missing = 0;
+                for (var b = first; b <= last; b++) if (!inode.Blocks.ContainsKey(b)) missing++;
+                fs.EnsureSpace(missing);
+                while (!source.IsEmpty)
+                {
+                    var block = BlockSize.BlockOf(offset);
+                    var within = (int)(offset & (BlockSize.Bytes - 1));
+                    var n = Math.Min(source.Length, BlockSize.Bytes - within);
+                    var copy = new byte[BlockSize.Bytes];
+                    if (inode.Blocks.TryGetValue(block, out var old)) old.CopyTo(copy, 0);
+                    source[..n].CopyTo(copy.AsSpan(within));
+                    inode.Blocks[block] = copy;
+                    source = source[n..];
+                    offset += n;
+                }
+                inode.Length = Math.Max(inode.Length, offset);
+            }
+        }
+
+        public void PunchHole(long offset, long length)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                fs.Step();
+                var end = offset + length;
+                for (var b = BlockSize.BlockOf(offset); b << BlockSize.Shift < end; b++)
+                {
+                    var from = Math.Max(offset, b << BlockSize.Shift);
+                    var to = Math.Min(end, (b + 1) << BlockSize.Shift);
+                    if (to - from == BlockSize.Bytes) inode.Blocks.Remove(b);
+                    else if (inode.Blocks.TryGetValue(b, out var old))
+                    {
+                        var copy = (byte[])old.Clone();
+                        copy.AsSpan((int)(from - (b << BlockSize.Shift)), (int)(to - from)).Clear();
+                        inode.Blocks[b] = copy;
+                    }
+                }
+            }
+        }
+
+        public void GetDataExtents(long offset, long length, List<BlockExtent> into)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                var first = BlockSize.BlockOf(offset);
+                var end = BlockSize.BlocksIn(offset + length);
+                foreach (var b in inode.Blocks.Keys.Where(b => b >= first && b < end).Order())
+                    BlockExtent.AppendMerged(into, new BlockExtent(b, 1));
+            }
+        }
+
+        public void Fsync()
+        {
+            lock (fs._gate)
+            {
+                Check();
+                fs.Step();
+                if (fs.FailFsync?.Invoke(path) == true)
+                {
+                    fs.FailFsync = null;
+                    throw new IOException($"fsync {path}: Input/output error", 5);
+                }
+                inode.MakeDurable();
+            }
+        }
+
+        public void Dispose() => _disposed = true;
+
+        private void Check()
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (generation != fs._generation) throw new IOException($"{path}: handle from before a power cut", 5);
+        }
+    }
+}
+
+/// <summary>Thrown by <see cref="SimulatedFileSystem"/> at the operation where it cut power.</summary>
+public sealed class PowerCutException(long operation) : Exception($"power cut at file operation {operation}");

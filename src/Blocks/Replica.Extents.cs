@@ -1,0 +1,135 @@
+using ActorStore.Blocks.Chain;
+
+namespace ActorStore.Blocks;
+
+// What the chain holds: one layer's extents, the merged allocation map (NBD BLOCK_STATUS), the blocks
+// that differ between two snapshots (rebuild, incremental backup), and a reader for a snapshot's content.
+public sealed partial class Replica
+{
+    /// <summary>The data extents of one layer: a snapshot, or the head when <paramref name="snapshot"/> is null.</summary>
+    public ReplicaStatus GetLayerExtents(string? snapshot, List<BlockExtent> into)
+    {
+        lock (_control)
+        {
+            if (FindLayer(snapshot, out var layer) is var status and not ReplicaStatus.Ok) return status;
+            return Guarded(() => layer!.Handle.GetDataExtents(0, Math.Min(layer.Handle.Length, _meta.Size), into));
+        }
+    }
+
+    /// <summary>The merged view of the chain over a byte range: runs of data and of holes (no layer holds them).</summary>
+    public ReplicaStatus GetAllocation(long offset, long length, List<AllocationExtent> into)
+    {
+        if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
+        _io.EnterReadLock();
+        try
+        {
+            var end = offset + length;
+            var block = BlockSize.BlockOf(offset);
+            while (offset < end)
+            {
+                var run = _index.Run(block, BlockSize.BlocksIn(end) - block, out var layer);
+                var next = Math.Min(end, (block + run) << BlockSize.Shift);
+                var hole = layer == 0;
+                if (into.Count > 0 && into[^1].IsHole == hole && into[^1].Offset + into[^1].Length == offset)
+                    into[^1] = into[^1] with { Length = next - into[^1].Offset };
+                else into.Add(new AllocationExtent(offset, next - offset, hole));
+                offset = next;
+                block += run;
+            }
+            return ReplicaStatus.Ok;
+        }
+        finally
+        {
+            _io.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Blocks whose content may differ between snapshot <paramref name="from"/> (null: an empty volume) and
+    /// snapshot <paramref name="to"/>: every block held by a layer on the path between them through the tree.
+    /// </summary>
+    public ReplicaStatus GetChangedBlocks(string? from, string to, List<BlockExtent> into)
+    {
+        lock (_control)
+        {
+            if (FindLayer(to, out var toLayer) is var s1 and not ReplicaStatus.Ok) return s1;
+            Layer? fromLayer = null;
+            if (from is not null && FindLayer(from, out fromLayer) is var s2 and not ReplicaStatus.Ok) return s2;
+            var toChain = ChainOf(toLayer!);
+            var fromChain = fromLayer is null ? [] : ChainOf(fromLayer);
+            var common = 0;
+            while (common < toChain.Count && common < fromChain.Count && toChain[common] == fromChain[common]) common++;
+            return Guarded(() =>
+            {
+                var lists = new List<IReadOnlyList<BlockExtent>>();
+                foreach (var layer in toChain.Skip(common).Concat(fromChain.Skip(common)))
+                {
+                    var list = new List<BlockExtent>();
+                    layer.Handle.GetDataExtents(0, Math.Min(layer.Handle.Length, _meta.Size), list);
+                    lists.Add(list);
+                }
+                into.AddRange(BlockExtent.Union(lists));
+            });
+        }
+    }
+
+    /// <summary>A reader of a snapshot's content as it was when taken. It stays valid until a purge or revert.</summary>
+    public ReplicaStatus OpenSnapshot(string name, out SnapshotReader? reader)
+    {
+        reader = null;
+        lock (_control)
+        {
+            if (FindLayer(name, out var layer) is var status and not ReplicaStatus.Ok) return status;
+            var chain = ChainOf(layer!);
+            SnapshotReader? made = null;
+            var result = Guarded(() => made = new SnapshotReader(this, chain.Select(l => l.Handle).ToArray(), BuildIndex(chain, layer!.Meta.Size), layer!.Meta.Size, _removals));
+            reader = made;
+            return result;
+        }
+    }
+
+    /// <summary>Runs a reader's I/O under the replica's I/O lock, refusing once its layers may be gone.</summary>
+    internal ReplicaStatus ReadForSnapshot(long removals, Func<ReplicaStatus> read)
+    {
+        _io.EnterReadLock();
+        try
+        {
+            if (removals != _removals || _disposed) return ReplicaStatus.NotFound;
+            return read();
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        finally
+        {
+            _io.ExitReadLock();
+        }
+    }
+
+    private ReplicaStatus FindLayer(string? snapshot, out Layer? layer)
+    {
+        layer = null;
+        if (_failed) return ReplicaStatus.Failed;
+        if (snapshot is null)
+        {
+            layer = _head;
+            return ReplicaStatus.Ok;
+        }
+        if (!Names.IsValid(snapshot)) return ReplicaStatus.InvalidName;
+        return _layers.TryGetValue(ReplicaFiles.Snapshot(snapshot), out layer) ? ReplicaStatus.Ok : ReplicaStatus.NotFound;
+    }
+
+    private ReplicaStatus Guarded(Action action)
+    {
+        try
+        {
+            action();
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+using System.Buffers;
+using ActorStore.Blocks.Chain;
+using ActorStore.Blocks.Devices;
+
+namespace ActorStore.Blocks;
+
+// The data path: read, write, write-zeroes, trim and flush (DESIGN §3–4). Nothing here allocates
+// per request: partial blocks borrow a pooled 4 KiB buffer, zeroes come from one shared buffer.
+public sealed partial class Replica
+{
+    private static readonly byte[] Zeros = new byte[1 << 20];
+
+    public ReplicaStatus Read(long offset, Span<byte> destination)
+    {
+        if (!InRange(offset, destination.Length)) return ReplicaStatus.OutOfRange;
+        if (_failed) return ReplicaStatus.Failed;
+        _io.EnterReadLock();
+        try
+        {
+            var block = BlockSize.BlockOf(offset);
+            while (!destination.IsEmpty)
+            {
+                var lastBlock = BlockSize.BlockOf(offset + destination.Length - 1);
+                var run = _index.Run(block, lastBlock - block + 1, out var layer);
+                var n = (int)Math.Min(destination.Length, ((block + run) << BlockSize.Shift) - offset);
+                if (layer == 0) destination[..n].Clear();
+                else _byId[layer]!.Handle.Read(offset, destination[..n]);
+                destination = destination[n..];
+                offset += n;
+                block += run;
+            }
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        finally
+        {
+            _io.ExitReadLock();
+        }
+    }
+
+    public ReplicaStatus Write(long offset, ReadOnlySpan<byte> data)
+    {
+        if (!InRange(offset, data.Length)) return ReplicaStatus.OutOfRange;
+        if (_failed) return ReplicaStatus.Failed;
+        if (data.IsEmpty) return ReplicaStatus.Ok;
+        _io.EnterReadLock();
+        try
+        {
+            _log.NoteWrite(offset, data.Length);
+            WriteSpan(offset, data);
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        finally
+        {
+            _io.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Makes the range read as zeros. Where a lower layer holds a block, real zero bytes go into the head
+    /// (a hole would show the old data again, DESIGN §4). Elsewhere the head's blocks are punched out,
+    /// unless <paramref name="allocate"/> (NBD's NO_HOLE) asks for them to stay allocated.
+    /// </summary>
+    public ReplicaStatus WriteZeroes(long offset, long length, bool allocate = false) =>
+        Discard(offset, length, zero: true, allocate);
+
+    /// <summary>
+    /// A hint that the range is unused: blocks only the head holds are punched out (they read as zeros);
+    /// blocks a lower layer holds, partial blocks, and everything while rebuilding are left as they are.
+    /// </summary>
+    public ReplicaStatus Trim(long offset, long length) =>
+        _meta.Rebuilding ? (InRange(offset, length) ? ReplicaStatus.Ok : ReplicaStatus.OutOfRange) : Discard(offset, length, zero: false, allocate: false);
+
+    /// <summary>
+    /// Makes every write completed before the call durable: fsync of the head, then the dirty-region log
+    /// forgets regions not written since, and the revision advances (DESIGN §3).
+    /// </summary>
+    public ReplicaStatus Flush()
+    {
+        lock (_control)
+        {
+            if (_failed) return ReplicaStatus.Failed;
+            try
+            {
+                _io.EnterWriteLock();
+                try
+                {
+                    _log.BeginFlush();
+                }
+                finally
+                {
+                    _io.ExitWriteLock();
+                }
+                Durably.Fsync(_head.Handle, _head.File);
+                _io.EnterWriteLock();
+                try
+                {
+                    _log.CompleteFlush();
+                }
+                finally
+                {
+                    _io.ExitWriteLock();
+                }
+                _log.Fsync();
+                return ReplicaStatus.Ok;
+            }
+            catch (IOException e)
+            {
+                // A dirty-log page we could not write leaves the log unknown: only a rebuild is safe.
+                _failed = true;
+                return Classify(e) == ReplicaStatus.NoSpace ? ReplicaStatus.NoSpace : ReplicaStatus.Failed;
+            }
+        }
+    }
+
+    private bool InRange(long offset, long length) => offset >= 0 && length >= 0 && offset <= _meta.Size - length;
+
+    /// <summary>Writes into the head: whole blocks directly, partial blocks after a copy-up from the layer below.</summary>
+    private void WriteSpan(long offset, ReadOnlySpan<byte> data)
+    {
+        var within = (int)(offset & (BlockSize.Bytes - 1));
+        if (within != 0)
+        {
+            var n = Math.Min(data.Length, BlockSize.Bytes - within);
+            WritePartial(BlockSize.BlockOf(offset), within, data[..n]);
+            data = data[n..];
+            offset += n;
+        }
+        var whole = data.Length & ~(BlockSize.Bytes - 1);
+        if (whole > 0)
+        {
+            _head.Handle.Write(offset, data[..whole]);
+            _index.SetRange(BlockSize.BlockOf(offset), whole >> BlockSize.Shift, _head.Id);
+            data = data[whole..];
+            offset += whole;
+        }
+        if (!data.IsEmpty) WritePartial(BlockSize.BlockOf(offset), 0, data);
+    }
+
+    private void WritePartial(long block, int within, ReadOnlySpan<byte> part)
+    {
+        var holder = _index[block];
+        var blockOffset = block << BlockSize.Shift;
+        if (holder == _head.Id || holder == 0)
+        {
+            // The rest of the block is already the head's, or zeros everywhere below.
+            _head.Handle.Write(blockOffset + within, part);
+        }
+        else
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(BlockSize.Bytes);
+            try
+            {
+                var copy = buffer.AsSpan(0, BlockSize.Bytes);
+                _byId[holder]!.Handle.Read(blockOffset, copy);
+                part.CopyTo(copy[within..]);
+                _head.Handle.Write(blockOffset, copy);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        _index.Set(block, _head.Id);
+    }
+
+    private ReplicaStatus Discard(long offset, long length, bool zero, bool allocate)
+    {
+        if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
+        if (_failed) return ReplicaStatus.Failed;
+        if (length == 0) return ReplicaStatus.Ok;
+        _io.EnterReadLock();
+        try
+        {
+            _log.NoteWrite(offset, length);
+            var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);
+            var end = BlockSize.BlockOf(offset + length);
+            if (first >= end)
+            {
+                // Inside one block: only zeroing changes anything.
+                if (zero) WriteSpan(offset, Zeros.AsSpan(0, (int)length));
+                return ReplicaStatus.Ok;
+            }
+            if (zero)
+            {
+                var head = (first << BlockSize.Shift) - offset;
+                if (head > 0) WriteSpan(offset, Zeros.AsSpan(0, (int)head));
+                var tail = offset + length - (end << BlockSize.Shift);
+                if (tail > 0) WriteSpan(end << BlockSize.Shift, Zeros.AsSpan(0, (int)tail));
+            }
+            DiscardBlocks(first, end, zero, allocate);
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        finally
+        {
+            _io.ExitReadLock();
+        }
+    }
+
+    private void DiscardBlocks(long block, long end, bool zero, bool allocate)
+    {
+        var lower = new List<BlockExtent>();
+        while (block < end)
+        {
+            var run = _index.Run(block, end - block, out var layer);
+            if (layer == 0)
+            {
+                if (zero && allocate) WriteZeroBlocks(block, run);
+            }
+            else if (layer != _head.Id)
+            {
+                if (zero) WriteZeroBlocks(block, run);
+            }
+            else
+            {
+                // The head holds these blocks: punch where nothing below shows through, else keep or zero.
+                lower.Clear();
+                LowerExtents(block, run, lower);
+                var at = block;
+                foreach (var e in lower.Append(new BlockExtent(block + run, 0)))
+                {
+                    if (e.Start > at)
+                    {
+                        if (zero && allocate) WriteZeroBlocks(at, e.Start - at);
+                        else
+                        {
+                            _head.Handle.PunchHole(at << BlockSize.Shift, (e.Start - at) << BlockSize.Shift);
+                            _index.SetRange(at, e.Start - at, 0);
+                        }
+                    }
+                    if (zero && e.Count > 0) WriteZeroBlocks(e.Start, e.Count);
+                    at = e.End;
+                }
+            }
+            block += run;
+        }
+    }
+
+    /// <summary>Blocks in [block, block+count) that some layer below the head holds, sorted and merged.</summary>
+    private void LowerExtents(long block, long count, List<BlockExtent> into)
+    {
+        var lists = new List<IReadOnlyList<BlockExtent>>();
+        foreach (var layer in _byId)
+        {
+            if (layer is null || layer == _head) continue;
+            var extents = new List<BlockExtent>();
+            layer.Handle.GetDataExtents(block << BlockSize.Shift, count << BlockSize.Shift, extents);
+            lists.Add(extents);
+        }
+        foreach (var e in BlockExtent.Union(lists))
+        {
+            var s = Math.Max(e.Start, block);
+            var t = Math.Min(e.End, block + count);
+            if (t > s) BlockExtent.AppendMerged(into, new BlockExtent(s, t - s));
+        }
+    }
+
+    private void WriteZeroBlocks(long block, long count)
+    {
+        var offset = block << BlockSize.Shift;
+        var end = (block + count) << BlockSize.Shift;
+        while (offset < end)
+        {
+            var n = (int)Math.Min(Zeros.Length, end - offset);
+            _head.Handle.Write(offset, Zeros.AsSpan(0, n));
+            offset += n;
+        }
+        _index.SetRange(block, count, _head.Id);
+    }
+}

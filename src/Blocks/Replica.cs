@@ -1,0 +1,306 @@
+using ActorStore.Blocks.Chain;
+using ActorStore.Blocks.Devices;
+
+namespace ActorStore.Blocks;
+
+/// <summary>
+/// One volume's data on one disk: a tree of sparse layer files of which the current chain
+/// (root snapshot … head) is the volume (DESIGN §4). Thread-safe: I/O runs concurrently (writes that
+/// touch the same 4 KiB block must be ordered by the caller, as the engine does); chain changes,
+/// flushes and epoch changes are serialised and wait for I/O in flight.
+/// </summary>
+public sealed partial class Replica : IDisposable
+{
+    private readonly IFileSystem _fs;
+    private readonly string _dir;
+    private readonly ReplicaOptions _options;
+    private readonly ReaderWriterLockSlim _io = new(LockRecursionPolicy.NoRecursion);
+    private readonly object _control = new();
+    private readonly Dictionary<string, Layer> _layers = new(StringComparer.Ordinal);
+    private readonly Layer?[] _byId = new Layer?[256];
+    private VolumeMeta _meta;
+    private Layer _head = null!;
+    private ReadIndex _index = null!;
+    private readonly DirtyRegionLog _log;
+    private volatile bool _failed;
+    private long _chainVersion;
+    private long _removals;
+    private bool _disposed;
+
+    private Replica(IFileSystem fs, string dir, ReplicaOptions options, VolumeMeta meta, DirtyRegionLog log, bool unclean)
+    {
+        _fs = fs;
+        _dir = dir;
+        _options = options;
+        _meta = meta;
+        _log = log;
+        OpenedAfterUncleanStop = unclean;
+    }
+
+    public string Directory => _dir;
+    public long Size => _meta.Size;
+    public ReplicaIdentity Identity => new(_meta.VolumeId, _meta.ReplicaId, _meta.Epoch);
+    /// <summary>Advances with every completed flush; the freshest replica has the highest (DESIGN §3).</summary>
+    public long Revision => _log.Revision;
+    public bool Rebuilding => _meta.Rebuilding;
+    /// <summary>True once an fsync failed: every later operation answers <see cref="ReplicaStatus.Failed"/>.</summary>
+    public bool IsFailed => _failed;
+    /// <summary>The replica was open for writing when its process stopped (crash, SIGKILL, power cut).</summary>
+    public bool OpenedAfterUncleanStop { get; }
+    /// <summary>The snapshot the head was taken from, or null for a chain of one layer.</summary>
+    public string? HeadParent => _head.Meta.Parent is { } p ? _layers[p].Meta.Name : null;
+    /// <summary>Memory held by the read index, in bytes.</summary>
+    public long ReadIndexBytes => _index.MemoryBytes;
+
+    /// <summary>Makes a new empty replica in <paramref name="directory"/>; the directory may exist but must not hold one.</summary>
+    public static ReplicaStatus Create(IFileSystem fs, string directory, ReplicaIdentity identity, long size, out Replica? replica, ReplicaOptions? options = null)
+    {
+        replica = null;
+        options ??= new ReplicaOptions();
+        if (size <= 0 || size > options.MaxSize) return ReplicaStatus.OutOfRange;
+        if (!BlockSize.IsAligned(size)) return ReplicaStatus.InvalidArgument;
+        if (!Names.IsValid(identity.ReplicaId)) return ReplicaStatus.InvalidName;
+        if (identity.Epoch < 0) return ReplicaStatus.OutOfRange;
+        try
+        {
+            fs.CreateDirectory(directory);
+            if (fs.FileExists(Path.Combine(directory, ReplicaFiles.VolumeMeta))) return ReplicaStatus.AlreadyExists;
+            // Anything of ours here is a create that crashed before its commit.
+            foreach (var file in fs.ListFiles(directory).Where(f => ReplicaFiles.IsLayerFile(f) || f == ReplicaFiles.DirtyLog || f.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal)))
+                fs.Delete(Path.Combine(directory, file));
+
+            var head = ReplicaFiles.Head(1);
+            using (var h = fs.Open(Path.Combine(directory, head), create: true))
+            {
+                h.SetLength(size);
+                Durably.Fsync(h, head);
+            }
+            MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.MetaOf(head)), new LayerMeta { Created = DateTimeOffset.UtcNow, Size = size });
+            DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), size).Dispose();
+            MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.VolumeMeta), new VolumeMeta
+            {
+                VolumeId = identity.VolumeId,
+                ReplicaId = identity.ReplicaId,
+                Epoch = identity.Epoch,
+                Size = size,
+                Head = head,
+                NextHeadNumber = 2,
+                Snapshots = [],
+            });
+        }
+        catch (IOException e)
+        {
+            return e.HResult == LinuxNative.Enospc ? ReplicaStatus.NoSpace : ReplicaStatus.IoError;
+        }
+        return Open(fs, directory, out replica, options);
+    }
+
+    /// <summary>
+    /// Opens a replica, finishing or undoing whatever a crash interrupted. <see cref="ReplicaStatus.NotFound"/>
+    /// when the directory holds no replica; throws <see cref="ReplicaCorruptException"/> for a state no crash leaves.
+    /// </summary>
+    public static ReplicaStatus Open(IFileSystem fs, string directory, out Replica? replica, ReplicaOptions? options = null)
+    {
+        replica = null;
+        options ??= new ReplicaOptions();
+        var metaPath = Path.Combine(directory, ReplicaFiles.VolumeMeta);
+        if (!fs.DirectoryExists(directory) || !fs.FileExists(metaPath)) return ReplicaStatus.NotFound;
+        try
+        {
+            var meta = MetaFile.Read<VolumeMeta>(fs, metaPath, directory);
+            if (meta.Size <= 0 || !BlockSize.IsAligned(meta.Size) || meta.Snapshots is null || meta.Head is null)
+                throw new ReplicaCorruptException(directory, "volume.meta has an invalid size or chain");
+            RemoveLeftovers(fs, directory, meta);
+            var log = DirtyRegionLog.Open(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), meta.Size, directory);
+            var r = new Replica(fs, directory, options, meta, log, meta.Dirty);
+            try
+            {
+                r.LoadLayers();
+                r.BuildChain();
+                if (!meta.Dirty) r.Commit(meta with { Dirty = true });
+            }
+            catch
+            {
+                r.CloseFiles();
+                throw;
+            }
+            replica = r;
+            return ReplicaStatus.Ok;
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ReplicaCorruptException(directory, $"{Path.GetFileName(e.FileName)} is missing");
+        }
+        catch (IOException e)
+        {
+            return e.HResult == LinuxNative.Enospc ? ReplicaStatus.NoSpace : ReplicaStatus.IoError;
+        }
+    }
+
+    /// <summary>Raises the highest epoch seen; an older epoch is refused (fencing, DESIGN §2).</summary>
+    public ReplicaStatus AcceptEpoch(long epoch)
+    {
+        lock (_control)
+        {
+            if (_failed) return ReplicaStatus.Failed;
+            if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
+            return epoch == _meta.Epoch ? ReplicaStatus.Ok : TryCommit(_meta with { Epoch = epoch });
+        }
+    }
+
+    /// <summary>Marks the replica as being rebuilt: TRIM becomes a no-op until it is cleared (DESIGN §4).</summary>
+    public ReplicaStatus SetRebuilding(bool rebuilding)
+    {
+        lock (_control)
+        {
+            if (_failed) return ReplicaStatus.Failed;
+            return rebuilding == _meta.Rebuilding ? ReplicaStatus.Ok : TryCommit(_meta with { Rebuilding = rebuilding });
+        }
+    }
+
+    /// <summary>Regions that may differ from other replicas after an unclean stop (the dirty-region log).</summary>
+    public IReadOnlyList<BlockExtent> DirtyRegions()
+    {
+        lock (_control) return _log.DirtyRegions(_meta.Size);
+    }
+
+    /// <summary>Closes cleanly: flushes and records the clean stop. A failed replica is only closed.</summary>
+    public void Dispose()
+    {
+        lock (_control)
+        {
+            if (_disposed) return;
+            if (!_failed && Flush() == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
+            _disposed = true;
+            CloseFiles();
+        }
+    }
+
+    private void CloseFiles()
+    {
+        foreach (var layer in _layers.Values) layer.Handle.Dispose();
+        _layers.Clear();
+        _log.Dispose();
+    }
+
+    private string PathOf(string file) => Path.Combine(_dir, file);
+
+    /// <summary>Writes volume.meta, the commit point of every chain change.</summary>
+    private void Commit(VolumeMeta next)
+    {
+        MetaFile.Write(_fs, PathOf(ReplicaFiles.VolumeMeta), next);
+        _meta = next;
+    }
+
+    private ReplicaStatus TryCommit(VolumeMeta next)
+    {
+        try
+        {
+            Commit(next);
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+    }
+
+    private ReplicaStatus Classify(IOException e)
+    {
+        if (e is FsyncFailedException) _failed = true;
+        return e switch
+        {
+            FsyncFailedException => ReplicaStatus.Failed,
+            { HResult: LinuxNative.Enospc } => ReplicaStatus.NoSpace,
+            _ => ReplicaStatus.IoError,
+        };
+    }
+
+    /// <summary>Deletes temp files and layer files volume.meta does not list: what an interrupted operation left.</summary>
+    private static void RemoveLeftovers(IFileSystem fs, string directory, VolumeMeta meta)
+    {
+        var listed = new HashSet<string>(meta.Snapshots.Append(meta.Head).SelectMany(f => new[] { f, ReplicaFiles.MetaOf(f) }), StringComparer.Ordinal);
+        var removed = false;
+        foreach (var file in fs.ListFiles(directory))
+        {
+            if (file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal) || (ReplicaFiles.IsLayerFile(file) && !listed.Contains(file)))
+            {
+                fs.Delete(Path.Combine(directory, file));
+                removed = true;
+            }
+        }
+        if (removed) Durably.FsyncDirectory(fs, directory);
+    }
+
+    private void LoadLayers()
+    {
+        foreach (var file in _meta.Snapshots.Append(_meta.Head))
+        {
+            if (_layers.ContainsKey(file)) throw new ReplicaCorruptException(_dir, $"volume.meta lists {file} twice");
+            var meta = MetaFile.Read<LayerMeta>(_fs, PathOf(ReplicaFiles.MetaOf(file)), _dir);
+            var isHead = file == _meta.Head;
+            if (isHead != (meta.Name is null) || (!isHead && ReplicaFiles.Snapshot(meta.Name!) != file))
+                throw new ReplicaCorruptException(_dir, $"{file}.meta does not describe {file}");
+            _layers[file] = new Layer(file, meta, _fs.Open(PathOf(file), create: false));
+        }
+        _head = _layers[_meta.Head];
+        foreach (var layer in _layers.Values)
+        {
+            var steps = 0;
+            for (var p = layer.Meta.Parent; p is not null; p = _layers[p].Meta.Parent)
+            {
+                if (!_layers.TryGetValue(p, out var parent) || parent.IsHead) throw new ReplicaCorruptException(_dir, $"{layer.File} has parent {p}, which is not a snapshot of this replica");
+                if (++steps > _layers.Count) throw new ReplicaCorruptException(_dir, $"the parents of {layer.File} form a cycle");
+            }
+        }
+    }
+
+    /// <summary>The layers from the root snapshot to <paramref name="top"/>.</summary>
+    private List<Layer> ChainOf(Layer top)
+    {
+        var chain = new List<Layer>();
+        for (var l = top; ; l = _layers[l.Meta.Parent])
+        {
+            chain.Add(l);
+            if (l.Meta.Parent is null) break;
+        }
+        chain.Reverse();
+        return chain;
+    }
+
+    /// <summary>Numbers the current chain and rebuilds the read index from its layers' extent maps.</summary>
+    private void BuildChain()
+    {
+        Array.Clear(_byId);
+        foreach (var layer in _layers.Values) layer.Id = 0;
+        var chain = ChainOf(_head);
+        byte id = 0;
+        foreach (var layer in chain)
+        {
+            layer.Id = ++id;
+            _byId[id] = layer;
+        }
+        _index = BuildIndex(chain, _meta.Size);
+        _chainVersion++;
+    }
+
+    /// <summary>A read index over <paramref name="chain"/> (root first) in which layer i has id i + 1.</summary>
+    private static ReadIndex BuildIndex(List<Layer> chain, long size)
+    {
+        var index = new ReadIndex(BlockSize.BlocksIn(size));
+        var extents = new List<BlockExtent>();
+        for (var i = 0; i < chain.Count; i++)
+        {
+            extents.Clear();
+            chain[i].Handle.GetDataExtents(0, Math.Min(size, chain[i].Handle.Length), extents);
+            foreach (var e in extents) index.SetRange(e.Start, Math.Min(e.End, index.Blocks) - e.Start, (byte)(i + 1));
+        }
+        return index;
+    }
+
+    private byte NextFreeId()
+    {
+        for (var i = 1; i < _byId.Length; i++) if (_byId[i] is null) return (byte)i;
+        throw new InvalidOperationException("no free layer id: the snapshot limit should have refused this");
+    }
+}

@@ -1,0 +1,27 @@
+namespace ActorStore.Blocks;
+
+/// <summary>The outcome of a replica operation. Expected failures are values; corruption is an exception.</summary>
+public enum ReplicaStatus
+{
+    Ok,
+    /// <summary>Offset or length outside the volume, or negative.</summary>
+    OutOfRange,
+    /// <summary>A size or argument that can never be valid (unaligned size, shrinking expand …).</summary>
+    InvalidArgument,
+    /// <summary>A name that does not match <c>^[a-z0-9][a-z0-9-]{0,62}$</c>.</summary>
+    InvalidName,
+    NotFound,
+    AlreadyExists,
+    /// <summary>The chain already has 250 snapshot layers.</summary>
+    TooManySnapshots,
+    /// <summary>The snapshot is marked removed; it cannot be the target of a revert.</summary>
+    SnapshotRemoved,
+    /// <summary>A request carried an epoch older than the highest this replica has seen (fencing).</summary>
+    StaleEpoch,
+    /// <summary>ENOSPC: the disk is full. Nothing was changed.</summary>
+    NoSpace,
+    /// <summary>An I/O error other than ENOSPC.</summary>
+    IoError,
+    /// <summary>The replica failed for good (an fsync failed) and must be rebuilt.</summary>
+    Failed,
+}

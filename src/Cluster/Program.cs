@@ -1,0 +1,3 @@
+using ActorStore.Cluster;
+
+return await NodeProgram.RunAsync(args);

@@ -1,0 +1,59 @@
+using Xunit;
+
+namespace ActorStore.Blocks.Tests.Model;
+
+/// <summary>Compares a replica with the model: head bytes, snapshot list and contents, layer extents and the allocation map.</summary>
+public static class ReplicaChecks
+{
+    private const int B = BlockSize.Bytes;
+
+    public static void AssertMatches(Replica replica, ChainModel model, string context)
+    {
+        Assert.True(replica.Size == model.Size, $"{context}: size {replica.Size}, model {model.Size}");
+        var head = ReadAll(replica);
+        AssertSameBytes(model.Head, head, $"{context}: head");
+
+        var snaps = replica.Snapshots();
+        Assert.True(
+            snaps.Select(s => $"{s.Name}<{s.Parent}>{(s.Removed ? "x" : "")}").Order().SequenceEqual(
+                model.Snaps.Values.Select(s => $"{s.Name}<{s.Parent}>{(s.Removed ? "x" : "")}").Order()),
+            $"{context}: snapshots [{string.Join(' ', snaps.Select(s => $"{s.Name}<{s.Parent}>{(s.Removed ? "x" : "")}"))}] model [{string.Join(' ', model.Snaps.Values.Select(s => $"{s.Name}<{s.Parent}>{(s.Removed ? "x" : "")}"))}]");
+        Assert.Equal(model.HeadParent, replica.HeadParent);
+        foreach (var s in model.Snaps.Values.Where(s => !s.Removed))
+            AssertSameBytes(s.Content, ReadSnapshot(replica, s.Name), $"{context}: snapshot {s.Name}");
+
+        var headExtents = new List<BlockExtent>();
+        Assert.Equal(ReplicaStatus.Ok, replica.GetLayerExtents(null, headExtents));
+        var held = headExtents.SelectMany(e => Enumerable.Range(0, (int)e.Count).Select(i => e.Start + i)).ToHashSet();
+        Assert.True(held.SetEquals(model.HeadHeld), $"{context}: head holds [{string.Join(',', held.Order())}], model [{string.Join(',', model.HeadHeld.Order())}]");
+
+        var map = new List<AllocationExtent>();
+        Assert.Equal(ReplicaStatus.Ok, replica.GetAllocation(0, replica.Size, map));
+        Assert.Equal(replica.Size, map.Sum(e => e.Length));
+        foreach (var e in map)
+            for (var b = e.Offset / B; b < (e.Offset + e.Length) / B; b++)
+                Assert.True(model.Allocated(b) == !e.IsHole, $"{context}: block {b} allocation {(e.IsHole ? "hole" : "data")}");
+    }
+
+    public static byte[] ReadAll(Replica replica)
+    {
+        var bytes = new byte[replica.Size];
+        Assert.Equal(ReplicaStatus.Ok, replica.Read(0, bytes));
+        return bytes;
+    }
+
+    public static byte[] ReadSnapshot(Replica replica, string name)
+    {
+        Assert.Equal(ReplicaStatus.Ok, replica.OpenSnapshot(name, out var reader));
+        var bytes = new byte[reader!.Size];
+        Assert.Equal(ReplicaStatus.Ok, reader.Read(0, bytes));
+        return bytes;
+    }
+
+    public static void AssertSameBytes(byte[] expected, byte[] actual, string context)
+    {
+        Assert.True(expected.Length == actual.Length, $"{context}: length {actual.Length}, expected {expected.Length}");
+        var at = expected.AsSpan().CommonPrefixLength(actual);
+        Assert.True(at == expected.Length, $"{context}: first difference at byte {at} (block {at / B}): {(at < actual.Length ? actual[at] : 0)} expected {(at < expected.Length ? expected[at] : 0)}");
+    }
+}
