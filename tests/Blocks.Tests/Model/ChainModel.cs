@@ -32,6 +32,22 @@ public sealed class ChainModel
         Head = new byte[size];
     }
 
+    /// <summary>The model of what a replica holds now (after a crash, to continue from the state it recovered to).</summary>
+    public static ChainModel FromReplica(Replica replica, int maxSnapshots)
+    {
+        var m = new ChainModel(replica.Size) { Head = ReplicaChecks.ReadAll(replica), HeadHeld = HeldBy(replica, null), HeadParent = replica.HeadParent, MaxSnapshots = maxSnapshots };
+        foreach (var s in replica.Snapshots())
+            m.Snaps[s.Name] = new Snap { Name = s.Name, Parent = s.Parent, Content = ReplicaChecks.ReadSnapshot(replica, s.Name), Held = HeldBy(replica, s.Name), Removed = s.Removed };
+        return m;
+    }
+
+    private static HashSet<long> HeldBy(Replica replica, string? snapshot)
+    {
+        var extents = new List<BlockExtent>();
+        if (replica.GetLayerExtents(snapshot, extents) != ReplicaStatus.Ok) throw new InvalidOperationException($"cannot list the extents of {snapshot ?? "the head"}");
+        return extents.SelectMany(e => Enumerable.Range(0, (int)e.Count).Select(i => e.Start + i)).ToHashSet();
+    }
+
     public ChainModel Clone()
     {
         var m = new ChainModel(Size) { Head = (byte[])Head.Clone(), HeadHeld = [.. HeadHeld], HeadParent = HeadParent, MaxSnapshots = MaxSnapshots };

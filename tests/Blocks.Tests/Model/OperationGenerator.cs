@@ -5,10 +5,11 @@ public static class OperationGenerator
 {
     private const int B = BlockSize.Bytes;
 
-    public static Operation Next(Random rng, ChainModel model, bool allowReopen = true)
+    public static Operation Next(Random rng, ChainModel model, bool allowReopen = true) =>
+        Next(rng, model.Size, model.Snaps.Keys.Order(StringComparer.Ordinal).ToList(), allowReopen);
+
+    public static Operation Next(Random rng, long size, IReadOnlyList<string> names, bool allowReopen = true)
     {
-        var size = model.Size;
-        var names = model.Snaps.Keys.Order(StringComparer.Ordinal).ToList();
         string AnyName() => names.Count > 0 && rng.Next(6) > 0 ? names[rng.Next(names.Count)] : NewName(rng);
         var roll = rng.Next(100);
         return roll switch
