@@ -43,7 +43,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
         var ops = new List<Operation> { new(OpKind.Expand, Length: model.Size) }; // first "op": the size to create with
         for (var i = 0; i < count; i++)
         {
-            var op = OperationGenerator.Next(rng, model);
+            var op = model.NextOperation(rng);
             if (op.Kind != OpKind.Reopen) model.Apply(op);
             ops.Add(op);
         }

@@ -24,7 +24,7 @@ public sealed class ReplicaPropertyTests
         {
             for (var step = 0; step < steps; step++)
             {
-                var op = OperationGenerator.Next(rng, model);
+                var op = model.NextOperation(rng);
                 var context = $"step {step} {op}";
                 if (op.Kind == OpKind.Reopen)
                 {

@@ -56,6 +56,9 @@ public sealed class ChainModel
         return m;
     }
 
+    /// <summary>A random next operation for this state (see <see cref="OperationGenerator"/>).</summary>
+    public Operation NextOperation(Random rng) => OperationGenerator.Next(rng, Size, Snaps.Keys.Order(StringComparer.Ordinal).ToList());
+
     /// <summary>Blocks any layer of the current chain holds: data in BLOCK_STATUS.</summary>
     public bool Allocated(long block) => HeadHeld.Contains(block) || LowerHolds(block);
 

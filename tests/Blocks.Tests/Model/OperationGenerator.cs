@@ -5,9 +5,6 @@ public static class OperationGenerator
 {
     private const int B = BlockSize.Bytes;
 
-    public static Operation Next(Random rng, ChainModel model, bool allowReopen = true) =>
-        Next(rng, model.Size, model.Snaps.Keys.Order(StringComparer.Ordinal).ToList(), allowReopen);
-
     public static Operation Next(Random rng, long size, IReadOnlyList<string> names, bool allowReopen = true)
     {
         string AnyName() => names.Count > 0 && rng.Next(6) > 0 ? names[rng.Next(names.Count)] : NewName(rng);
