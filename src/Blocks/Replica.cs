@@ -64,10 +64,14 @@ public sealed partial class Replica : IDisposable
         try
         {
             fs.CreateDirectory(directory);
-            if (fs.FileExists(Path.Combine(directory, ReplicaFiles.VolumeMeta))) return ReplicaStatus.AlreadyExists;
-            // Anything of ours here is a create that crashed before its commit.
-            foreach (var file in fs.ListFiles(directory).Where(f => ReplicaFiles.IsLayerFile(f) || f == ReplicaFiles.DirtyLog || f.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal)))
-                fs.Delete(Path.Combine(directory, file));
+            var files = fs.ListFiles(directory);
+            if (files.Contains(ReplicaFiles.VolumeMeta)) return ReplicaStatus.AlreadyExists;
+            if (files.Any(IsOurs) && !files.Contains(ReplicaFiles.CreatingMarker))
+                throw new ReplicaCorruptException(directory, "it holds replica files but no volume.meta");
+            // What is here is a create that was interrupted before its commit: start over.
+            foreach (var file in files.Where(f => IsOurs(f) || f == ReplicaFiles.CreatingMarker)) fs.Delete(Path.Combine(directory, file));
+            fs.Open(Path.Combine(directory, ReplicaFiles.CreatingMarker), create: true).Dispose();
+            Durably.FsyncDirectory(fs, directory);
 
             var head = ReplicaFiles.Head(1);
             using (var h = fs.Open(Path.Combine(directory, head), create: true))
@@ -87,6 +91,7 @@ public sealed partial class Replica : IDisposable
                 NextHeadNumber = 2,
                 Snapshots = [],
             });
+            fs.Delete(Path.Combine(directory, ReplicaFiles.CreatingMarker));
         }
         catch (IOException e)
         {
@@ -104,7 +109,14 @@ public sealed partial class Replica : IDisposable
         replica = null;
         options ??= new ReplicaOptions();
         var metaPath = Path.Combine(directory, ReplicaFiles.VolumeMeta);
-        if (!fs.DirectoryExists(directory) || !fs.FileExists(metaPath)) return ReplicaStatus.NotFound;
+        if (!fs.DirectoryExists(directory)) return ReplicaStatus.NotFound;
+        if (!fs.FileExists(metaPath))
+        {
+            var files = fs.ListFiles(directory);
+            if (files.Any(IsOurs) && !files.Contains(ReplicaFiles.CreatingMarker))
+                throw new ReplicaCorruptException(directory, "volume.meta is missing");
+            return ReplicaStatus.NotFound;
+        }
         try
         {
             var meta = MetaFile.Read<VolumeMeta>(fs, metaPath, directory);
@@ -216,6 +228,9 @@ public sealed partial class Replica : IDisposable
         };
     }
 
+    private static bool IsOurs(string file) =>
+        ReplicaFiles.IsLayerFile(file) || file == ReplicaFiles.DirtyLog || file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal);
+
     /// <summary>Deletes temp files and layer files volume.meta does not list: what an interrupted operation left.</summary>
     private static void RemoveLeftovers(IFileSystem fs, string directory, VolumeMeta meta)
     {
@@ -223,7 +238,7 @@ public sealed partial class Replica : IDisposable
         var removed = false;
         foreach (var file in fs.ListFiles(directory))
         {
-            if (file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal) || (ReplicaFiles.IsLayerFile(file) && !listed.Contains(file)))
+            if (file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal) || file == ReplicaFiles.CreatingMarker || (ReplicaFiles.IsLayerFile(file) && !listed.Contains(file)))
             {
                 fs.Delete(Path.Combine(directory, file));
                 removed = true;

@@ -5,6 +5,8 @@ internal static class ReplicaFiles
 {
     public const string VolumeMeta = "volume.meta";
     public const string DirtyLog = "dirty.log";
+    /// <summary>Present while a replica is being created: without it, layer files and no volume.meta mean corruption.</summary>
+    public const string CreatingMarker = "creating";
     public const string MetaSuffix = ".meta";
     private const string HeadPrefix = "volume-head-";
     private const string SnapshotPrefix = "volume-snap-";

@@ -1,0 +1,91 @@
+using ActorStore.Blocks.Devices;
+using Xunit;
+
+namespace ActorStore.Blocks.Tests;
+
+/// <summary>Regions written since the last flush are durably marked before the write and listed after an unclean stop.</summary>
+public sealed class DirtyRegionLogTests
+{
+    private const long Region = 4 << 20;
+
+    private static (SimulatedFileSystem Fs, Replica Replica) NewReplica()
+    {
+        var fs = new SimulatedFileSystem();
+        fs.CreateDirectory("/sim");
+        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/sim/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 64 << 20, out var r));
+        return (fs, r!);
+    }
+
+    [Fact]
+    public void Writes_after_the_last_flush_are_listed_after_a_power_cut()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 2 + 5, new byte[10]));
+        Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        var revision = r.Revision;
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 5 - 2, new byte[4])); // straddles regions 4 and 5
+        Assert.Equal(ReplicaStatus.Ok, r.Trim(Region * 9, 4096));
+        Assert.Equal([new BlockExtent(4 * Region / 4096, 2 * Region / 4096), new BlockExtent(9 * Region / 4096, Region / 4096)], r.DirtyRegions());
+
+        fs.CutPower();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again)
+        {
+            Assert.True(again!.OpenedAfterUncleanStop);
+            Assert.Equal(revision, again.Revision);
+            Assert.Equal([new BlockExtent(4 * Region / 4096, 2 * Region / 4096), new BlockExtent(9 * Region / 4096, Region / 4096)], again.DirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, again.Flush());
+            Assert.Empty(again.DirtyRegions());
+            Assert.Equal(revision + 1, again.Revision);
+        }
+    }
+
+    [Fact]
+    public void A_clean_close_leaves_nothing_dirty_and_the_revision_counts_flushes()
+    {
+        var (fs, r) = NewReplica();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(ReplicaStatus.Ok, r.Write(i * Region, new byte[1]));
+            Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        }
+        var revision = r.Revision;
+        r.Dispose();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again)
+        {
+            Assert.False(again!.OpenedAfterUncleanStop);
+            Assert.Empty(again.DirtyRegions());
+            Assert.True(again.Revision > revision - 1);
+        }
+    }
+
+    [Fact]
+    public void A_torn_bitmap_page_counts_all_its_regions_dirty()
+    {
+        var (fs, r) = NewReplica();
+        r.Dispose();
+        using (var log = fs.Open("/sim/r/dirty.log", create: false))
+        {
+            log.Write(2 * 4096 + 100, new byte[] { 0xFF }); // corrupt the first bitmap page without its checksum
+            log.Fsync();
+        }
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again) Assert.Equal([new BlockExtent(0, 64L * 1024 * 1024 / 4096)], again!.DirtyRegions());
+    }
+
+    [Fact]
+    public void A_region_is_marked_durably_before_its_first_write_reaches_the_head()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        var before = fs.Operations;
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 3, new byte[4096]));
+        // mark page write, log fsync, then the data write
+        Assert.Equal(3, fs.Operations - before);
+        before = fs.Operations;
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 3 + 8192, new byte[4096]));
+        Assert.Equal(1, fs.Operations - before); // already marked: just the data write
+        r.Dispose();
+    }
+}
