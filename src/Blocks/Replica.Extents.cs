@@ -20,7 +20,7 @@ public sealed partial class Replica
     public ReplicaStatus GetAllocation(long offset, long length, List<AllocationExtent> into)
     {
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
-        _io.EnterReadLock();
+        var gate = _io.EnterShared();
         try
         {
             var end = offset + length;
@@ -40,7 +40,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitReadLock();
+            _io.ExitShared(gate);
         }
     }
 
@@ -91,7 +91,7 @@ public sealed partial class Replica
     /// <summary>Runs a reader's I/O under the replica's I/O lock, refusing once its layers may be gone.</summary>
     internal ReplicaStatus ReadForSnapshot(long removals, Func<ReplicaStatus> read)
     {
-        _io.EnterReadLock();
+        var gate = _io.EnterShared();
         try
         {
             if (removals != _removals || _disposed) return ReplicaStatus.NotFound;
@@ -103,7 +103,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitReadLock();
+            _io.ExitShared(gate);
         }
     }
 

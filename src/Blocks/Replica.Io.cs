@@ -14,7 +14,7 @@ public sealed partial class Replica
     {
         if (!InRange(offset, destination.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
-        _io.EnterReadLock();
+        var gate = _io.EnterShared();
         try
         {
             var block = BlockSize.BlockOf(offset);
@@ -37,7 +37,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitReadLock();
+            _io.ExitShared(gate);
         }
     }
 
@@ -46,7 +46,7 @@ public sealed partial class Replica
         if (!InRange(offset, data.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
         if (data.IsEmpty) return ReplicaStatus.Ok;
-        _io.EnterReadLock();
+        var gate = _io.EnterShared();
         try
         {
             _log.NoteWrite(offset, data.Length);
@@ -59,7 +59,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitReadLock();
+            _io.ExitShared(gate);
         }
     }
 
@@ -89,24 +89,24 @@ public sealed partial class Replica
             if (_failed) return ReplicaStatus.Failed;
             try
             {
-                _io.EnterWriteLock();
+                _io.EnterExclusive();
                 try
                 {
                     _log.BeginFlush();
                 }
                 finally
                 {
-                    _io.ExitWriteLock();
+                    _io.ExitExclusive();
                 }
                 Durably.Fsync(_head.Handle, _head.File);
-                _io.EnterWriteLock();
+                _io.EnterExclusive();
                 try
                 {
                     _log.CompleteFlush();
                 }
                 finally
                 {
-                    _io.ExitWriteLock();
+                    _io.ExitExclusive();
                 }
                 _log.Fsync();
                 return ReplicaStatus.Ok;
@@ -176,7 +176,7 @@ public sealed partial class Replica
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
         if (length == 0) return ReplicaStatus.Ok;
-        _io.EnterReadLock();
+        var gate = _io.EnterShared();
         try
         {
             _log.NoteWrite(offset, length);
@@ -204,7 +204,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitReadLock();
+            _io.ExitShared(gate);
         }
     }
 

@@ -182,7 +182,7 @@ public sealed partial class Replica
     /// <summary>Runs a chain change with I/O drained. On an error before the commit, the files it names are removed again.</summary>
     private ReplicaStatus Exclusively(Func<ReplicaStatus> change, string[] cleanup)
     {
-        _io.EnterWriteLock();
+        _io.EnterExclusive();
         try
         {
             return change();
@@ -196,7 +196,7 @@ public sealed partial class Replica
         }
         finally
         {
-            _io.ExitWriteLock();
+            _io.ExitExclusive();
         }
     }
 

@@ -14,7 +14,7 @@ public sealed partial class Replica : IDisposable
     private readonly IFileSystem _fs;
     private readonly string _dir;
     private readonly ReplicaOptions _options;
-    private readonly ReaderWriterLockSlim _io = new(LockRecursionPolicy.NoRecursion);
+    private readonly IoGate _io = new();
     private readonly object _control = new();
     private readonly Dictionary<string, Layer> _layers = new(StringComparer.Ordinal);
     private readonly Layer?[] _byId = new Layer?[256];

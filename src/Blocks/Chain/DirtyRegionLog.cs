@@ -55,7 +55,7 @@ internal sealed class DirtyRegionLog : IDisposable
             log.WriteHeader();
             log.WriteHeader();
             log.WritePages(0, log._pages.Length);
-            log.Fsync();
+            Durably.Fsync(file, ReplicaFiles.DirtyLog);
             return log;
         }
         catch
@@ -149,7 +149,8 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
-    public void Fsync() => Durably.Fsync(_file, ReplicaFiles.DirtyLog);
+    /// <summary>Every page of the log is written (allocated) when created or resized, so later updates are in-place and fdatasync suffices.</summary>
+    public void Fsync() => Durably.Fsync(_file, ReplicaFiles.DirtyLog, dataOnly: true);
 
     public void Resize(long volumeSize)
     {
@@ -161,7 +162,7 @@ internal sealed class DirtyRegionLog : IDisposable
         Array.Resize(ref _marked, regions);
         Array.Resize(ref _touched, regions);
         WritePages(oldPages, pages - oldPages);
-        Fsync();
+        Durably.Fsync(_file, ReplicaFiles.DirtyLog);
     }
 
     public void Dispose() => _file.Dispose();
@@ -174,7 +175,7 @@ internal sealed class DirtyRegionLog : IDisposable
             var page = region / RegionsPerPage;
             SetBit(_pages[page], region);
             WritePages(page, 1);
-            Durably.Fsync(_file, ReplicaFiles.DirtyLog);
+            Fsync();
             Remember(region);
         }
     }

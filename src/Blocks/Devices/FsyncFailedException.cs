@@ -9,11 +9,11 @@ public sealed class FsyncFailedException(string what, IOException inner) : IOExc
 /// <summary>fsync helpers that turn any failure into <see cref="FsyncFailedException"/>.</summary>
 internal static class Durably
 {
-    public static void Fsync(IFileHandle handle, string what)
+    public static void Fsync(IFileHandle handle, string what, bool dataOnly = false)
     {
         try
         {
-            handle.Fsync();
+            handle.Fsync(dataOnly);
         }
         catch (IOException e) when (e is not FsyncFailedException)
         {

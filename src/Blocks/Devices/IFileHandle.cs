@@ -22,6 +22,9 @@ public interface IFileHandle : IDisposable
     /// </summary>
     void GetDataExtents(long offset, long length, List<BlockExtent> into);
 
-    /// <summary>fsync(2): data and metadata of this file. Throws on failure; the caller must treat that as permanent.</summary>
-    void Fsync();
+    /// <summary>
+    /// fsync(2), or fdatasync(2) when <paramref name="dataOnly"/>: enough for in-place overwrites of
+    /// allocated blocks, and it spares ext4 a journal commit. Throws on failure; the caller must treat that as permanent.
+    /// </summary>
+    void Fsync(bool dataOnly = false);
 }

@@ -32,6 +32,60 @@ internal static partial class LinuxNative
     private static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int fdatasync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint pread(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint pwrite(int fd, byte* buffer, nint count, long offset);
+
+    private const int Eintr = 4;
+
+    /// <summary>pread(2) until the span is full; past the end of the file the rest is zeros.</summary>
+    public static unsafe void ReadFully(nint fd, long offset, Span<byte> destination)
+    {
+        fixed (byte* start = destination)
+        {
+            var done = 0;
+            while (done < destination.Length)
+            {
+                var n = pread((int)fd, start + done, destination.Length - done, offset + done);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Eintr) continue;
+                    throw LastError("pread");
+                }
+                if (n == 0)
+                {
+                    destination[done..].Clear();
+                    return;
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>pwrite(2) until the whole span is written.</summary>
+    public static unsafe void WriteFully(nint fd, long offset, ReadOnlySpan<byte> source)
+    {
+        fixed (byte* start = source)
+        {
+            var done = 0;
+            while (done < source.Length)
+            {
+                var n = pwrite((int)fd, start + done, source.Length - done, offset + done);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Eintr) continue;
+                    throw LastError("pwrite");
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
 
     public static void PunchHole(nint fd, long offset, long length)
@@ -44,9 +98,9 @@ internal static partial class LinuxNative
         if (link(existing, newName) != 0) throw LastError($"link {existing} -> {newName}");
     }
 
-    public static void Fsync(nint fd)
+    public static void Fsync(nint fd, bool dataOnly)
     {
-        if (fsync((int)fd) != 0) throw LastError("fsync");
+        if ((dataOnly ? fdatasync((int)fd) : fsync((int)fd)) != 0) throw LastError(dataOnly ? "fdatasync" : "fsync");
     }
 
     public static void FsyncDirectory(string directory)

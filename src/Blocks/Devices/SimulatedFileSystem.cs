@@ -251,7 +251,7 @@ public sealed class SimulatedFileSystem : IFileSystem
             }
         }
 
-        public void Fsync()
+        public void Fsync(bool dataOnly = false)
         {
             lock (fs._gate)
             {

@@ -1,0 +1,56 @@
+// The replica-store benchmark (issue: replica store). One run, one disk: the replica store against plain
+// RandomAccess on a sparse file of the same size, both buffered, 4 threads, synchronous calls, for four
+// workloads, with 1 layer and with 20 snapshot layers (each holding a random 5% of the blocks).
+// Runs alternate A B A B …; the median of each side gives the ratio. Also prints read-index memory.
+using System.Globalization;
+using ActorStore.Blocks;
+using ActorStore.Blocks.Bench;
+using ActorStore.Blocks.Chain;
+using ActorStore.Blocks.Devices;
+
+var options = BenchOptions.Parse(args);
+if (options is null) return 2;
+Directory.CreateDirectory(options.Dir);
+Console.WriteLine($"replica-store benchmark: {options.SizeMiB} MiB volume, {options.Threads} threads, {options.Runs} alternating runs of {options.Seconds} s, in {Path.GetFullPath(options.Dir)}");
+var rows = new List<string>();
+var results = new List<(string Workload, int Layers, double Plain, double Replica)>();
+foreach (var layers in new[] { 1, 20 })
+{
+    using var setup = Setup.Create(options, layers);
+    // Reads first: the 20-layer read comparison needs the chain exactly as set up.
+    foreach (var workload in Workload.All.OrderBy(w => w.Write))
+    {
+        var plain = new List<double>();
+        var replica = new List<double>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            plain.Add(workload.Run(workload.Write ? setup.PlainForWrites : setup.PlainForReads, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
+            replica.Add(workload.Run(setup.Replica, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
+        }
+        var result = (workload.Name, layers, Median(plain), Median(replica));
+        results.Add(result);
+        Console.WriteLine(Format(result));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"| workload | layers | plain file (ops/s) | replica (ops/s) | ratio | target |");
+Console.WriteLine($"|---|---|---|---|---|---|");
+foreach (var r in results) Console.WriteLine($"| {r.Workload} | {r.Layers} | {r.Plain:F0} | {r.Replica:F0} | {r.Replica / r.Plain:F2} | {(r.Layers == 1 ? "0.90" : "0.85")} |");
+
+Console.WriteLine();
+var tib = (1L << 40) / BlockSize.Bytes;
+var empty = new ReadIndex(tib);
+Console.WriteLine($"read index of a 1 TiB volume, empty: {empty.MemoryBytes / 1024.0:F0} KiB");
+var twenty = IndexMemory.WithRandomLayers(tib, layers: 20, fraction: 0.05, seed: 1);
+Console.WriteLine($"read index of a 1 TiB volume, 20 layers of a random 5% each: {twenty / (1024.0 * 1024):F0} MiB (Longhorn: 256 MiB whatever is written)");
+return 0;
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static string Format((string Workload, int Layers, double Plain, double Replica) r) =>
+    string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-14} layers {r.Layers,2}: plain {r.Plain,10:F0} ops/s  replica {r.Replica,10:F0} ops/s  ratio {r.Replica / r.Plain:F2}");
