@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a clean checkout: installs the system tools the tests use when they
+# are missing, builds, runs every test project, and ends with one line "N passed, M failed".
+# The tests mount a small ext4 file system on a loop device and drop the page cache, so they run as root.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test.sh: the tests mount loop devices and drop the page cache; run it as root (sudo ./test.sh)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+need=()
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+{ command -v fallocate && command -v losetup && command -v mount; } >/dev/null || need+=(util-linux mount)
+command -v du >/dev/null || need+=(coreutils)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! dotnet build ActorStore.sln -c Release -nologo -v quiet; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test ActorStore.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Sum xunit's per-assembly summaries ("Passed!  - Failed: 0, Passed: 54, Skipped: 0, ...").
+summaries=$(grep -E '^(Passed|Failed)! +- ' "$log")
+passed=$(grep -oE 'Passed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+failed=$((failed + skipped)) # a skipped test is a setup failure, not a pass
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the runner itself failed
+if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+echo "$passed passed, $failed failed"
+exit "$status"
