@@ -29,11 +29,11 @@ trap 'rm -f "$log"' EXIT
 dotnet test ActorStore.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# Sum xunit's per-assembly summaries ("Passed!  - Failed: 0, Passed: 54, Skipped: 0, ...").
-summaries=$(grep -E '^(Passed|Failed)! +- ' "$log")
-passed=$(grep -oE 'Passed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE 'Skipped: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+# Sum the per-assembly summaries ("Total tests: 56 / Passed: 54 / Failed: 2 / Skipped: 0").
+count() { grep -E "^ +$1: +[0-9]+ *$" "$log" | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 failed=$((failed + skipped)) # a skipped test is a setup failure, not a pass
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the runner itself failed
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
