@@ -1,6 +1,6 @@
 namespace ActorStore.Blocks.Bench;
 
-internal sealed record BenchOptions(string Dir, int SizeMiB, int Threads, int Runs, double Seconds)
+internal sealed record BenchOptions(string Dir, int SizeMiB, int Threads, int Runs, double Seconds, string? Only = null, int[]? Layers = null)
 {
     public static BenchOptions? Parse(string[] args)
     {
@@ -14,9 +14,11 @@ internal sealed record BenchOptions(string Dir, int SizeMiB, int Threads, int Ru
                 case "--size-mib" when int.TryParse(value, out var v): o = o with { SizeMiB = v }; i++; break;
                 case "--threads" when int.TryParse(value, out var v): o = o with { Threads = v }; i++; break;
                 case "--runs" when int.TryParse(value, out var v): o = o with { Runs = v }; i++; break;
+                case "--only" when value is not null: o = o with { Only = value }; i++; break;
+                case "--layers" when value is not null: o = o with { Layers = value.Split(',').Select(int.Parse).ToArray() }; i++; break;
                 case "--seconds" when double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var v): o = o with { Seconds = v }; i++; break;
                 default:
-                    Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'. Options: --dir DIR --size-mib N --threads N --runs N --seconds S");
+                    Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'. Options: --dir DIR --size-mib N --threads N --runs N --seconds S --only WORKLOAD --layers 1,20");
                     return null;
             }
         }

@@ -8,6 +8,9 @@ internal interface IBlockTarget : IDisposable
 {
     void Read(long offset, Span<byte> buffer);
     void Write(long offset, ReadOnlySpan<byte> data);
+
+    /// <summary>Makes everything written durable, so that no run inherits the previous run's dirty pages.</summary>
+    void Flush();
 }
 
 /// <summary>The reference: positional I/O with <see cref="RandomAccess"/> on one sparse file, page cache on.</summary>
@@ -15,6 +18,7 @@ internal sealed class PlainFileTarget(SafeFileHandle handle) : IBlockTarget
 {
     public void Read(long offset, Span<byte> buffer) => RandomAccess.Read(handle, buffer, offset);
     public void Write(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, offset);
+    public void Flush() => RandomAccess.FlushToDisk(handle);
     public void Dispose() => handle.Dispose();
 }
 
@@ -24,6 +28,7 @@ internal sealed class ReplicaTarget(Replica replica) : IBlockTarget
 
     public void Read(long offset, Span<byte> buffer) => Check(replica.Read(offset, buffer));
     public void Write(long offset, ReadOnlySpan<byte> data) => Check(replica.Write(offset, data));
+    public void Flush() => Check(replica.Flush());
     public void Dispose() => replica.Dispose();
 
     private static void Check(ReplicaStatus status)

@@ -14,11 +14,11 @@ Directory.CreateDirectory(options.Dir);
 Console.WriteLine($"replica-store benchmark: {options.SizeMiB} MiB volume, {options.Threads} threads, {options.Runs} alternating runs of {options.Seconds} s, in {Path.GetFullPath(options.Dir)}");
 var rows = new List<string>();
 var results = new List<(string Workload, int Layers, double Plain, double Replica)>();
-foreach (var layers in new[] { 1, 20 })
+foreach (var layers in options.Layers ?? [1, 20])
 {
     using var setup = Setup.Create(options, layers);
     // Reads first: the 20-layer read comparison needs the chain exactly as set up.
-    foreach (var workload in Workload.All.OrderBy(w => w.Write))
+    foreach (var workload in Workload.All.OrderBy(w => w.Write).Where(w => options.Only is null || w.Name == options.Only))
     {
         var plain = new List<double>();
         var replica = new List<double>();
@@ -26,6 +26,7 @@ foreach (var layers in new[] { 1, 20 })
         {
             plain.Add(workload.Run(workload.Write ? setup.PlainForWrites : setup.PlainForReads, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
             replica.Add(workload.Run(setup.Replica, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {run + 1}: plain {plain[^1],10:F0}  replica {replica[^1],10:F0}  ratio {replica[^1] / plain[^1]:F2}"));
         }
         var result = (workload.Name, layers, Median(plain), Median(replica));
         results.Add(result);

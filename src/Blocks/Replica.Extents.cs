@@ -20,7 +20,7 @@ public sealed partial class Replica
     public ReplicaStatus GetAllocation(long offset, long length, List<AllocationExtent> into)
     {
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
-        var gate = _io.EnterShared();
+        var gate = EnterIo();
         try
         {
             var end = offset + length;

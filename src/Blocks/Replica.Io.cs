@@ -14,7 +14,7 @@ public sealed partial class Replica
     {
         if (!InRange(offset, destination.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
-        var gate = _io.EnterShared();
+        var gate = EnterIo();
         try
         {
             if (destination.IsEmpty) return ReplicaStatus.Ok;
@@ -82,7 +82,7 @@ public sealed partial class Replica
         if (!InRange(offset, data.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
         if (data.IsEmpty) return ReplicaStatus.Ok;
-        var gate = _io.EnterShared();
+        var gate = EnterIo();
         try
         {
             _log.NoteWrite(offset, data.Length);
@@ -122,6 +122,7 @@ public sealed partial class Replica
     {
         lock (_control)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_failed) return ReplicaStatus.Failed;
             try
             {
@@ -212,7 +213,7 @@ public sealed partial class Replica
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
         if (length == 0) return ReplicaStatus.Ok;
-        var gate = _io.EnterShared();
+        var gate = EnterIo();
         try
         {
             _log.NoteWrite(offset, length);

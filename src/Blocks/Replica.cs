@@ -25,7 +25,7 @@ public sealed partial class Replica : IDisposable
     private volatile bool _failed;
     private long _chainVersion;
     private long _removals;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     private Replica(IFileSystem fs, string dir, ReplicaOptions options, VolumeMeta meta, DirtyRegionLog log, bool unclean)
     {
@@ -64,6 +64,7 @@ public sealed partial class Replica : IDisposable
         try
         {
             fs.CreateDirectory(directory);
+            if (FileSystemProbe.Problem(fs, directory) is not null) return ReplicaStatus.UnsupportedFileSystem;
             var files = fs.ListFiles(directory);
             if (files.Contains(ReplicaFiles.VolumeMeta)) return ReplicaStatus.AlreadyExists;
             if (files.Any(IsOurs) && !files.Contains(ReplicaFiles.CreatingMarker))
@@ -182,10 +183,37 @@ public sealed partial class Replica : IDisposable
         lock (_control)
         {
             if (_disposed) return;
-            if (!_failed && Flush() == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
+            if (!_failed && Flush() == ReplicaStatus.Ok && CloseLog() == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
+            // Exclusive, so no I/O is using a descriptor while it is closed (and possibly reused).
+            _io.EnterExclusive();
             _disposed = true;
             CloseFiles();
+            _io.ExitExclusive();
         }
+    }
+
+    /// <summary>After the final flush of a clean close no region can differ: the log is emptied.</summary>
+    private ReplicaStatus CloseLog()
+    {
+        try
+        {
+            _log.ClearAll();
+            _log.Fsync();
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+    }
+
+    /// <summary>Enters the I/O gate shared; I/O on a disposed replica is a bug in the caller.</summary>
+    private int EnterIo()
+    {
+        var gate = _io.EnterShared();
+        if (!_disposed) return gate;
+        _io.ExitShared(gate);
+        throw new ObjectDisposedException(nameof(Replica), $"replica {_dir} is closed");
     }
 
     private void CloseFiles()

@@ -20,6 +20,8 @@ public enum ReplicaStatus
     StaleEpoch,
     /// <summary>ENOSPC: the disk is full. Nothing was changed.</summary>
     NoSpace,
+    /// <summary>The directory's file system cannot hold replicas (no extent map or hole punching, e.g. tmpfs).</summary>
+    UnsupportedFileSystem,
     /// <summary>An I/O error other than ENOSPC.</summary>
     IoError,
     /// <summary>The replica failed for good (an fsync failed) and must be rebuilt.</summary>

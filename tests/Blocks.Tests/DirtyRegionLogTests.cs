@@ -25,7 +25,9 @@ public sealed class DirtyRegionLogTests
         var revision = r.Revision;
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 5 - 2, new byte[4])); // straddles regions 4 and 5
         Assert.Equal(ReplicaStatus.Ok, r.Trim(Region * 9, 4096));
-        Assert.Equal([new BlockExtent(4 * Region / 4096, 2 * Region / 4096), new BlockExtent(9 * Region / 4096, Region / 4096)], r.DirtyRegions());
+        // Region 2 stays marked too: it was written in the last flush interval (marks clear lazily).
+        BlockExtent[] expected = [new(2 * Region / 4096, Region / 4096), new(4 * Region / 4096, 2 * Region / 4096), new(9 * Region / 4096, Region / 4096)];
+        Assert.Equal(expected, r.DirtyRegions());
 
         fs.CutPower();
         Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
@@ -33,10 +35,13 @@ public sealed class DirtyRegionLogTests
         {
             Assert.True(again!.OpenedAfterUncleanStop);
             Assert.Equal(revision, again.Revision);
-            Assert.Equal([new BlockExtent(4 * Region / 4096, 2 * Region / 4096), new BlockExtent(9 * Region / 4096, Region / 4096)], again.DirtyRegions());
+            Assert.Equal(expected, again.DirtyRegions());
+            // Kept through the first flush (the engine reconciles them before serving), gone after a whole idle interval.
+            Assert.Equal(ReplicaStatus.Ok, again.Flush());
+            Assert.Equal(expected, again.DirtyRegions());
             Assert.Equal(ReplicaStatus.Ok, again.Flush());
             Assert.Empty(again.DirtyRegions());
-            Assert.Equal(revision + 1, again.Revision);
+            Assert.Equal(revision + 2, again.Revision);
         }
     }
 
@@ -58,6 +63,34 @@ public sealed class DirtyRegionLogTests
             Assert.Empty(again.DirtyRegions());
             Assert.True(again.Revision > revision - 1);
         }
+    }
+
+    [Fact]
+    public void A_region_in_steady_use_is_not_marked_again_after_each_flush_and_an_idle_one_is_cleared()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Write(0, new byte[4096]));
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region, new byte[4096]));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(ReplicaStatus.Ok, r.Flush());
+            var before = fs.Operations;
+            Assert.Equal(ReplicaStatus.Ok, r.Write(0, new byte[4096]));
+            Assert.Equal(1, fs.Operations - before); // no mark: region 0 is still marked
+        }
+        Assert.Equal([new BlockExtent(0, Region / 4096)], r.DirtyRegions()); // region 1 idle for a whole interval: cleared
+        r.Dispose();
+    }
+
+    [Fact]
+    public void Concurrent_writers_needing_marks_share_fsyncs_and_all_marks_are_durable()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        Parallel.For(0, 16, i => Assert.Equal(ReplicaStatus.Ok, r.Write(i * Region, new byte[4096])));
+        fs.CutPower();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again) Assert.Equal([new BlockExtent(0, 16 * Region / 4096)], again!.DirtyRegions());
     }
 
     [Fact]

@@ -78,4 +78,15 @@ public sealed class HotPathTests : IDisposable
         Check(r.Read(0, all));
         for (var b = 0; b < blocks; b++) Assert.Equal(last[b], BitConverter.ToInt32(all, b * 4096));
     }
+
+    [Fact]
+    public void Io_on_a_closed_replica_is_refused_before_any_descriptor_is_touched()
+    {
+        var r = NewReplica(1 << 20);
+        r.Dispose();
+        r.Dispose(); // idempotent
+        Assert.Throws<ObjectDisposedException>(() => r.Read(0, new byte[10]));
+        Assert.Throws<ObjectDisposedException>(() => r.Write(0, new byte[10]));
+        Assert.Throws<ObjectDisposedException>(() => r.Flush());
+    }
 }

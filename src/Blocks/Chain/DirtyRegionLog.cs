@@ -5,8 +5,10 @@ namespace ActorStore.Blocks.Chain;
 
 /// <summary>
 /// <c>dirty.log</c>: DRBD-style activity log (DESIGN §3) plus the flush revision. Before the first write
-/// into a 4 MiB region after a flush, the region's bit is written and fsynced; a completed flush clears
-/// the bits of regions not written since it began and advances the revision.
+/// into an unmarked 4 MiB region, the region's bit is written and fdatasynced; writers that need marks
+/// at the same moment share one fdatasync (group commit). A completed flush advances the revision and
+/// clears, lazily, the bits of regions that saw no write for a whole flush interval (since the previous
+/// flush began): a region in steady use stays marked instead of paying a mark after every flush.
 /// Layout, 4 KiB pages: pages 0 and 1 are alternating header slots (the newest valid one wins, so a
 /// torn header write loses nothing); every further page is [crc32c][bitmap]. A bitmap page that fails
 /// its checksum was torn by a crash while being marked, and all its regions count as dirty.
@@ -24,12 +26,18 @@ internal sealed class DirtyRegionLog : IDisposable
 
     private readonly IFileHandle _file;
     private readonly object _markGate = new();
+    private readonly object _syncGate = new();
+    private readonly List<int> _pendingRegions = [];
+    private readonly HashSet<int> _pendingPages = [];
+    private readonly List<(int Page, byte[] Image)> _syncCopies = [];
+    private long _queuedGeneration;
+    private long _syncedGeneration;
     private readonly List<int> _markedList = [];
     private readonly List<int> _flushCandidates = [];
     private readonly byte[] _headerPage = new byte[Page];
     private byte[][] _pages;
-    private byte[] _marked;
-    private byte[] _touched;
+    private byte[] _marked;   // 1 once the region's bit is durable
+    private byte[] _touched;  // 1 when written since the last BeginFlush
     private long _sequence;
 
     private DirtyRegionLog(IFileHandle file, int regions, long revision, long sequence)
@@ -88,7 +96,10 @@ internal sealed class DirtyRegionLog : IDisposable
                 for (var r = p * RegionsPerPage; r < Math.Min(regions, (p + 1) * RegionsPerPage); r++)
                 {
                     if (torn) SetBit(image, r);
-                    if (GetBit(image, r)) log.Remember(r);
+                    if (!GetBit(image, r)) continue;
+                    log.Remember(r);
+                    log._touched[r] = 1; // kept for a whole flush interval: the engine reconciles these first
+
                 }
             }
             return log;
@@ -124,14 +135,21 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
+    /// <summary>Under the replica's exclusive lock: picks the regions idle since the previous flush began.</summary>
     public void BeginFlush()
     {
         _flushCandidates.Clear();
-        lock (_markGate) _flushCandidates.AddRange(_markedList);
-        foreach (var r in _flushCandidates) _touched[r] = 0;
+        lock (_markGate)
+        {
+            foreach (var r in _markedList)
+            {
+                if (_touched[r] == 0) _flushCandidates.Add(r);
+                _touched[r] = 0;
+            }
+        }
     }
 
-    /// <summary>Clears regions untouched since <see cref="BeginFlush"/>, advances the revision; durable after <see cref="Fsync"/>.</summary>
+    /// <summary>Clears the candidates still untouched, advances the revision; durable after <see cref="Fsync"/>.</summary>
     public void CompleteFlush()
     {
         lock (_markGate)
@@ -146,6 +164,21 @@ internal sealed class DirtyRegionLog : IDisposable
             }
             Revision++;
             WriteHeader();
+        }
+    }
+
+    /// <summary>At a clean close, after the last flush: nothing is dirty any more. Durable after <see cref="Fsync"/>.</summary>
+    public void ClearAll()
+    {
+        lock (_markGate)
+        {
+            foreach (var r in _markedList)
+            {
+                ClearBit(_pages[r / RegionsPerPage], r);
+                _marked[r] = 0;
+            }
+            foreach (var page in _markedList.Select(r => r / RegionsPerPage).Distinct().ToList()) WritePages(page, 1);
+            _markedList.Clear();
         }
     }
 
@@ -167,16 +200,61 @@ internal sealed class DirtyRegionLog : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    /// <summary>
+    /// Sets the region's bit and returns once it is durable. Whoever holds the sync gate writes every
+    /// page with a pending bit and fdatasyncs once for all of them.
+    /// </summary>
     private void MarkDurably(int region)
     {
+        long ticket;
         lock (_markGate)
         {
             if (_marked[region] != 0) return;
-            var page = region / RegionsPerPage;
-            SetBit(_pages[page], region);
-            WritePages(page, 1);
-            Fsync();
-            Remember(region);
+            if (!_pendingRegions.Contains(region))
+            {
+                SetBit(_pages[region / RegionsPerPage], region);
+                _pendingRegions.Add(region);
+                _pendingPages.Add(region / RegionsPerPage);
+            }
+            ticket = _queuedGeneration + 1;
+        }
+        lock (_syncGate)
+        {
+            if (Volatile.Read(ref _syncedGeneration) >= ticket) return;
+            int[] regions;
+            lock (_markGate)
+            {
+                _queuedGeneration++;
+                regions = [.. _pendingRegions];
+                _pendingRegions.Clear();
+                _syncCopies.Clear();
+                foreach (var p in _pendingPages) _syncCopies.Add((p, (byte[])_pages[p].Clone()));
+                _pendingPages.Clear();
+            }
+            try
+            {
+                foreach (var (page, image) in _syncCopies)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(image, Crc32C.Compute(image.AsSpan(4)));
+                    _file.Write((HeaderSlots + page) * (long)Page, image);
+                }
+                Fsync();
+            }
+            catch
+            {
+                // Not durable: the next writer that needs a mark tries these again.
+                lock (_markGate)
+                {
+                    _pendingRegions.AddRange(regions);
+                    foreach (var (page, _) in _syncCopies) _pendingPages.Add(page);
+                }
+                throw;
+            }
+            lock (_markGate)
+            {
+                foreach (var r in regions) Remember(r);
+                Volatile.Write(ref _syncedGeneration, _queuedGeneration);
+            }
         }
     }
 

@@ -22,6 +22,8 @@ public static class ReplicaChecks
         foreach (var s in model.Snaps.Values.Where(s => !s.Removed))
             AssertSameBytes(s.Content, ReadSnapshot(replica, s.Name), $"{context}: snapshot {s.Name}");
 
+        AssertChangedBlocksCoverDifferences(replica, model, context);
+
         var headExtents = new List<BlockExtent>();
         Assert.Equal(ReplicaStatus.Ok, replica.GetLayerExtents(null, headExtents));
         var held = headExtents.SelectMany(e => Enumerable.Range(0, (int)e.Count).Select(i => e.Start + i)).ToHashSet();
@@ -33,6 +35,28 @@ public static class ReplicaChecks
         foreach (var e in map)
             for (var b = e.Offset / B; b < (e.Offset + e.Length) / B; b++)
                 Assert.True(model.Allocated(b) == !e.IsHole, $"{context}: block {b} allocation {(e.IsHole ? "hole" : "data")}");
+    }
+
+    /// <summary>Every block whose content differs between two snapshots (or from empty) is in their changed set.</summary>
+    private static void AssertChangedBlocksCoverDifferences(Replica replica, ChainModel model, string context)
+    {
+        var live = model.Snaps.Values.Where(s => !s.Removed).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        foreach (var to in live)
+        {
+            foreach (var from in live.Where(f => f != to).Cast<ChainModel.Snap?>().Append(null))
+            {
+                var changed = new List<BlockExtent>();
+                Assert.Equal(ReplicaStatus.Ok, replica.GetChangedBlocks(from?.Name, to.Name, changed));
+                var set = changed.SelectMany(e => Enumerable.Range(0, (int)e.Count).Select(i => e.Start + i)).ToHashSet();
+                var blocks = Math.Max(to.Content.Length, from?.Content.Length ?? 0) / B;
+                for (var b = 0; b < blocks; b++)
+                {
+                    var a = b * B < to.Content.Length ? to.Content.AsSpan(b * B, B) : new byte[B];
+                    var f = from is not null && b * B < from.Content.Length ? from.Content.AsSpan(b * B, B) : new byte[B];
+                    Assert.True(a.SequenceEqual(f) || set.Contains(b), $"{context}: block {b} differs between {from?.Name ?? "empty"} and {to.Name} but is not in the changed set");
+                }
+            }
+        }
     }
 
     public static byte[] ReadAll(Replica replica)
