@@ -47,14 +47,15 @@ public sealed partial class Replica
     /// <summary>
     /// Blocks whose content may differ between snapshot <paramref name="from"/> (null: an empty volume) and
     /// snapshot <paramref name="to"/>: every block held by a layer on the path between them through the tree.
+    /// Removed snapshots are refused: once pruned, their content is not what it was.
     /// </summary>
     public ReplicaStatus GetChangedBlocks(string? from, string to, List<BlockExtent> into)
     {
         lock (_control)
         {
-            if (FindLayer(to, out var toLayer) is var s1 and not ReplicaStatus.Ok) return s1;
+            if (FindLayer(to, out var toLayer, allowRemoved: false) is var s1 and not ReplicaStatus.Ok) return s1;
             Layer? fromLayer = null;
-            if (from is not null && FindLayer(from, out fromLayer) is var s2 and not ReplicaStatus.Ok) return s2;
+            if (from is not null && FindLayer(from, out fromLayer, allowRemoved: false) is var s2 and not ReplicaStatus.Ok) return s2;
             var toChain = ChainOf(toLayer!);
             var fromChain = fromLayer is null ? [] : ChainOf(fromLayer);
             var common = 0;
@@ -73,13 +74,13 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>A reader of a snapshot's content as it was when taken. It stays valid until a purge or revert.</summary>
+    /// <summary>A reader of a snapshot's content as it was when taken (not of a removed one). It stays valid until the next purge.</summary>
     public ReplicaStatus OpenSnapshot(string name, out SnapshotReader? reader)
     {
         reader = null;
         lock (_control)
         {
-            if (FindLayer(name, out var layer) is var status and not ReplicaStatus.Ok) return status;
+            if (FindLayer(name, out var layer, allowRemoved: false) is var status and not ReplicaStatus.Ok) return status;
             var chain = ChainOf(layer!);
             SnapshotReader? made = null;
             var result = Guarded(() => made = new SnapshotReader(this, chain.Select(l => l.Handle).ToArray(), BuildIndex(chain, layer!.Meta.Size), layer!.Meta.Size, _removals));
@@ -107,9 +108,10 @@ public sealed partial class Replica
         }
     }
 
-    private ReplicaStatus FindLayer(string? snapshot, out Layer? layer)
+    private ReplicaStatus FindLayer(string? snapshot, out Layer? layer, bool allowRemoved = true)
     {
         layer = null;
+        EnsureOpen();
         if (_failed) return ReplicaStatus.Failed;
         if (snapshot is null)
         {
@@ -117,7 +119,9 @@ public sealed partial class Replica
             return ReplicaStatus.Ok;
         }
         if (!Names.IsValid(snapshot)) return ReplicaStatus.InvalidName;
-        return _layers.TryGetValue(ReplicaFiles.Snapshot(snapshot), out layer) ? ReplicaStatus.Ok : ReplicaStatus.NotFound;
+        if (!_layers.TryGetValue(ReplicaFiles.Snapshot(snapshot), out layer)) return ReplicaStatus.NotFound;
+        // A removed snapshot may already be pruned: its own content is no longer what it was.
+        return allowRemoved || !layer.Meta.Removed ? ReplicaStatus.Ok : ReplicaStatus.SnapshotRemoved;
     }
 
     private ReplicaStatus Guarded(Action action)

@@ -91,7 +91,7 @@ public sealed partial class Replica
         }
         catch (IOException e)
         {
-            return Classify(e);
+            return AfterFailedWrite(e, offset, data.Length);
         }
         finally
         {
@@ -111,8 +111,7 @@ public sealed partial class Replica
     /// A hint that the range is unused: blocks only the head holds are punched out (they read as zeros);
     /// blocks a lower layer holds, partial blocks, and everything while rebuilding are left as they are.
     /// </summary>
-    public ReplicaStatus Trim(long offset, long length) =>
-        _meta.Rebuilding ? (InRange(offset, length) ? ReplicaStatus.Ok : ReplicaStatus.OutOfRange) : Discard(offset, length, zero: false, allocate: false);
+    public ReplicaStatus Trim(long offset, long length) => Discard(offset, length, zero: false, allocate: false);
 
     /// <summary>
     /// Makes every write completed before the call durable: fsync of the head, then the dirty-region log
@@ -150,11 +149,37 @@ public sealed partial class Replica
             }
             catch (IOException e)
             {
-                // A dirty-log page we could not write leaves the log unknown: only a rebuild is safe.
+                // The head or the log may not be durable and cannot be retried honestly: only a rebuild is safe.
+                Classify(e);
                 _failed = true;
-                return Classify(e) == ReplicaStatus.NoSpace ? ReplicaStatus.NoSpace : ReplicaStatus.Failed;
+                return ReplicaStatus.Failed;
             }
         }
+    }
+
+    /// <summary>
+    /// A write that failed (ENOSPC above all) may have reached part of its range: pwrite writes what fits.
+    /// The read index is made to agree with what the head file now holds there, and the range stays in
+    /// the dirty-region log until the engine has reconciled it, since other replicas may hold another part.
+    /// </summary>
+    private ReplicaStatus AfterFailedWrite(IOException error, long offset, long length)
+    {
+        var status = Classify(error);
+        try
+        {
+            _log.KeepDirty(offset, length);
+            var held = new List<BlockExtent>();
+            var first = BlockSize.BlockOf(offset);
+            _head.Handle.GetDataExtents(first << BlockSize.Shift, (BlockSize.BlocksIn(offset + length) - first) << BlockSize.Shift, held);
+            foreach (var e in held) _index.SetRange(e.Start, Math.Min(e.End, _index.Blocks) - e.Start, _head.Id);
+        }
+        catch (IOException)
+        {
+            // What the head holds is unknown now: this replica can no longer be trusted.
+            _failed = true;
+            return ReplicaStatus.Failed;
+        }
+        return status;
     }
 
     private bool InRange(long offset, long length) => offset >= 0 && length >= 0 && offset <= _meta.Size - length;
@@ -216,6 +241,7 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
+            if (!zero && _meta.Rebuilding) return ReplicaStatus.Ok; // checked inside the gate: SetRebuilding drains I/O
             _log.NoteWrite(offset, length);
             var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);
             var end = BlockSize.BlockOf(offset + length);
@@ -237,7 +263,7 @@ public sealed partial class Replica
         }
         catch (IOException e)
         {
-            return Classify(e);
+            return AfterFailedWrite(e, offset, length);
         }
         finally
         {

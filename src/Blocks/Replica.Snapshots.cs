@@ -12,7 +12,10 @@ public sealed partial class Replica
     public IReadOnlyList<SnapshotInfo> Snapshots()
     {
         lock (_control)
+        {
+            EnsureOpen();
             return _layers.Values.Where(l => !l.IsHead).OrderBy(l => l.Meta.Created).ThenBy(l => l.Meta.Name, StringComparer.Ordinal).Select(Describe).ToList();
+        }
     }
 
     /// <summary>Turns the head into snapshot <paramref name="name"/> and starts a new empty head. Retrying with the same request id is a no-op.</summary>
@@ -21,6 +24,7 @@ public sealed partial class Replica
         if (!Names.IsValid(name)) return ReplicaStatus.InvalidName;
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             var file = ReplicaFiles.Snapshot(name);
             if (_layers.TryGetValue(file, out var existing))
@@ -65,6 +69,7 @@ public sealed partial class Replica
         if (!Names.IsValid(name)) return ReplicaStatus.InvalidName;
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (!_layers.TryGetValue(ReplicaFiles.Snapshot(name), out var layer)) return ReplicaStatus.NotFound;
             if (layer.Meta.Removed) return ReplicaStatus.Ok;
@@ -91,6 +96,7 @@ public sealed partial class Replica
     {
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             return Exclusively(() =>
             {
@@ -125,6 +131,7 @@ public sealed partial class Replica
         if (!Names.IsValid(name)) return ReplicaStatus.InvalidName;
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (!_layers.TryGetValue(ReplicaFiles.Snapshot(name), out var target)) return ReplicaStatus.NotFound;
             if (target.Meta.Removed) return ReplicaStatus.SnapshotRemoved;
@@ -160,6 +167,7 @@ public sealed partial class Replica
         if (!BlockSize.IsAligned(newSize)) return ReplicaStatus.InvalidArgument;
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (newSize < _meta.Size) return ReplicaStatus.InvalidArgument;
             if (newSize == _meta.Size) return ReplicaStatus.Ok;
@@ -252,28 +260,30 @@ public sealed partial class Replica
             }
         }
         Durably.Fsync(s.Handle, s.File);
+        _removals++; // s's own content changed: readers opened on it are stale
     }
 
     /// <summary>
-    /// Copies into child <paramref name="c"/> the blocks of <paramref name="s"/> it lacks (which it showed
-    /// from <paramref name="s"/> anyway, so a crash midway changes no snapshot's content), re-parents it, and removes <paramref name="s"/>.
+    /// Folds snapshot child <paramref name="c"/> into removed snapshot <paramref name="s"/>, as Longhorn
+    /// does: c's blocks are copied into s's file, where c hides them anyway, so a crash midway changes no
+    /// snapshot's content (and an unwritten extent a crash leaves there is hidden too). Then s's file
+    /// takes c's name through an atomic rename of a second hard link, c is re-parented, and s is dropped.
     /// </summary>
     private void Coalesce(Layer s, Layer c)
     {
-        var sExtents = new List<BlockExtent>();
-        var cExtents = new List<BlockExtent>();
-        s.Handle.GetDataExtents(0, s.Handle.Length, sExtents);
-        c.Handle.GetDataExtents(0, c.Handle.Length, cExtents);
+        var extents = new List<BlockExtent>();
+        c.Handle.GetDataExtents(0, c.Handle.Length, extents);
+        if (s.Handle.Length < c.Handle.Length) s.Handle.SetLength(c.Handle.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
-            foreach (var e in Subtract(sExtents, cExtents))
+            foreach (var e in extents)
             {
                 for (var offset = e.Offset; offset < e.Offset + e.Length;)
                 {
                     var n = (int)Math.Min(buffer.Length, e.Offset + e.Length - offset);
-                    s.Handle.Read(offset, buffer.AsSpan(0, n));
-                    c.Handle.Write(offset, buffer.AsSpan(0, n));
+                    c.Handle.Read(offset, buffer.AsSpan(0, n));
+                    s.Handle.Write(offset, buffer.AsSpan(0, n));
                     offset += n;
                 }
             }
@@ -282,30 +292,21 @@ public sealed partial class Replica
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        Durably.Fsync(c.Handle, c.File);
+        Durably.Fsync(s.Handle, s.File);
+
+        var temp = PathOf(c.File) + MetaFile.TempSuffix;
+        MetaFile.TryDelete(_fs, temp);
+        _fs.Link(PathOf(s.File), temp);
+        _fs.Rename(temp, PathOf(c.File));
+        Durably.FsyncDirectory(_fs, _dir);
+        var folded = _fs.Open(PathOf(c.File), create: false);
+        c.Handle.Dispose();
+        c.Handle = folded;
+
         var meta = c.Meta with { Parent = s.Meta.Parent };
         MetaFile.Write(_fs, PathOf(ReplicaFiles.MetaOf(c.File)), meta);
         c.Meta = meta;
         if (s.Id != 0 && c.Id != 0) _index.Replace(s.Id, c.Id);
         RemoveSnapshot(s);
-    }
-
-    /// <summary>The parts of sorted extents <paramref name="a"/> not covered by sorted extents <paramref name="b"/>.</summary>
-    internal static List<BlockExtent> Subtract(List<BlockExtent> a, List<BlockExtent> b)
-    {
-        var result = new List<BlockExtent>();
-        var j = 0;
-        foreach (var e in a)
-        {
-            var start = e.Start;
-            while (j < b.Count && b[j].End <= start) j++;
-            for (var k = j; k < b.Count && b[k].Start < e.End; k++)
-            {
-                if (b[k].Start > start) result.Add(new BlockExtent(start, b[k].Start - start));
-                start = Math.Max(start, b[k].End);
-            }
-            if (start < e.End) result.Add(new BlockExtent(start, e.End - start));
-        }
-        return result;
     }
 }

@@ -23,7 +23,6 @@ public sealed partial class Replica : IDisposable
     private ReadIndex _index = null!;
     private readonly DirtyRegionLog _log;
     private volatile bool _failed;
-    private long _chainVersion;
     private long _removals;
     private volatile bool _disposed;
 
@@ -155,6 +154,7 @@ public sealed partial class Replica : IDisposable
     {
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             return epoch == _meta.Epoch ? ReplicaStatus.Ok : TryCommit(_meta with { Epoch = epoch });
@@ -166,15 +166,57 @@ public sealed partial class Replica : IDisposable
     {
         lock (_control)
         {
+            EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
-            return rebuilding == _meta.Rebuilding ? ReplicaStatus.Ok : TryCommit(_meta with { Rebuilding = rebuilding });
+            if (rebuilding == _meta.Rebuilding) return ReplicaStatus.Ok;
+            _io.EnterExclusive(); // no trim in flight may act on the old flag
+            try
+            {
+                return TryCommit(_meta with { Rebuilding = rebuilding });
+            }
+            finally
+            {
+                _io.ExitExclusive();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets every dirty region: the engine calls this once it has copied them from the freshest replica
+    /// to the others and flushed (DESIGN §3). Until then they stay listed, across restarts too.
+    /// </summary>
+    public ReplicaStatus ClearDirtyRegions()
+    {
+        lock (_control)
+        {
+            EnsureOpen();
+            if (_failed) return ReplicaStatus.Failed;
+            _io.EnterExclusive();
+            try
+            {
+                _log.ClearAll(includingFailed: true);
+                _log.Fsync();
+                return ReplicaStatus.Ok;
+            }
+            catch (IOException e)
+            {
+                return Classify(e);
+            }
+            finally
+            {
+                _io.ExitExclusive();
+            }
         }
     }
 
     /// <summary>Regions that may differ from other replicas after an unclean stop (the dirty-region log).</summary>
     public IReadOnlyList<BlockExtent> DirtyRegions()
     {
-        lock (_control) return _log.DirtyRegions(_meta.Size);
+        lock (_control)
+        {
+            EnsureOpen();
+            return _log.DirtyRegions(_meta.Size);
+        }
     }
 
     /// <summary>Closes cleanly: flushes and records the clean stop. A failed replica is only closed.</summary>
@@ -186,18 +228,26 @@ public sealed partial class Replica : IDisposable
             if (!_failed && Flush() == ReplicaStatus.Ok && CloseLog() == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
             // Exclusive, so no I/O is using a descriptor while it is closed (and possibly reused).
             _io.EnterExclusive();
-            _disposed = true;
-            CloseFiles();
-            _io.ExitExclusive();
+            try
+            {
+                _disposed = true;
+                CloseFiles();
+            }
+            finally
+            {
+                _io.ExitExclusive();
+            }
         }
     }
+
+    private void EnsureOpen() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>After the final flush of a clean close no region can differ: the log is emptied.</summary>
     private ReplicaStatus CloseLog()
     {
         try
         {
-            _log.ClearAll();
+            _log.ClearAll(includingFailed: false);
             _log.Fsync();
             return ReplicaStatus.Ok;
         }
@@ -314,17 +364,17 @@ public sealed partial class Replica : IDisposable
     /// <summary>Numbers the current chain and rebuilds the read index from its layers' extent maps.</summary>
     private void BuildChain()
     {
+        var chain = ChainOf(_head);
+        if (chain.Count >= _byId.Length) throw new ReplicaCorruptException(_dir, $"the chain has {chain.Count} layers; at most {_byId.Length - 1} can be addressed");
+        var index = BuildIndex(chain, _meta.Size); // first: if it fails, nothing has been renumbered
         Array.Clear(_byId);
         foreach (var layer in _layers.Values) layer.Id = 0;
-        var chain = ChainOf(_head);
-        byte id = 0;
-        foreach (var layer in chain)
+        for (var i = 0; i < chain.Count; i++)
         {
-            layer.Id = ++id;
-            _byId[id] = layer;
+            chain[i].Id = (byte)(i + 1);
+            _byId[i + 1] = chain[i];
         }
-        _index = BuildIndex(chain, _meta.Size);
-        _chainVersion++;
+        _index = index;
     }
 
     /// <summary>A read index over <paramref name="chain"/> (root first) in which layer i has id i + 1.</summary>

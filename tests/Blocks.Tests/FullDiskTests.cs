@@ -77,4 +77,41 @@ public sealed class FullDiskTests
             Assert.Equal(ReplicaStatus.Ok, r.Write(512 * 1024, new byte[8192]));
         }
     }
+
+    [Fact]
+    public void A_write_cut_short_by_a_full_disk_reads_back_the_same_before_and_after_reopen_and_stays_dirty()
+    {
+        var fs = new SimulatedFileSystem();
+        fs.CreateDirectory("/sim");
+        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/sim/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 1 << 20, out var r));
+        var old = new byte[64 * 1024];
+        old.AsSpan().Fill(1);
+        Assert.Equal(ReplicaStatus.Ok, r!.Write(0, old));
+        Assert.Equal(ReplicaStatus.Ok, r.Snapshot("base"));
+        Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        fs.CapacityBlocks = fs.AllocatedBlocks + 5; // room for 5 of the 16 blocks
+        var fresh = new byte[64 * 1024];
+        fresh.AsSpan().Fill(2);
+        Assert.Equal(ReplicaStatus.NoSpace, r.Write(0, fresh));
+        Assert.False(r.IsFailed);
+        var seen = new byte[64 * 1024];
+        Assert.Equal(ReplicaStatus.Ok, r.Read(0, seen));
+        Assert.Equal(5 * 4096, seen.Count(b => b == 2)); // the blocks that fit, and the index knows it
+        Assert.Equal(11 * 4096, seen.Count(b => b == 1));
+
+        fs.CapacityBlocks = null;
+        for (var i = 0; i < 3; i++) Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        Assert.Equal([new BlockExtent(0, 256)], r.DirtyRegions()); // kept for the engine to reconcile
+        r.Dispose();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again)
+        {
+            var after = new byte[64 * 1024];
+            Assert.Equal(ReplicaStatus.Ok, again!.Read(0, after));
+            Assert.Equal(seen, after);
+            Assert.Equal([new BlockExtent(0, 256)], again.DirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions());
+            Assert.Empty(again.DirtyRegions());
+        }
+    }
 }

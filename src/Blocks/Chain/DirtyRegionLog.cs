@@ -38,6 +38,7 @@ internal sealed class DirtyRegionLog : IDisposable
     private byte[][] _pages;
     private byte[] _marked;   // 1 once the region's bit is durable
     private byte[] _touched;  // 1 when written since the last BeginFlush
+    private byte[] _sticky;   // 1 after a failed write: kept until the engine reconciles (ClearAll)
     private long _sequence;
 
     private DirtyRegionLog(IFileHandle file, int regions, long revision, long sequence)
@@ -47,6 +48,7 @@ internal sealed class DirtyRegionLog : IDisposable
         for (var i = 0; i < _pages.Length; i++) _pages[i] = new byte[Page];
         _marked = new byte[regions];
         _touched = new byte[regions];
+        _sticky = new byte[regions];
         Revision = revision;
         _sequence = sequence;
     }
@@ -116,7 +118,9 @@ internal sealed class DirtyRegionLog : IDisposable
     {
         var blocks = BlockSize.BlocksIn(volumeSize);
         var list = new List<BlockExtent>();
-        foreach (var r in _markedList.Order())
+        int[] marked;
+        lock (_markGate) marked = [.. _markedList];
+        foreach (var r in marked.Order())
         {
             var start = (long)r << (RegionShift - BlockSize.Shift);
             BlockExtent.AppendMerged(list, new BlockExtent(start, Math.Min(blocks, start + (1L << (RegionShift - BlockSize.Shift))) - start));
@@ -143,7 +147,7 @@ internal sealed class DirtyRegionLog : IDisposable
         {
             foreach (var r in _markedList)
             {
-                if (_touched[r] == 0) _flushCandidates.Add(r);
+                if (_touched[r] == 0 && _sticky[r] == 0) _flushCandidates.Add(r);
                 _touched[r] = 0;
             }
         }
@@ -167,18 +171,34 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
-    /// <summary>At a clean close, after the last flush: nothing is dirty any more. Durable after <see cref="Fsync"/>.</summary>
-    public void ClearAll()
+    /// <summary>A write into these regions failed partway: they stay dirty until <see cref="ClearAll"/> with <c>includingFailed</c>.</summary>
+    public void KeepDirty(long offset, long length)
+    {
+        var last = (int)((offset + length - 1) >> RegionShift);
+        for (var r = (int)(offset >> RegionShift); r <= last; r++)
+        {
+            if (Volatile.Read(ref _marked[r]) == 0) MarkDurably(r);
+            _sticky[r] = 1;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the marks, after the last flush of a clean close (regions a failed write touched stay) or,
+    /// with <paramref name="includingFailed"/>, once the engine has made every replica equal. Durable after <see cref="Fsync"/>.
+    /// </summary>
+    public void ClearAll(bool includingFailed)
     {
         lock (_markGate)
         {
-            foreach (var r in _markedList)
+            var cleared = _markedList.Where(r => includingFailed || _sticky[r] == 0).ToList();
+            foreach (var r in cleared)
             {
                 ClearBit(_pages[r / RegionsPerPage], r);
                 _marked[r] = 0;
+                _sticky[r] = 0;
+                _markedList.Remove(r);
             }
-            foreach (var page in _markedList.Select(r => r / RegionsPerPage).Distinct().ToList()) WritePages(page, 1);
-            _markedList.Clear();
+            foreach (var page in cleared.Select(r => r / RegionsPerPage).Distinct()) WritePages(page, 1);
         }
     }
 
@@ -194,6 +214,7 @@ internal sealed class DirtyRegionLog : IDisposable
         for (var i = oldPages; i < pages; i++) _pages[i] = new byte[Page];
         Array.Resize(ref _marked, regions);
         Array.Resize(ref _touched, regions);
+        Array.Resize(ref _sticky, regions);
         WritePages(oldPages, pages - oldPages);
         Durably.Fsync(_file, ReplicaFiles.DirtyLog);
     }
@@ -260,6 +281,7 @@ internal sealed class DirtyRegionLog : IDisposable
 
     private void Remember(int region)
     {
+        if (_marked[region] != 0) return;
         _markedList.Add(region);
         Volatile.Write(ref _marked[region], 1);
     }

@@ -7,7 +7,7 @@ internal sealed class Layer(string file, LayerMeta meta, IFileHandle handle)
 {
     public string File { get; set; } = file;
     public LayerMeta Meta { get; set; } = meta;
-    public IFileHandle Handle { get; } = handle;
+    public IFileHandle Handle { get; set; } = handle;
     public byte Id { get; set; }
     public bool IsHead => Meta.Name is null;
 }

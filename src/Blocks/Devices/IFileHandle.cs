@@ -16,9 +16,12 @@ public interface IFileHandle : IDisposable
     void PunchHole(long offset, long length);
 
     /// <summary>
-    /// Appends the allocated ranges that intersect [offset, offset+length), widened to whole
-    /// <see cref="BlockSize.Bytes"/> blocks, to <paramref name="into"/> in order. Unwritten
-    /// (preallocated) and delayed-allocation extents count as data (DESIGN §4).
+    /// Appends the ranges holding data that intersect [offset, offset+length), widened to whole
+    /// <see cref="BlockSize.Bytes"/> blocks, to <paramref name="into"/> in order. Dirty pages are
+    /// written back first. Unwritten extents are not data: the store never makes them (its zeroes are
+    /// written as zero bytes), so one can only be what a power cut during writeback left behind
+    /// (ext4 allocates unwritten extents at writeback and converts them once the data is on disk), and
+    /// treating it as data would let a write that was never made durable read back as zeros.
     /// </summary>
     void GetDataExtents(long offset, long length, List<BlockExtent> into);
 

@@ -48,6 +48,11 @@ public sealed class LinuxFileSystem : IFileSystem
                 error = ring.Read(pieces.Slice(i, Math.Min(URing.Entries, pieces.Length - i)), start);
         }
         ring.Return();
+        if (error == URing.Unsupported)
+        {
+            foreach (var p in pieces) p.File.Read(p.Offset, destination.Slice(p.At, p.Length));
+            return;
+        }
         if (error is not null) throw error;
     }
 
@@ -73,23 +78,15 @@ public sealed class LinuxFileSystem : IFileSystem
 
         public void SetLength(long length) => RandomAccess.SetLength(handle, length);
 
-        public void Read(long offset, Span<byte> destination)
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            LinuxNative.ReadFully(_fd, offset, destination);
-        }
+        public void Read(long offset, Span<byte> destination) => LinuxNative.ReadFully(Descriptor, offset, destination);
 
-        public void Write(long offset, ReadOnlySpan<byte> source)
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            LinuxNative.WriteFully(_fd, offset, source);
-        }
+        public void Write(long offset, ReadOnlySpan<byte> source) => LinuxNative.WriteFully(Descriptor, offset, source);
 
-        public void PunchHole(long offset, long length) => LinuxNative.PunchHole(_fd, offset, length);
+        public void PunchHole(long offset, long length) => LinuxNative.PunchHole(Descriptor, offset, length);
 
-        public void GetDataExtents(long offset, long length, List<BlockExtent> into) => LinuxNative.DataExtents(_fd, offset, length, into);
+        public void GetDataExtents(long offset, long length, List<BlockExtent> into) => LinuxNative.DataExtents(Descriptor, offset, length, into);
 
-        public void Fsync(bool dataOnly = false) => LinuxNative.Fsync(_fd, dataOnly);
+        public void Fsync(bool dataOnly = false) => LinuxNative.Fsync(Descriptor, dataOnly);
 
         public void Dispose() => handle.Dispose();
     }

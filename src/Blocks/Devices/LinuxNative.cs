@@ -11,6 +11,8 @@ internal static partial class LinuxNative
     private const int FallocPunchHole = 0x02;
     private const uint FsIocFiemap = 0xC020660B;
     private const uint FiemapExtentLast = 0x1;
+    private const uint FiemapExtentUnwritten = 0x800;
+    private const uint FiemapFlagSync = 0x1;
     private const int FiemapHeaderSize = 32;
     private const int FiemapExtentSize = 56;
     private const int ExtentsPerCall = 256;
@@ -117,7 +119,11 @@ internal static partial class LinuxNative
         }
     }
 
-    /// <summary>FS_IOC_FIEMAP over [offset, offset+length): every mapped extent, written, unwritten or delayed, is data.</summary>
+    /// <summary>
+    /// FS_IOC_FIEMAP over [offset, offset+length), after writing back the file's dirty pages
+    /// (FIEMAP_FLAG_SYNC), so that no extent is still delayed or mid-conversion. Written extents are
+    /// data; unwritten ones are not (see <see cref="IFileHandle.GetDataExtents"/>).
+    /// </summary>
     public static unsafe void DataExtents(nint fd, long offset, long length, List<BlockExtent> into)
     {
         var buffer = stackalloc byte[FiemapHeaderSize + FiemapExtentSize * ExtentsPerCall];
@@ -128,6 +134,7 @@ internal static partial class LinuxNative
             new Span<byte>(buffer, FiemapHeaderSize).Clear();
             *(ulong*)buffer = (ulong)start;
             *(ulong*)(buffer + 8) = (ulong)(end - start);
+            *(uint*)(buffer + 16) = FiemapFlagSync;
             *(uint*)(buffer + 24) = ExtentsPerCall;
             if (ioctl(fd, FsIocFiemap, (nint)buffer) != 0) throw LastError("ioctl(FS_IOC_FIEMAP)");
             var mapped = *(uint*)(buffer + 20);
@@ -141,7 +148,7 @@ internal static partial class LinuxNative
                 var flags = *(uint*)(e + 40);
                 var from = Math.Max(logical, offset);
                 var to = Math.Min(logical + len, end);
-                if (to > from)
+                if (to > from && (flags & FiemapExtentUnwritten) == 0)
                 {
                     var first = BlockSize.BlockOf(from);
                     BlockExtent.AppendMerged(into, new BlockExtent(first, BlockSize.BlocksIn(to) - first));

@@ -3,7 +3,8 @@ namespace ActorStore.Blocks.Devices;
 /// <summary>
 /// An in-memory file system that keeps, beside what a program sees, what would survive a power cut:
 /// a file's content as of its last fsync, and a directory's names as of its last directory fsync.
-/// <see cref="CutPower"/> throws away everything else. It can also run out of space, fail an fsync,
+/// <see cref="CutPower"/> throws away everything else. It can also run out of space (writing what fits
+/// first, as pwrite does), fail an fsync,
 /// and cut power by itself after a given number of mutating operations. Blocks are 4 KiB, as on ext4:
 /// a partial write allocates the whole block, a partial punch only zeroes bytes.
 /// </summary>
@@ -201,14 +202,11 @@ public sealed class SimulatedFileSystem : IFileSystem
             {
                 Check();
                 fs.Step();
-                var first = BlockSize.BlockOf(offset);
-                var last = BlockSize.BlockOf(offset + source.Length - 1);
-                long missing = 0;
-                for (var b = first; b <= last; b++) if (!inode.Blocks.ContainsKey(b)) missing++;
-                fs.EnsureSpace(missing);
+                // Like pwrite on a full disk: whatever fits is written, then ENOSPC.
                 while (!source.IsEmpty)
                 {
                     var block = BlockSize.BlockOf(offset);
+                    if (!inode.Blocks.ContainsKey(block)) fs.EnsureSpace(1);
                     var within = (int)(offset & (BlockSize.Bytes - 1));
                     var n = Math.Min(source.Length, BlockSize.Bytes - within);
                     var copy = new byte[BlockSize.Bytes];
@@ -217,8 +215,8 @@ public sealed class SimulatedFileSystem : IFileSystem
                     inode.Blocks[block] = copy;
                     source = source[n..];
                     offset += n;
+                    inode.Length = Math.Max(inode.Length, offset);
                 }
-                inode.Length = Math.Max(inode.Length, offset);
             }
         }
 

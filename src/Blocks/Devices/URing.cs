@@ -18,7 +18,7 @@ internal sealed unsafe partial class URing
     private const byte OpRead = 22;
     private const int ProtRead = 1, ProtWrite = 2, MapShared = 1, MapPopulate = 0x8000;
     private const long OffSqRing = 0, OffCqRing = 0x8000000, OffSqes = 0x10000000;
-    private const int Eintr = 4;
+    private const int Eintr = 4, Eagain = 11, Ebusy = 16, Einval = 22, Eopnotsupp = 95;
 
     private static readonly URing?[] Pool = new URing?[Math.Max(4, Environment.ProcessorCount * 2)];
     private static readonly int[] Busy = new int[Pool.Length];
@@ -31,6 +31,9 @@ internal sealed unsafe partial class URing
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, long a, long b, long c, long d, long e, long f);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint mmap(nint addr, nint length, int prot, int flags, int fd, long offset);
@@ -101,14 +104,23 @@ internal sealed unsafe partial class URing
             _unavailable = true;
             return null;
         }
-        return new URing(fd, p, slot);
+        try
+        {
+            return new URing(fd, p, slot);
+        }
+        catch (IOException)
+        {
+            close(fd);
+            _unavailable = true;
+            return null;
+        }
     }
 
     /// <summary>
     /// Reads every piece (at most <see cref="Entries"/>) into <paramref name="destination"/> and returns
     /// once all have completed; a piece past the end of its file reads zeros. A failed piece is returned
-    /// as an error after all pieces completed. A failure of the ring itself throws, and the ring is then
-    /// never used again (reads may still be in flight into the destination).
+    /// as an error after all pieces completed. Returns <see cref="Unsupported"/> when this kernel's
+    /// io_uring cannot read (before 5.6): nothing is in flight then and the caller reads piece by piece.
     /// </summary>
     public IOException? Read(ReadOnlySpan<ScatteredRead> pieces, byte* destination)
     {
@@ -131,15 +143,24 @@ internal sealed unsafe partial class URing
         Volatile.Write(ref *_sqTail, tail + n);
 
         uint submitted = 0, completed = 0;
+        var retries = 0;
         IOException? error = null;
+        var unsupported = false;
         while (completed < n)
         {
             var r = syscall(SysEnter, _fd, n - submitted, n - completed, EnterGetEvents, 0, 0);
             if (r < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Eintr) continue;
-                // Reads may still be in flight into the caller's buffer: this ring stays rented for good.
-                throw LinuxNative.LastError("io_uring_enter");
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Eintr || (errno is Eagain or Ebusy && ++retries < 10_000))
+                {
+                    Thread.Yield();
+                    continue;
+                }
+                // Unconsumed entries stay in this ring, so it is never handed out again (the caller does not return it).
+                if (submitted == completed) throw LinuxNative.LastError("io_uring_enter");
+                // Reads in flight would go on writing into memory the caller is about to reuse.
+                Environment.FailFast($"io_uring_enter failed (errno {errno}) with reads in flight");
             }
             submitted += (uint)r;
             var head = *_cqHead;
@@ -149,14 +170,32 @@ internal sealed unsafe partial class URing
                 var cqe = _cqes + (head & *_cqMask) * 16;
                 var piece = pieces[(int)*(ulong*)cqe];
                 var res = *(int*)(cqe + 8);
-                if (res < 0) error ??= new IOException($"read: {Marshal.GetPInvokeErrorMessage(-res)} (errno {-res})", -res);
-                else if (res < piece.Length)
-                    LinuxNative.ReadFully(Descriptor(piece.File), piece.Offset + res, new Span<byte>(destination + piece.At + res, piece.Length - res));
+                if (res is -Einval or -Eopnotsupp) unsupported = true;
+                else if (res < 0) error ??= new IOException($"read: {Marshal.GetPInvokeErrorMessage(-res)} (errno {-res})", -res);
+                else if (res < piece.Length && error is null)
+                {
+                    try
+                    {
+                        LinuxNative.ReadFully(Descriptor(piece.File), piece.Offset + res, new Span<byte>(destination + piece.At + res, piece.Length - res));
+                    }
+                    catch (IOException e)
+                    {
+                        error = e;
+                    }
+                }
             }
             Volatile.Write(ref *_cqHead, head);
         }
+        if (unsupported)
+        {
+            _unavailable = true;
+            return Unsupported;
+        }
         return error;
     }
+
+    /// <summary>Returned by <see cref="Read"/> when io_uring cannot read on this kernel.</summary>
+    public static readonly IOException Unsupported = new("io_uring cannot read here");
 
     private static nint Descriptor(IFileHandle file) => ((LinuxFileSystem.LinuxFileHandle)file).Descriptor;
 }

@@ -37,7 +37,7 @@ public sealed class ChainModel
     {
         var m = new ChainModel(replica.Size) { Head = ReplicaChecks.ReadAll(replica), HeadHeld = HeldBy(replica, null), HeadParent = replica.HeadParent, MaxSnapshots = maxSnapshots };
         foreach (var s in replica.Snapshots())
-            m.Snaps[s.Name] = new Snap { Name = s.Name, Parent = s.Parent, Content = ReplicaChecks.ReadSnapshot(replica, s.Name), Held = HeldBy(replica, s.Name), Removed = s.Removed };
+            m.Snaps[s.Name] = new Snap { Name = s.Name, Parent = s.Parent, Content = s.Removed ? [] : ReplicaChecks.ReadSnapshot(replica, s.Name), Held = HeldBy(replica, s.Name), Removed = s.Removed };
         return m;
     }
 
