@@ -17,17 +17,7 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
-            if (destination.IsEmpty) return ReplicaStatus.Ok;
-            var block = BlockSize.BlockOf(offset);
-            var blocks = BlockSize.BlockOf(offset + destination.Length - 1) - block + 1;
-            if (_index.Run(block, blocks, out var layer) == blocks)
-            {
-                // One layer (or none) holds the whole range: one pread.
-                if (layer == 0) destination.Clear();
-                else _byId[layer]!.Handle.Read(offset, destination);
-                return ReplicaStatus.Ok;
-            }
-            ReadScattered(offset, destination);
+            ReadRuns(offset, destination);
             return ReplicaStatus.Ok;
         }
         catch (IOException e)
@@ -40,40 +30,24 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>A range held by several layers: holes are cleared here, the pieces are read in one batch.</summary>
-    private void ReadScattered(long offset, Span<byte> destination)
+    /// <summary>
+    /// One pread per run of blocks that one layer holds; runs no layer holds are cleared. (Batching the
+    /// preads of a fragmented read through io_uring was measured: about 3% on 1 MiB reads over 20
+    /// interleaved layers, within the noise, so the simpler loop stays.)
+    /// </summary>
+    private void ReadRuns(long offset, Span<byte> destination)
     {
-        var pieces = ArrayPool<ScatteredRead>.Shared.Rent(256);
-        var count = 0;
-        try
+        var block = BlockSize.BlockOf(offset);
+        var lastBlock = BlockSize.BlockOf(offset + destination.Length - 1);
+        while (!destination.IsEmpty)
         {
-            var block = BlockSize.BlockOf(offset);
-            var at = 0;
-            while (at < destination.Length)
-            {
-                var lastBlock = BlockSize.BlockOf(offset + destination.Length - 1);
-                var run = _index.Run(block, lastBlock - block + 1, out var layer);
-                var n = (int)Math.Min(destination.Length - at, ((block + run) << BlockSize.Shift) - (offset + at));
-                if (layer == 0) destination.Slice(at, n).Clear();
-                else
-                {
-                    pieces[count++] = new ScatteredRead(_byId[layer]!.Handle, offset + at, n, at);
-                    if (count == pieces.Length)
-                    {
-                        _fs.ReadScattered(pieces.AsSpan(0, count), destination);
-                        Array.Clear(pieces, 0, count);
-                        count = 0;
-                    }
-                }
-                at += n;
-                block += run;
-            }
-            if (count > 0) _fs.ReadScattered(pieces.AsSpan(0, count), destination);
-        }
-        finally
-        {
-            Array.Clear(pieces, 0, count);
-            ArrayPool<ScatteredRead>.Shared.Return(pieces);
+            var run = _index.Run(block, lastBlock - block + 1, out var layer);
+            var n = (int)Math.Min(destination.Length, ((block + run) << BlockSize.Shift) - offset);
+            if (layer == 0) destination[..n].Clear();
+            else _byId[layer]!.Handle.Read(offset, destination[..n]);
+            destination = destination[n..];
+            offset += n;
+            block += run;
         }
     }
 

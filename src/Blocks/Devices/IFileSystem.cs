@@ -30,9 +30,4 @@ public interface IFileSystem
 
     void FsyncDirectory(string directory);
 
-    /// <summary>
-    /// Reads several pieces of files opened here into one destination, as if by one <see cref="IFileHandle.Read"/>
-    /// per piece, but in as few system calls as the platform allows.
-    /// </summary>
-    void ReadScattered(ReadOnlySpan<ScatteredRead> pieces, Span<byte> destination);
 }

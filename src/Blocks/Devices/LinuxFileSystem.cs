@@ -27,45 +27,16 @@ public sealed class LinuxFileSystem : IFileSystem
 
     public void FsyncDirectory(string directory) => LinuxNative.FsyncDirectory(directory);
 
-    public unsafe void ReadScattered(ReadOnlySpan<ScatteredRead> pieces, Span<byte> destination)
-    {
-        var ring = pieces.Length > 1 ? URing.TryRent() : null;
-        if (ring is null)
-        {
-            foreach (var p in pieces) p.File.Read(p.Offset, destination.Slice(p.At, p.Length));
-            return;
-        }
-        foreach (var p in pieces)
-            if ((uint)p.At > (uint)destination.Length || (uint)p.Length > (uint)(destination.Length - p.At))
-            {
-                ring.Return();
-                throw new ArgumentOutOfRangeException(nameof(pieces), "a piece lies outside the destination");
-            }
-        IOException? error = null;
-        fixed (byte* start = destination)
-        {
-            for (var i = 0; i < pieces.Length && error is null; i += URing.Entries)
-                error = ring.Read(pieces.Slice(i, Math.Min(URing.Entries, pieces.Length - i)), start);
-        }
-        ring.Return();
-        if (error == URing.Unsupported)
-        {
-            foreach (var p in pieces) p.File.Read(p.Offset, destination.Slice(p.At, p.Length));
-            return;
-        }
-        if (error is not null) throw error;
-    }
-
     /// <summary>
     /// Positional I/O goes straight to pread/pwrite on the descriptor: the replica's I/O gate already
     /// guarantees no handle is closed while I/O runs on it, so SafeHandle's per-call reference counting
     /// (two contended interlocked operations per call) is not needed on the hot path.
     /// </summary>
-    internal sealed class LinuxFileHandle(SafeFileHandle handle) : IFileHandle
+    private sealed class LinuxFileHandle(SafeFileHandle handle) : IFileHandle
     {
         private readonly nint _fd = handle.DangerousGetHandle();
 
-        public nint Descriptor
+        private nint Descriptor
         {
             get
             {

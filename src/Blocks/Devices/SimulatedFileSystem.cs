@@ -114,11 +114,6 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
-    public void ReadScattered(ReadOnlySpan<ScatteredRead> pieces, Span<byte> destination)
-    {
-        foreach (var p in pieces) p.File.Read(p.Offset, destination.Slice(p.At, p.Length));
-    }
-
     private static string Parent(string path) => Path.GetDirectoryName(path) ?? "/";
 
     /// <summary>Counts a mutating operation and cuts power when the armed operation is reached.</summary>
