@@ -139,6 +139,7 @@ public sealed partial class Replica
     private ReplicaStatus AfterFailedWrite(IOException error, long offset, long length)
     {
         var status = Classify(error);
+        if (status == ReplicaStatus.Failed) return status;
         try
         {
             _log.KeepDirty(offset, length);

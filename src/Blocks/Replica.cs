@@ -169,15 +169,8 @@ public sealed partial class Replica : IDisposable
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (rebuilding == _meta.Rebuilding) return ReplicaStatus.Ok;
-            _io.EnterExclusive(); // no trim in flight may act on the old flag
-            try
-            {
-                return TryCommit(_meta with { Rebuilding = rebuilding });
-            }
-            finally
-            {
-                _io.ExitExclusive();
-            }
+            // Drained, so no trim in flight acts on the old flag.
+            return Exclusively(() => TryCommit(_meta with { Rebuilding = rebuilding }), cleanup: []);
         }
     }
 
@@ -191,21 +184,7 @@ public sealed partial class Replica : IDisposable
         {
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
-            _io.EnterExclusive();
-            try
-            {
-                _log.ClearAll(includingFailed: true);
-                _log.Fsync();
-                return ReplicaStatus.Ok;
-            }
-            catch (IOException e)
-            {
-                return Classify(e);
-            }
-            finally
-            {
-                _io.ExitExclusive();
-            }
+            return Exclusively(() => ClearLog(includingFailed: true), cleanup: []);
         }
     }
 
@@ -225,7 +204,7 @@ public sealed partial class Replica : IDisposable
         lock (_control)
         {
             if (_disposed) return;
-            if (!_failed && Flush() == ReplicaStatus.Ok && CloseLog() == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
+            if (!_failed && Flush() == ReplicaStatus.Ok && ClearLog(includingFailed: false) == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
             // Exclusive, so no I/O is using a descriptor while it is closed (and possibly reused).
             _io.EnterExclusive();
             try
@@ -242,12 +221,12 @@ public sealed partial class Replica : IDisposable
 
     private void EnsureOpen() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <summary>After the final flush of a clean close no region can differ: the log is emptied.</summary>
-    private ReplicaStatus CloseLog()
+    /// <summary>Empties the dirty-region log (at a clean close, regions a failed write touched stay).</summary>
+    private ReplicaStatus ClearLog(bool includingFailed)
     {
         try
         {
-            _log.ClearAll(includingFailed: false);
+            _log.ClearAll(includingFailed);
             _log.Fsync();
             return ReplicaStatus.Ok;
         }
