@@ -1,11 +1,16 @@
 namespace ActorStore.Blocks.Tests;
 
-/// <summary>A fresh directory on the real file system (ext4 here), removed afterwards.</summary>
+/// <summary>
+/// A fresh directory on the real disk, removed afterwards. It lives under the repository's ignored
+/// <c>data/test-tmp</c>, not /tmp, which is tmpfs on some systems (Debian 13): tmpfs has no extent map.
+/// </summary>
 public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory(string? under = null)
+    private static readonly string Root = FindRoot();
+
+    public TempDirectory()
     {
-        Path = System.IO.Path.Combine(under ?? System.IO.Path.GetTempPath(), "actorstore-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(Root, "actorstore-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 
@@ -16,5 +21,13 @@ public sealed class TempDirectory : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ActorStore.sln")))
+                return System.IO.Path.Combine(dir.FullName, "data", "test-tmp");
+        return System.IO.Path.GetTempPath();
     }
 }
