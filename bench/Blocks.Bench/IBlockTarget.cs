@@ -9,7 +9,7 @@ internal interface IBlockTarget : IDisposable
     void Read(long offset, Span<byte> buffer);
     void Write(long offset, ReadOnlySpan<byte> data);
 
-    /// <summary>Makes everything written durable, so that no run inherits the previous run's dirty pages.</summary>
+    /// <summary>Makes everything written durable (between runs, outside the measured time).</summary>
     void Flush();
 }
 

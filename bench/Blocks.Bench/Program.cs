@@ -24,7 +24,9 @@ foreach (var layers in options.Layers ?? [1, 20])
         var replica = new List<double>();
         for (var run = 0; run < options.Runs; run++)
         {
+            setup.FlushAll(); // no run inherits the dirty pages of the run before it
             plain.Add(workload.Run(workload.Write ? setup.PlainForWrites : setup.PlainForReads, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
+            setup.FlushAll();
             replica.Add(workload.Run(setup.Replica, setup.Size, options.Threads, TimeSpan.FromSeconds(options.Seconds), run));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {run + 1}: plain {plain[^1],10:F0}  replica {replica[^1],10:F0}  ratio {replica[^1] / plain[^1]:F2}"));
         }

@@ -78,6 +78,13 @@ internal sealed class Setup : IDisposable
         return new Setup(dir, size, plain, NewPlainFile(Path.Combine(dir, "plain-writes.img"), size), target);
     }
 
+    public void FlushAll()
+    {
+        PlainForReads.Flush();
+        PlainForWrites.Flush();
+        Replica.Flush();
+    }
+
     public void Dispose()
     {
         PlainForReads.Dispose();

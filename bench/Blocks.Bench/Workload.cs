@@ -15,7 +15,6 @@ internal sealed record Workload(string Name, int BlockBytes, bool Write, bool Se
 
     public double Run(IBlockTarget target, long size, int threads, TimeSpan duration, int seed)
     {
-        target.Flush();
         var counts = new long[threads];
         var stop = 0;
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>

@@ -36,12 +36,13 @@ public sealed class DirtyRegionLogTests
             Assert.True(again!.OpenedAfterUncleanStop);
             Assert.Equal(revision, again.Revision);
             Assert.Equal(expected, again.DirtyRegions());
-            // Kept through the first flush (the engine reconciles them before serving), gone after a whole idle interval.
+            // Kept through flushes until the engine has made the replicas equal and says so.
+            Assert.Equal(ReplicaStatus.Ok, again.Flush());
             Assert.Equal(ReplicaStatus.Ok, again.Flush());
             Assert.Equal(expected, again.DirtyRegions());
-            Assert.Equal(ReplicaStatus.Ok, again.Flush());
-            Assert.Empty(again.DirtyRegions());
             Assert.Equal(revision + 2, again.Revision);
+            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions());
+            Assert.Empty(again.DirtyRegions());
         }
     }
 
@@ -91,6 +92,22 @@ public sealed class DirtyRegionLogTests
         fs.CutPower();
         Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
         using (again) Assert.Equal([new BlockExtent(0, 16 * Region / 4096)], again!.DirtyRegions());
+    }
+
+    [Fact]
+    public void Regions_dirty_at_open_survive_a_clean_close_until_reconciled()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Write(0, new byte[1]));
+        fs.CutPower();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        again!.Dispose();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var third));
+        using (third)
+        {
+            Assert.False(third!.OpenedAfterUncleanStop);
+            Assert.Equal([new BlockExtent(0, Region / 4096)], third.DirtyRegions());
+        }
     }
 
     [Fact]

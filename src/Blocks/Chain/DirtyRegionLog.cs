@@ -32,13 +32,13 @@ internal sealed class DirtyRegionLog : IDisposable
     private readonly List<(int Page, byte[] Image)> _syncCopies = [];
     private long _queuedGeneration;
     private long _syncedGeneration;
-    private readonly List<int> _markedList = [];
+    private readonly HashSet<int> _markedRegions = [];
     private readonly List<int> _flushCandidates = [];
     private readonly byte[] _headerPage = new byte[Page];
     private byte[][] _pages;
     private byte[] _marked;   // 1 once the region's bit is durable
     private byte[] _touched;  // 1 when written since the last BeginFlush
-    private byte[] _sticky;   // 1 after a failed write: kept until the engine reconciles (ClearAll)
+    private byte[] _sticky;   // 1 when dirty at open or after a failed write: kept until the engine reconciles
     private long _sequence;
 
     private DirtyRegionLog(IFileHandle file, int regions, long revision, long sequence)
@@ -100,8 +100,7 @@ internal sealed class DirtyRegionLog : IDisposable
                     if (torn) SetBit(image, r);
                     if (!GetBit(image, r)) continue;
                     log.Remember(r);
-                    log._touched[r] = 1; // kept for a whole flush interval: the engine reconciles these first
-
+                    log._sticky[r] = 1; // this replica may differ from the others here until the engine reconciles
                 }
             }
             return log;
@@ -119,7 +118,7 @@ internal sealed class DirtyRegionLog : IDisposable
         var blocks = BlockSize.BlocksIn(volumeSize);
         var list = new List<BlockExtent>();
         int[] marked;
-        lock (_markGate) marked = [.. _markedList];
+        lock (_markGate) marked = [.. _markedRegions];
         foreach (var r in marked.Order())
         {
             var start = (long)r << (RegionShift - BlockSize.Shift);
@@ -135,7 +134,7 @@ internal sealed class DirtyRegionLog : IDisposable
         for (var r = (int)(offset >> RegionShift); r <= last; r++)
         {
             if (Volatile.Read(ref _marked[r]) == 0) MarkDurably(r);
-            _touched[r] = 1;
+            if (_touched[r] == 0) _touched[r] = 1; // read first: a store on every write would bounce the line between cores
         }
     }
 
@@ -145,7 +144,7 @@ internal sealed class DirtyRegionLog : IDisposable
         _flushCandidates.Clear();
         lock (_markGate)
         {
-            foreach (var r in _markedList)
+            foreach (var r in _markedRegions)
             {
                 if (_touched[r] == 0 && _sticky[r] == 0) _flushCandidates.Add(r);
                 _touched[r] = 0;
@@ -158,17 +157,23 @@ internal sealed class DirtyRegionLog : IDisposable
     {
         lock (_markGate)
         {
-            foreach (var r in _flushCandidates)
-            {
-                if (_touched[r] != 0) continue;
-                ClearBit(_pages[r / RegionsPerPage], r);
-                _marked[r] = 0;
-                _markedList.Remove(r);
-                WritePages(r / RegionsPerPage, 1);
-            }
+            Clear(_flushCandidates.Where(r => _touched[r] == 0).ToList());
             Revision++;
             WriteHeader();
         }
+    }
+
+    /// <summary>Under the mark gate: forgets these regions and writes each page that changed once.</summary>
+    private void Clear(List<int> regions)
+    {
+        foreach (var r in regions)
+        {
+            ClearBit(_pages[r / RegionsPerPage], r);
+            _marked[r] = 0;
+            _sticky[r] = 0;
+            _markedRegions.Remove(r);
+        }
+        foreach (var page in regions.Select(r => r / RegionsPerPage).Distinct()) WritePages(page, 1);
     }
 
     /// <summary>A write into these regions failed partway: they stay dirty until <see cref="ClearAll"/> with <c>includingFailed</c>.</summary>
@@ -183,23 +188,13 @@ internal sealed class DirtyRegionLog : IDisposable
     }
 
     /// <summary>
-    /// Forgets the marks, after the last flush of a clean close (regions a failed write touched stay) or,
-    /// with <paramref name="includingFailed"/>, once the engine has made every replica equal. Durable after <see cref="Fsync"/>.
+    /// Forgets the marks, after the last flush of a clean close (regions dirty at open or touched by a
+    /// failed write stay) or, with <paramref name="includingFailed"/>, once the engine has made every
+    /// replica equal. Durable after <see cref="Fsync"/>.
     /// </summary>
     public void ClearAll(bool includingFailed)
     {
-        lock (_markGate)
-        {
-            var cleared = _markedList.Where(r => includingFailed || _sticky[r] == 0).ToList();
-            foreach (var r in cleared)
-            {
-                ClearBit(_pages[r / RegionsPerPage], r);
-                _marked[r] = 0;
-                _sticky[r] = 0;
-                _markedList.Remove(r);
-            }
-            foreach (var page in cleared.Select(r => r / RegionsPerPage).Distinct()) WritePages(page, 1);
-        }
+        lock (_markGate) Clear(_markedRegions.Where(r => includingFailed || _sticky[r] == 0).ToList());
     }
 
     /// <summary>Every page of the log is written (allocated) when created or resized, so later updates are in-place and fdatasync suffices.</summary>
@@ -282,7 +277,7 @@ internal sealed class DirtyRegionLog : IDisposable
     private void Remember(int region)
     {
         if (_marked[region] != 0) return;
-        _markedList.Add(region);
+        _markedRegions.Add(region);
         Volatile.Write(ref _marked[region], 1);
     }
 
