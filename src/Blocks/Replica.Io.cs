@@ -102,7 +102,7 @@ public sealed partial class Replica
                 _io.EnterExclusive();
                 try
                 {
-                    _log.BeginFlush();
+                    _log.BeginFlush(_options.DirtyRegionBudget);
                 }
                 finally
                 {

@@ -14,4 +14,17 @@ public sealed record ReplicaOptions
     }
 
     private readonly int _maxSnapshots = 250;
+
+    /// <summary>
+    /// How many 4 MiB regions may stay marked in the dirty-region log before flushes start clearing idle
+    /// ones (DRBD's al-extents). More means fewer marks (one fdatasync each) under wide random writes, and
+    /// more to copy between replicas after an unclean stop. Default 1024: 4 GiB.
+    /// </summary>
+    public int DirtyRegionBudget
+    {
+        get => _dirtyRegionBudget;
+        init => _dirtyRegionBudget = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DirtyRegionBudget), value, "0 or more");
+    }
+
+    private readonly int _dirtyRegionBudget = 1024;
 }

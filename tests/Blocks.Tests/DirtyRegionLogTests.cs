@@ -8,11 +8,11 @@ public sealed class DirtyRegionLogTests
 {
     private const long Region = 4 << 20;
 
-    private static (SimulatedFileSystem Fs, Replica Replica) NewReplica()
+    private static (SimulatedFileSystem Fs, Replica Replica) NewReplica(int budget = 1024)
     {
         var fs = new SimulatedFileSystem();
         fs.CreateDirectory("/sim");
-        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/sim/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 64 << 20, out var r));
+        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/sim/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 64 << 20, out var r, new ReplicaOptions { DirtyRegionBudget = budget }));
         return (fs, r!);
     }
 
@@ -25,7 +25,7 @@ public sealed class DirtyRegionLogTests
         var revision = r.Revision;
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 5 - 2, new byte[4])); // straddles regions 4 and 5
         Assert.Equal(ReplicaStatus.Ok, r.Trim(Region * 9, 4096));
-        // Region 2 stays marked too: it was written in the last flush interval (marks clear lazily).
+        // Region 2 stays marked too: marks clear lazily, and only over the budget.
         BlockExtent[] expected = [new(2 * Region / 4096, Region / 4096), new(4 * Region / 4096, 2 * Region / 4096), new(9 * Region / 4096, Region / 4096)];
         Assert.Equal(expected, r.DirtyRegions());
 
@@ -67,9 +67,9 @@ public sealed class DirtyRegionLogTests
     }
 
     [Fact]
-    public void A_region_in_steady_use_is_not_marked_again_after_each_flush_and_an_idle_one_is_cleared()
+    public void A_region_in_steady_use_is_not_marked_again_after_each_flush_and_an_idle_one_is_cleared_over_budget()
     {
-        var (fs, r) = NewReplica();
+        var (fs, r) = NewReplica(budget: 1);
         Assert.Equal(ReplicaStatus.Ok, r.Write(0, new byte[4096]));
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region, new byte[4096]));
         for (var i = 0; i < 3; i++)
@@ -80,6 +80,19 @@ public sealed class DirtyRegionLogTests
             Assert.Equal(1, fs.Operations - before); // no mark: region 0 is still marked
         }
         Assert.Equal([new BlockExtent(0, Region / 4096)], r.DirtyRegions()); // region 1 idle for a whole interval: cleared
+        r.Dispose();
+    }
+
+    [Fact]
+    public void Within_the_budget_idle_regions_stay_marked()
+    {
+        var (fs, r) = NewReplica(budget: 8);
+        for (var i = 0; i < 4; i++) Assert.Equal(ReplicaStatus.Ok, r.Write(i * Region, new byte[1]));
+        for (var i = 0; i < 3; i++) Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        Assert.Equal([new BlockExtent(0, 4 * Region / 4096)], r.DirtyRegions());
+        var before = fs.Operations;
+        Assert.Equal(ReplicaStatus.Ok, r.Write(2 * Region, new byte[4096]));
+        Assert.Equal(1, fs.Operations - before);
         r.Dispose();
     }
 

@@ -6,9 +6,11 @@ namespace ActorStore.Blocks.Chain;
 /// <summary>
 /// <c>dirty.log</c>: DRBD-style activity log (DESIGN §3) plus the flush revision. Before the first write
 /// into an unmarked 4 MiB region, the region's bit is written and fdatasynced; writers that need marks
-/// at the same moment share one fdatasync (group commit). A completed flush advances the revision and
-/// clears, lazily, the bits of regions that saw no write for a whole flush interval (since the previous
-/// flush began): a region in steady use stays marked instead of paying a mark after every flush.
+/// at the same moment share one fdatasync (group commit). A completed flush advances the revision; marks
+/// are cleared lazily, as DRBD's activity log keeps its hot extents: only while more regions are marked
+/// than the budget allows, and then those that saw no write for a whole flush interval (since the
+/// previous flush began). A region in steady use never pays a mark after every flush, and what an
+/// unclean stop leaves to reconcile stays bounded by the budget.
 /// Layout, 4 KiB pages: pages 0 and 1 are alternating header slots (the newest valid one wins, so a
 /// torn header write loses nothing); every further page is [crc32c][bitmap]. A bitmap page that fails
 /// its checksum was torn by a crash while being marked, and all its regions count as dirty.
@@ -138,15 +140,19 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
-    /// <summary>Under the replica's exclusive lock: picks the regions idle since the previous flush began.</summary>
-    public void BeginFlush()
+    /// <summary>
+    /// Under the replica's exclusive lock: when more than <paramref name="budget"/> regions are marked,
+    /// picks those idle since the previous flush began.
+    /// </summary>
+    public void BeginFlush(int budget)
     {
         _flushCandidates.Clear();
         lock (_markGate)
         {
+            var over = _markedRegions.Count > budget;
             foreach (var r in _markedRegions)
             {
-                if (_touched[r] == 0 && _sticky[r] == 0) _flushCandidates.Add(r);
+                if (over && _touched[r] == 0 && _sticky[r] == 0) _flushCandidates.Add(r);
                 _touched[r] = 0;
             }
         }
