@@ -25,6 +25,8 @@ public sealed class ChainModel
     public string? HeadParent { get; private set; }
     public Dictionary<string, Snap> Snaps { get; } = new(StringComparer.Ordinal);
     public int MaxSnapshots { get; init; } = 250;
+    /// <summary>While set, TRIM changes nothing (a half-copied replica would answer differently).</summary>
+    public bool Rebuilding { get; private set; }
 
     public ChainModel(long size)
     {
@@ -35,7 +37,7 @@ public sealed class ChainModel
     /// <summary>The model of what a replica holds now (after a crash, to continue from the state it recovered to).</summary>
     public static ChainModel FromReplica(Replica replica, int maxSnapshots)
     {
-        var m = new ChainModel(replica.Size) { Head = ReplicaChecks.ReadAll(replica), HeadHeld = HeldBy(replica, null), HeadParent = replica.HeadParent, MaxSnapshots = maxSnapshots };
+        var m = new ChainModel(replica.Size) { Head = ReplicaChecks.ReadAll(replica), HeadHeld = HeldBy(replica, null), HeadParent = replica.HeadParent, MaxSnapshots = maxSnapshots, Rebuilding = replica.Rebuilding };
         foreach (var s in replica.Snapshots())
             m.Snaps[s.Name] = new Snap { Name = s.Name, Parent = s.Parent, Content = s.Removed ? [] : ReplicaChecks.ReadSnapshot(replica, s.Name), Held = HeldBy(replica, s.Name), Removed = s.Removed };
         return m;
@@ -50,7 +52,7 @@ public sealed class ChainModel
 
     public ChainModel Clone()
     {
-        var m = new ChainModel(Size) { Head = (byte[])Head.Clone(), HeadHeld = [.. HeadHeld], HeadParent = HeadParent, MaxSnapshots = MaxSnapshots };
+        var m = new ChainModel(Size) { Head = (byte[])Head.Clone(), HeadHeld = [.. HeadHeld], HeadParent = HeadParent, MaxSnapshots = MaxSnapshots, Rebuilding = Rebuilding };
         foreach (var s in Snaps.Values)
             m.Snaps[s.Name] = new Snap { Name = s.Name, Parent = s.Parent, Content = s.Content, Held = [.. s.Held], Removed = s.Removed };
         return m;
@@ -70,7 +72,7 @@ public sealed class ChainModel
                 if (op.Offset < 0 || op.Length < 0 || op.Offset > Size - op.Length) return ReplicaStatus.OutOfRange;
                 if (op.Length == 0) return ReplicaStatus.Ok;
                 if (op.Kind == OpKind.Write) Write(op.Offset, op.Data());
-                else Discard(op.Offset, op.Length, op.Kind == OpKind.Zero, op.Allocate);
+                else if (op.Kind == OpKind.Zero || !Rebuilding) Discard(op.Offset, op.Length, op.Kind == OpKind.Zero, op.Allocate);
                 return ReplicaStatus.Ok;
             case OpKind.Snapshot:
                 if (!Names.IsValid(op.Name)) return ReplicaStatus.InvalidName;
@@ -85,6 +87,9 @@ public sealed class ChainModel
             case OpKind.Delete:
                 if (!Snaps.TryGetValue(op.Name, out var d)) return ReplicaStatus.NotFound;
                 d.Removed = true;
+                return ReplicaStatus.Ok;
+            case OpKind.Rebuilding:
+                Rebuilding = op.Allocate;
                 return ReplicaStatus.Ok;
             case OpKind.Purge:
                 Purge();

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ActorStore.Blocks.Tests.Model;
 
-public enum OpKind { Write, Zero, Trim, Snapshot, Delete, Purge, Revert, Expand, Flush, Reopen }
+public enum OpKind { Write, Zero, Trim, Snapshot, Delete, Purge, Revert, Expand, Flush, Reopen, Rebuilding }
 
 /// <summary>
 /// One step of a random operation sequence, applied alike to a <see cref="Replica"/> and to the
@@ -29,6 +29,7 @@ public sealed record Operation(OpKind Kind, long Offset = 0, long Length = 0, in
         OpKind.Revert => replica.Revert(Name),
         OpKind.Expand => replica.Expand(Length),
         OpKind.Flush => replica.Flush(),
+        OpKind.Rebuilding => replica.SetRebuilding(Allocate),
         _ => throw new InvalidOperationException($"{Kind} is applied by the harness"),
     };
 

@@ -19,7 +19,8 @@ public static class OperationGenerator
             < 75 => new Operation(OpKind.Purge),
             < 81 => new Operation(OpKind.Revert, Name: AnyName()),
             < 85 => new Operation(OpKind.Expand, Length: rng.Next(10) == 0 ? size - B : size + rng.Next(0, 9) * B),
-            < 93 => new Operation(OpKind.Flush),
+            < 91 => new Operation(OpKind.Flush),
+            < 93 => new Operation(OpKind.Rebuilding, Allocate: rng.Next(2) == 0),
             _ => allowReopen ? new Operation(OpKind.Reopen) : new Operation(OpKind.Flush),
         };
     }
