@@ -37,7 +37,7 @@ public sealed class ConcurrentChangesTests : IDisposable
                     var block = rng.Next(Blocks / Threads) * Threads + t; // a thread owns every 4th block
                     history[t][i] = block;
                     BitConverter.TryWriteBytes(buffer, i + 1);
-                    Check(replica.Write(block * 4096L, buffer));
+                    Expect.Ok(replica.Write(block * 4096L, buffer));
                 }
             }
             catch (Exception e)
@@ -54,18 +54,18 @@ public sealed class ConcurrentChangesTests : IDisposable
         {
             duringWrites++;
             var name = $"s{n}";
-            Check(replica.Snapshot(name));
+            Expect.Ok(replica.Snapshot(name));
             snapshots.Add(name);
             Assert.Equal(ReplicaStatus.Ok, replica.OpenSnapshot(name, out var reader));
             var content = new byte[Blocks * 4096];
-            Check(reader!.Read(0, content));
+            Expect.Ok(reader!.Read(0, content));
             taken[name] = content;
             if (snapshots.Count > 3)
             {
-                Check(replica.DeleteSnapshot(snapshots[0]));
+                Expect.Ok(replica.DeleteSnapshot(snapshots[0]));
                 snapshots.RemoveAt(0);
             }
-            Check(n % 2 == 0 ? replica.Purge() : replica.Flush());
+            Expect.Ok(n % 2 == 0 ? replica.Purge() : replica.Flush());
         }
         writers.ForEach(w => w.Join());
         Assert.Empty(failures);
@@ -73,7 +73,7 @@ public sealed class ConcurrentChangesTests : IDisposable
         Assert.True(duringWrites >= 3, $"only {duringWrites} snapshots were taken while writing");
         foreach (var (name, content) in taken) AssertOneInstantPerWriter(content, history, name);
         var head = new byte[Blocks * 4096];
-        Check(replica.Read(0, head));
+        Expect.Ok(replica.Read(0, head));
         AssertOneInstantPerWriter(head, history, "head");
         for (var t = 0; t < Threads; t++)
         {
@@ -99,8 +99,4 @@ public sealed class ConcurrentChangesTests : IDisposable
         }
     }
 
-    private static void Check(ReplicaStatus status)
-    {
-        if (status != ReplicaStatus.Ok) throw new InvalidOperationException(status.ToString());
-    }
 }

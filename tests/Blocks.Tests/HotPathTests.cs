@@ -37,17 +37,13 @@ public sealed class HotPathTests : IDisposable
     private static void Io(Replica r, int i, byte[] block, byte[] big, byte[] odd)
     {
         long offset = (i * 7919L % 8000) * 4096;
-        Check(r.Write(offset, block));
-        Check(r.Read(offset, block));
-        Check(r.Write(offset + 123, odd)); // unaligned: copy-up from the snapshot
-        Check(r.Read(offset + 77, odd));
-        Check(r.Read((i % 100) * 256 * 1024L, big));
+        Expect.Ok(r.Write(offset, block));
+        Expect.Ok(r.Read(offset, block));
+        Expect.Ok(r.Write(offset + 123, odd)); // unaligned: copy-up from the snapshot
+        Expect.Ok(r.Read(offset + 77, odd));
+        Expect.Ok(r.Read((i % 100) * 256 * 1024L, big));
     }
 
-    private static void Check(ReplicaStatus s)
-    {
-        if (s != ReplicaStatus.Ok) throw new InvalidOperationException(s.ToString());
-    }
 
     [Fact]
     public void Four_threads_of_writes_flushes_and_a_snapshot_leave_every_block_as_last_written()
@@ -55,7 +51,7 @@ public sealed class HotPathTests : IDisposable
         const int blocks = 4096;
         using var r = NewReplica(blocks * 4096L);
         var last = new int[blocks];
-        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        var writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
             var rng = new Random(t);
             var buffer = new byte[4096];
@@ -63,19 +59,18 @@ public sealed class HotPathTests : IDisposable
             {
                 var b = rng.Next(blocks / 4) * 4 + t; // each thread owns every 4th block: the engine orders same-block writes
                 BitConverter.TryWriteBytes(buffer, i);
-                Check(r.Write(b * 4096L, buffer));
+                Expect.Ok(r.Write(b * 4096L, buffer));
                 last[b] = i;
-                if (i % 500 == 0) Check(r.Flush());
+                if (i % 500 == 0) Expect.Ok(r.Flush());
                 var back = new byte[4];
-                Check(r.Read(b * 4096L, back));
+                Expect.Ok(r.Read(b * 4096L, back));
                 if (BitConverter.ToInt32(back) != i) throw new InvalidOperationException($"block {b} read {BitConverter.ToInt32(back)} after writing {i}");
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        Check(r.Snapshot("midway"));
-        threads.ForEach(t => t.Join());
+        })).ToArray();
+        Expect.Ok(r.Snapshot("midway"));
+        Task.WaitAll(writers); // rethrows what a writer threw
         var all = new byte[blocks * 4096];
-        Check(r.Read(0, all));
+        Expect.Ok(r.Read(0, all));
         for (var b = 0; b < blocks; b++) Assert.Equal(last[b], BitConverter.ToInt32(all, b * 4096));
     }
 
