@@ -46,7 +46,7 @@ public sealed class HotPathTests : IDisposable
 
 
     [Fact]
-    public void Four_threads_of_writes_flushes_and_a_snapshot_leave_every_block_as_last_written()
+    public async Task Four_threads_of_writes_flushes_and_a_snapshot_leave_every_block_as_last_written()
     {
         const int blocks = 4096;
         using var r = NewReplica(blocks * 4096L);
@@ -68,7 +68,7 @@ public sealed class HotPathTests : IDisposable
             }
         })).ToArray();
         Expect.Ok(r.Snapshot("midway"));
-        Task.WaitAll(writers); // rethrows what a writer threw
+        await Task.WhenAll(writers); // rethrows what a writer threw
         var all = new byte[blocks * 4096];
         Expect.Ok(r.Read(0, all));
         for (var b = 0; b < blocks; b++) Assert.Equal(last[b], BitConverter.ToInt32(all, b * 4096));
