@@ -91,6 +91,8 @@ public sealed partial class Replica
     /// Reclaims removed snapshots: one without children is deleted; one with a single snapshot child is
     /// coalesced into it; one whose only child is the head is pruned of the blocks the head overwrote
     /// (the live head is never written). A snapshot with several children stays until they go.
+    /// Pruning changes which blocks lie below the head, and so what a TRIM may discard: the engine runs a
+    /// purge on every replica with I/O drained, as it takes snapshots, and fails a replica whose purge fails.
     /// </summary>
     public ReplicaStatus Purge()
     {
@@ -141,20 +143,22 @@ public sealed partial class Replica
                 var head = CreateHead(target.File, DateTimeOffset.UtcNow);
                 try
                 {
+                    // Read the new chain before the commit: after it, nothing may fail halfway.
+                    var chain = ReadChain(head);
                     Commit(_meta with { Head = head.File, NextHeadNumber = _meta.NextHeadNumber + 1 });
+                    var old = _head;
+                    _layers.Remove(old.File);
+                    old.Handle.Dispose();
+                    DeleteFiles(old.File);
+                    _layers[head.File] = head;
+                    _head = head;
+                    AdoptChain(chain);
                 }
                 catch
                 {
-                    head.Handle.Dispose();
+                    if (_head != head) head.Handle.Dispose();
                     throw;
                 }
-                var old = _head;
-                _layers.Remove(old.File);
-                old.Handle.Dispose();
-                DeleteFiles(old.File);
-                _layers[head.File] = head;
-                _head = head;
-                BuildChain();
                 return ReplicaStatus.Ok;
             }, cleanup: [headFile, ReplicaFiles.MetaOf(headFile)]);
         }
@@ -300,6 +304,7 @@ public sealed partial class Replica
         _fs.Rename(temp, PathOf(c.File));
         Durably.FsyncDirectory(_fs, _dir);
         var folded = _fs.Open(PathOf(c.File), create: false);
+        _removals++; // readers holding c's old handle are stale from here
         c.Handle.Dispose();
         c.Handle = folded;
 

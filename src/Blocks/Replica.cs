@@ -25,6 +25,7 @@ public sealed partial class Replica : IDisposable
     private volatile bool _failed;
     private long _removals;
     private volatile bool _disposed;
+    private volatile bool _closing; // set first by Dispose: I/O is refused from then on
 
     private Replica(IFileSystem fs, string dir, ReplicaOptions options, VolumeMeta meta, DirtyRegionLog log, bool unclean)
     {
@@ -184,7 +185,12 @@ public sealed partial class Replica : IDisposable
         {
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
-            return Exclusively(() => ClearLog(includingFailed: true), cleanup: []);
+            return Exclusively(() =>
+            {
+                // Writes may have come after the engine's last flush: they must be durable before their marks go.
+                Durably.Fsync(_head.Handle, _head.File);
+                return ClearLog(includingFailed: true);
+            }, cleanup: []);
         }
     }
 
@@ -204,6 +210,11 @@ public sealed partial class Replica : IDisposable
         lock (_control)
         {
             if (_disposed) return;
+            // First refuse new I/O and wait for what is in flight: a write after the last flush would
+            // otherwise be lost with the replica marked clean.
+            _io.EnterExclusive();
+            _closing = true;
+            _io.ExitExclusive();
             if (!_failed && Flush() == ReplicaStatus.Ok && ClearLog(includingFailed: false) == ReplicaStatus.Ok) TryCommit(_meta with { Dirty = false });
             // Exclusive, so no I/O is using a descriptor while it is closed (and possibly reused).
             _io.EnterExclusive();
@@ -240,7 +251,7 @@ public sealed partial class Replica : IDisposable
     private int EnterIo()
     {
         var gate = _io.EnterShared();
-        if (!_disposed) return gate;
+        if (!_closing) return gate;
         _io.ExitShared(gate);
         throw new ObjectDisposedException(nameof(Replica), $"replica {_dir} is closed");
     }
@@ -341,11 +352,20 @@ public sealed partial class Replica : IDisposable
     }
 
     /// <summary>Numbers the current chain and rebuilds the read index from its layers' extent maps.</summary>
-    private void BuildChain()
+    private void BuildChain() => AdoptChain(ReadChain(_head));
+
+    /// <summary>The chain under <paramref name="head"/> and its read index, read from the layers' extent maps; changes nothing.</summary>
+    private (List<Layer> Chain, ReadIndex Index) ReadChain(Layer head)
     {
-        var chain = ChainOf(_head);
+        var chain = ChainOf(head);
         if (chain.Count >= _byId.Length) throw new ReplicaCorruptException(_dir, $"the chain has {chain.Count} layers; at most {_byId.Length - 1} can be addressed");
-        var index = BuildIndex(chain, _meta.Size); // first: if it fails, nothing has been renumbered
+        return (chain, BuildIndex(chain, _meta.Size));
+    }
+
+    /// <summary>Numbers the chain and installs its index: no I/O, so it cannot fail halfway.</summary>
+    private void AdoptChain((List<Layer> Chain, ReadIndex Index) read)
+    {
+        var (chain, index) = read;
         Array.Clear(_byId);
         foreach (var layer in _layers.Values) layer.Id = 0;
         for (var i = 0; i < chain.Count; i++)

@@ -124,6 +124,24 @@ public sealed class DirtyRegionLogTests
     }
 
     [Fact]
+    public void Clearing_the_regions_makes_the_writes_they_covered_durable_first()
+    {
+        var (fs, r) = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Flush());
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region, new byte[] { 42 }));
+        Assert.Equal(ReplicaStatus.Ok, r.ClearDirtyRegions());
+        fs.CutPower();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
+        using (again)
+        {
+            Assert.Empty(again!.DirtyRegions());
+            var back = new byte[1];
+            Assert.Equal(ReplicaStatus.Ok, again.Read(Region, back));
+            Assert.Equal(42, back[0]); // not listed any more, so it must be there
+        }
+    }
+
+    [Fact]
     public void A_torn_bitmap_page_counts_all_its_regions_dirty()
     {
         var (fs, r) = NewReplica();

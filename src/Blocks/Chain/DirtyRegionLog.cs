@@ -203,8 +203,28 @@ internal sealed class DirtyRegionLog : IDisposable
         lock (_markGate) Clear(_markedRegions.Where(r => includingFailed || _sticky[r] == 0).ToList());
     }
 
-    /// <summary>Every page of the log is written (allocated) when created or resized, so later updates are in-place and fdatasync suffices.</summary>
-    public void Fsync() => Durably.Fsync(_file, ReplicaFiles.DirtyLog, dataOnly: true);
+    /// <summary>
+    /// Every page of the log is written (allocated) when created or resized, so later updates are in-place
+    /// and fdatasync suffices. After one failure every later call fails too: Linux reports a writeback
+    /// error once, so a later fdatasync that "succeeds" proves nothing.
+    /// </summary>
+    public void Fsync() => Sync(dataOnly: true);
+
+    private void Sync(bool dataOnly)
+    {
+        if (_broken) throw new FsyncFailedException(ReplicaFiles.DirtyLog, new IOException("an earlier fsync of the log failed"));
+        try
+        {
+            Durably.Fsync(_file, ReplicaFiles.DirtyLog, dataOnly);
+        }
+        catch (FsyncFailedException)
+        {
+            _broken = true;
+            throw;
+        }
+    }
+
+    private volatile bool _broken;
 
     public void Resize(long volumeSize)
     {
@@ -217,7 +237,7 @@ internal sealed class DirtyRegionLog : IDisposable
         Array.Resize(ref _touched, regions);
         Array.Resize(ref _sticky, regions);
         WritePages(oldPages, pages - oldPages);
-        Durably.Fsync(_file, ReplicaFiles.DirtyLog);
+        Sync(dataOnly: false); // the file grew: its size must be durable too
     }
 
     public void Dispose() => _file.Dispose();
