@@ -12,7 +12,7 @@ public sealed partial class Replica
         lock (_control)
         {
             if (FindLayer(snapshot, out var layer) is var status and not ReplicaStatus.Ok) return status;
-            return Guarded(() => layer!.Handle.GetDataExtents(0, Math.Min(layer.Handle.Length, _meta.Size), into));
+            return Guarded(() => layer!.DataExtents(_meta.Size, into));
         }
     }
 
@@ -66,7 +66,7 @@ public sealed partial class Replica
                 foreach (var layer in toChain.Skip(common).Concat(fromChain.Skip(common)))
                 {
                     var list = new List<BlockExtent>();
-                    layer.Handle.GetDataExtents(0, Math.Min(layer.Handle.Length, _meta.Size), list);
+                    layer.DataExtents(_meta.Size, list);
                     lists.Add(list);
                 }
                 into.AddRange(BlockExtent.Union(lists));
@@ -83,20 +83,23 @@ public sealed partial class Replica
             if (FindLayer(name, out var layer, allowRemoved: false) is var status and not ReplicaStatus.Ok) return status;
             var chain = ChainOf(layer!);
             SnapshotReader? made = null;
-            var result = Guarded(() => made = new SnapshotReader(this, chain.Select(l => l.Handle).ToArray(), BuildIndex(chain, layer!.Meta.Size), layer!.Meta.Size, _removals));
+            var byId = new Layer?[chain.Count + 1];
+            for (var i = 0; i < chain.Count; i++) byId[i + 1] = chain[i]; // the ids BuildIndex gives
+            var result = Guarded(() => made = new SnapshotReader(this, byId, BuildIndex(chain, layer!.Meta.Size), layer!.Meta.Size, _removals));
             reader = made;
             return result;
         }
     }
 
-    /// <summary>Runs a reader's I/O under the replica's I/O lock, refusing once its layers may be gone.</summary>
-    internal ReplicaStatus ReadForSnapshot(long removals, Func<ReplicaStatus> read)
+    /// <summary>A snapshot reader's read, under the replica's I/O gate, refused once its layers may be gone.</summary>
+    internal ReplicaStatus ReadSnapshot(long removals, ReadIndex index, Layer?[] byId, long offset, Span<byte> destination)
     {
         var gate = _io.EnterShared();
         try
         {
-            if (removals != _removals || _disposed) return ReplicaStatus.NotFound;
-            return read();
+            if (removals != _removals || _closing) return ReplicaStatus.NotFound;
+            ReadRuns(index, byId, offset, destination);
+            return ReplicaStatus.Ok;
         }
         catch (IOException e)
         {

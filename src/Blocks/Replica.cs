@@ -384,7 +384,7 @@ public sealed partial class Replica : IDisposable
         for (var i = 0; i < chain.Count; i++)
         {
             extents.Clear();
-            chain[i].Handle.GetDataExtents(0, Math.Min(size, chain[i].Handle.Length), extents);
+            chain[i].DataExtents(size, extents);
             foreach (var e in extents) index.SetRange(e.Start, Math.Min(e.End, index.Blocks) - e.Start, (byte)(i + 1));
         }
         return index;

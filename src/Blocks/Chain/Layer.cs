@@ -10,4 +10,7 @@ internal sealed class Layer(string file, LayerMeta meta, IFileHandle handle)
     public IFileHandle Handle { get; set; } = handle;
     public byte Id { get; set; }
     public bool IsHead => Meta.Name is null;
+
+    /// <summary>The data extents of this layer that lie inside a volume of <paramref name="volumeSize"/> bytes.</summary>
+    public void DataExtents(long volumeSize, List<BlockExtent> into) => Handle.GetDataExtents(0, Math.Min(volumeSize, Handle.Length), into);
 }
