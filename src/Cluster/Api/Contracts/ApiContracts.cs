@@ -1,0 +1,93 @@
+namespace ActorStore.Cluster.Api.Contracts;
+
+// The JSON shapes of the REST gateway (DESIGN §8). The gateway serves them and `pbm` (src/Cli) links
+// this file, so the two can never disagree. JSON names are camelCase; sizes are bytes; times are UTC
+// ISO 8601. Errors are RFC 7807 problem details (application/problem+json: type, title, status, detail).
+//
+// Routes (all under http://NODE:9500):
+//   GET    /cluster                                   ClusterInfo
+//   POST   /cluster/members/{node}/leave|down         (202)
+//   GET    /volumes                                   VolumeInfo[]
+//   POST   /volumes                  CreateVolume     VolumeInfo (201)
+//   GET    /volumes/{name}                            VolumeInfo
+//   DELETE /volumes/{name}                            (204)
+//   POST   /volumes/{name}/attach    AttachVolume     VolumeInfo
+//   POST   /volumes/{name}/detach                     VolumeInfo
+//   POST   /volumes/{name}/expand    ExpandVolume     VolumeInfo
+//   GET    /volumes/{name}/replicas                   ReplicaInfo[]
+//   GET    /volumes/{name}/snapshots                  SnapshotInfo[]
+//   POST   /volumes/{name}/snapshots CreateSnapshot   SnapshotInfo (201)
+//   DELETE /volumes/{name}/snapshots/{snapshot}       (204)
+//   POST   /volumes/{name}/purge                      SnapshotInfo[] (what remains)
+//   POST   /volumes/{name}/revert    RevertVolume     VolumeInfo
+//   GET    /nodes                                     NodeInfo[]
+//   GET    /nodes/{node}                              NodeInfo
+//   POST   /nodes/{node}/schedule    SetSchedulable   NodeInfo
+//   POST   /nodes/{node}/disks       AddDisk          DiskInfo (201)
+//   DELETE /nodes/{node}/disks/{disk}                 (204)
+//   POST   /nodes/{node}/disks/{disk}/schedule SetSchedulable DiskInfo
+//   GET    /openapi/v1.json                           the OpenAPI document
+
+/// <summary>Replica modes (DESIGN §2): RW in sync, WO rebuilding, ERR failed.</summary>
+public static class ReplicaModes
+{
+    public const string ReadWrite = "RW";
+    public const string WriteOnly = "WO";
+    public const string Error = "ERR";
+}
+
+/// <summary>Volume states and robustness values as the API spells them.</summary>
+public static class VolumeStates
+{
+    public const string Creating = "creating";
+    public const string Detached = "detached";
+    public const string Attaching = "attaching";
+    public const string Attached = "attached";
+    public const string Detaching = "detaching";
+    public const string Deleting = "deleting";
+
+    public const string Healthy = "healthy";
+    public const string Degraded = "degraded";
+    public const string Faulted = "faulted";
+    public const string Unknown = "unknown";
+}
+
+public sealed record CreateVolume(string Name, long Size, int? Replicas = null);
+
+public sealed record AttachVolume(string? Node = null);
+
+public sealed record ExpandVolume(long Size);
+
+public sealed record CreateSnapshot(string? Name = null, Dictionary<string, string>? Labels = null);
+
+public sealed record RevertVolume(string Snapshot);
+
+public sealed record AddDisk(string Path, string? Name = null, bool Schedulable = true);
+
+public sealed record SetSchedulable(bool Schedulable);
+
+public sealed record VolumeInfo(
+    string Name,
+    Guid Id,
+    long Size,
+    int ReplicaCount,
+    string State,
+    string Robustness,
+    string? AttachedTo,
+    string? Endpoint,
+    long Epoch,
+    int SnapshotCount,
+    DateTimeOffset Created,
+    IReadOnlyList<ReplicaInfo> Replicas);
+
+public sealed record ReplicaInfo(string Id, string Node, string Disk, string Mode, string? Failure, DateTimeOffset? FailedAt);
+
+public sealed record SnapshotInfo(string Name, string? Parent, DateTimeOffset Created, bool UserCreated, bool Removed, long Size, IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record NodeInfo(string Id, string Address, string Status, bool Schedulable, string? ApiEndpoint, string? NbdEndpoint, IReadOnlyList<DiskInfo> Disks);
+
+public sealed record DiskInfo(string Name, string Node, string Path, bool Schedulable, long CapacityBytes, long AvailableBytes, long ScheduledBytes, int ReplicaCount);
+
+public sealed record ClusterInfo(string ClusterId, string SelfNode, string? Leader, IReadOnlyList<MemberInfo> Members);
+
+public sealed record MemberInfo(string Node, string Address, string Status, IReadOnlyList<string> Roles);

@@ -1,0 +1,31 @@
+using ActorStore.Blocks;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// The engine's connection to one replica's data: in-process (the replica on the engine's own node)
+/// or the replica's data endpoint over TCP. Many requests may be in flight at once, from many threads.
+/// Every call returns the replica's own status; a broken connection returns <see cref="ReplicaStatus.IoError"/>
+/// (and every later call does too), a refused epoch <see cref="ReplicaStatus.StaleEpoch"/>.
+/// Payload memory passed in belongs to the caller and is not used after the call completes.
+/// </summary>
+public interface IReplicaChannel : IAsyncDisposable
+{
+    string ReplicaId { get; }
+
+    /// <summary>Whether the replica lives in this process (reads prefer it).</summary>
+    bool IsLocal { get; }
+
+    ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination);
+
+    ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data);
+
+    ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate);
+
+    ValueTask<ReplicaStatus> TrimAsync(long offset, long length);
+
+    ValueTask<ReplicaStatus> FlushAsync();
+
+    /// <summary>The replica's merged allocation of the range (see <see cref="Replica.GetAllocation"/>).</summary>
+    ValueTask<ReplicaStatus> GetAllocationAsync(long offset, long length, List<AllocationExtent> into);
+}

@@ -1,0 +1,3 @@
+namespace ActorStore.Cli.Tests;
+
+internal static class Placeholder;

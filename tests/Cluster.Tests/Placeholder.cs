@@ -1,0 +1,3 @@
+namespace ActorStore.Cluster.Tests;
+
+internal static class Placeholder;

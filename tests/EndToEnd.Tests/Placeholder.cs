@@ -1,0 +1,3 @@
+namespace ActorStore.EndToEnd.Tests;
+
+internal static class Placeholder;

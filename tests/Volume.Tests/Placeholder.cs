@@ -1,0 +1,3 @@
+namespace ActorStore.Volume.Tests;
+
+internal static class Placeholder;
