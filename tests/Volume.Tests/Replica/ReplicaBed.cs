@@ -13,7 +13,9 @@ public sealed class ReplicaBed : IAsyncDisposable
     private readonly TempDirectory _temp = new();
     private ReplicaDataServer? _server;
 
-    public ReplicaBed(long size = 64 << 20)
+    public const long DefaultSize = 64 << 20;
+
+    public ReplicaBed(long size = DefaultSize)
     {
         Assert.Equal(ReplicaStatus.Ok, Replica.Create(LinuxFileSystem.Instance, _temp.Sub("replica"), new ReplicaIdentity(VolumeId, ReplicaName, 1), size, out var replica));
         Replica = replica!;
