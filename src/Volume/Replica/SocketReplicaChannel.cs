@@ -50,7 +50,8 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     /// <summary>
     /// Connects and performs the handshake. The status is the replica's answer: <see cref="ReplicaStatus.StaleEpoch"/>
     /// when it has accepted a newer engine, <see cref="ReplicaStatus.NotFound"/> when the endpoint serves another
-    /// volume or replica, <see cref="ReplicaStatus.IoError"/> when it cannot be reached or answers nonsense in time.
+    /// volume or replica, <see cref="ReplicaStatus.IoError"/> when it cannot be reached or answers nonsense in time
+    /// (<see cref="ReplicaChannelOptions.ConnectTimeout"/>). Only cancelling <paramref name="ct"/> throws.
     /// </summary>
     public static async Task<(ReplicaStatus Status, SocketReplicaChannel? Channel)> ConnectAsync(
         IPEndPoint endpoint, Guid volumeId, string replicaId, long epoch, ReplicaChannelOptions? options = null, CancellationToken ct = default)
@@ -136,9 +137,9 @@ public sealed class SocketReplicaChannel : IReplicaChannel
                 current = _table.Take(reply.Sequence);
                 if (current is null || current.Op != reply.Op) return; // not an answer to anything we asked
                 var length = (int)reply.PayloadLength;
-                if (current.Op == DataOp.Read && length > 0)
+                if (current.Op == DataOp.Read && reply.Status == ReplicaStatus.Ok)
                 {
-                    if (length != current.Destination.Length) return;
+                    if (length != current.Destination.Length) return; // an Ok read carries exactly what was asked
                     if (!await _reader.ReadExactAsync(current.Destination).ConfigureAwait(false)) return;
                 }
                 else if (current.Op == DataOp.GetAllocation && length > 0)

@@ -59,6 +59,7 @@ public sealed class BrokenPeerTests
     [InlineData("close")]
     [InlineData("wrong sequence")]
     [InlineData("short read reply")]
+    [InlineData("empty read reply")]
     public async Task A_peer_that_closes_or_answers_nonsense_fails_the_pending_requests(string what)
     {
         var (peer, endpoint) = await FakeServerAsync(async socket =>
@@ -69,6 +70,8 @@ public sealed class BrokenPeerTests
             var request = FrameHeader.ReadFrom(header);
             if (what == "wrong sequence")
                 await socket.SendAsync(RawPeer.Header(FrameCodec.Reply(request with { Sequence = request.Sequence + 1000 }, ReplicaStatus.Ok, 0)), SocketFlags.None);
+            else if (what == "empty read reply")
+                await socket.SendAsync(RawPeer.Header(FrameCodec.Reply(request, ReplicaStatus.Ok, 0)), SocketFlags.None);
             else if (what == "short read reply")
                 await socket.SendAsync((byte[])[.. RawPeer.Header(FrameCodec.Reply(request, ReplicaStatus.Ok, 100)), .. new byte[100]], SocketFlags.None);
         });
