@@ -32,6 +32,20 @@ internal sealed class RawPeer : IDisposable
         Assert.Equal(ReplicaStatus.Ok, FrameHeader.ReadFrom(reply).Status);
     }
 
+    /// <summary>Receives exactly <paramref name="count"/> bytes.</summary>
+    public async Task<byte[]> ReceiveAsync(int count)
+    {
+        var bytes = new byte[count];
+        var got = 0;
+        while (got < count)
+        {
+            var n = await _socket.ReceiveAsync(bytes.AsMemory(got), SocketFlags.None);
+            if (n == 0) throw new EndOfStreamException("the server closed the connection");
+            got += n;
+        }
+        return bytes;
+    }
+
     public static byte[] Header(FrameHeader header)
     {
         var bytes = new byte[FrameHeader.Size];
