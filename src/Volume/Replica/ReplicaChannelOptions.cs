@@ -7,7 +7,7 @@ public sealed record ReplicaChannelOptions
 
     /// <summary>
     /// A request not answered within this time breaks the connection: it and every other pending and
-    /// later request fail with IoError, and the engine marks the replica ERR (DESIGN §2, supervision).
+    /// later request fail with IoError, and the engine marks the replica ERR (DESIGN §2, supervision). <see cref="Timeout.InfiniteTimeSpan"/>: no timeout.
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -86,7 +86,10 @@ public sealed class ReplicaDataServer : IAsyncDisposable
             }
             catch (SocketException)
             {
-                continue; // one failed accept (e.g. a connection reset before it was accepted)
+                // One failed accept (a connection reset before it was taken, or out of descriptors):
+                // pause briefly so a lasting condition does not spin a core, then go on.
+                await Task.Delay(10).ConfigureAwait(false);
+                continue;
             }
             socket.NoDelay = true; // replies are whole frames already; do not hold them back for more
             var connection = new DataConnection(socket, _replica, _options);

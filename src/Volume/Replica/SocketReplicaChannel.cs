@@ -34,7 +34,10 @@ public sealed class SocketReplicaChannel : IReplicaChannel
         _writer = new FrameWriter(socket);
         ReplicaId = replicaId;
         _timeoutTicks = (long)(options.RequestTimeout.TotalSeconds * Stopwatch.Frequency);
-        var period = TimeSpan.FromTicks(Math.Clamp(options.RequestTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        // Checked a few times per timeout (at most once a second): a request fails within about 1.25 timeouts.
+        var period = options.RequestTimeout == Timeout.InfiniteTimeSpan
+            ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromTicks(Math.Clamp(options.RequestTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         _timer = new Timer(static s => ((SocketReplicaChannel)s!).CheckTimeouts(), this, period, period);
         _writing = WriteThenBreakAsync();
         _receiving = ReceiveLoopAsync();
@@ -57,6 +60,8 @@ public sealed class SocketReplicaChannel : IReplicaChannel
         IPEndPoint endpoint, Guid volumeId, string replicaId, long epoch, ReplicaChannelOptions? options = null, CancellationToken ct = default)
     {
         options ??= ReplicaChannelOptions.Default;
+        if (options.RequestTimeout <= TimeSpan.Zero && options.RequestTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(options), options.RequestTimeout, "RequestTimeout must be positive or infinite.");
         var hello = FrameCodec.EncodeHello(volumeId, replicaId, epoch);
         if (hello is null) return (ReplicaStatus.InvalidArgument, null);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
