@@ -8,6 +8,7 @@ namespace ActorStore.Volume.Replicas.Data;
 /// </summary>
 internal sealed class PendingTable : IPendingRequestPool
 {
+    private const int MaxPooled = 1024;
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
     private readonly Stack<PendingRequest> _free = new();
@@ -73,6 +74,8 @@ internal sealed class PendingTable : IPendingRequestPool
 
     public void Return(PendingRequest request)
     {
-        lock (_lock) _free.Push(request);
+        // Keep what a busy engine reuses, not every request of a one-off burst.
+        lock (_lock)
+            if (_free.Count < MaxPooled) _free.Push(request);
     }
 }
