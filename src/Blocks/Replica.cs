@@ -40,6 +40,8 @@ public sealed partial class Replica : IDisposable
     public string Directory => _dir;
     public long Size => _meta.Size;
     public ReplicaIdentity Identity => new(_meta.VolumeId, _meta.ReplicaId, _meta.Epoch);
+    /// <summary>The highest engine epoch accepted (as <see cref="Identity"/>, without allocating: checked on every request).</summary>
+    public long Epoch => _meta.Epoch;
     /// <summary>Advances with every completed flush; the freshest replica has the highest (DESIGN §3).</summary>
     public long Revision => _log.Revision;
     public bool Rebuilding => _meta.Rebuilding;

@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Text;
+using ActorStore.Blocks;
+
+namespace ActorStore.Volume.Replicas.Data;
+
+/// <summary>
+/// What makes a frame well formed, and the two structured payloads (Hello, allocation extents). Pure:
+/// no socket, so every rule is tested on bytes. A frame that breaks a rule is a protocol error and
+/// closes its connection (there is no trustworthy sequence to answer).
+/// </summary>
+internal static class FrameCodec
+{
+    public const uint RequestMagic = 0x51525341; // "ASRQ" in little-endian bytes
+    public const uint ReplyMagic = 0x50525341;   // "ASRP"
+    public const int ProtocolVersion = 1;
+    /// <summary>The largest payload of any frame (NBD's usual maximum request). Bigger is a protocol error.</summary>
+    public const int MaxPayload = 32 << 20;
+    /// <summary>Offset i64, length i64, hole u8.</summary>
+    public const int ExtentSize = 17;
+    private const int HelloFixed = 16; // the volume UUID; the replica id's UTF-8 bytes follow
+    private const int MaxReplicaIdBytes = 255;
+
+    public static bool IsValidRequest(in FrameHeader h)
+    {
+        if (h.Magic != RequestMagic || h.Status != ReplicaStatus.Ok || h.Reserved != 0 || h.PayloadLength > MaxPayload) return false;
+        if (h.Flags != DataFlags.None && !(h.Op == DataOp.WriteZeroes && h.Flags == DataFlags.Allocate)) return false;
+        return h.Op switch
+        {
+            DataOp.Write => h.PayloadLength == h.Length,
+            DataOp.Hello => h.PayloadLength is > HelloFixed and <= HelloFixed + MaxReplicaIdBytes,
+            DataOp.Read or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush or DataOp.GetAllocation => h.PayloadLength == 0,
+            _ => false,
+        };
+    }
+
+    public static bool IsValidReply(in FrameHeader h)
+    {
+        if (h.Magic != ReplyMagic || h.Flags != DataFlags.None || h.Reserved != 0 || h.PayloadLength > MaxPayload) return false;
+        return h.Op switch
+        {
+            DataOp.Read => h.Status == ReplicaStatus.Ok || h.PayloadLength == 0,
+            DataOp.GetAllocation => h.PayloadLength % ExtentSize == 0 && (h.Status == ReplicaStatus.Ok || h.PayloadLength == 0),
+            DataOp.Hello or DataOp.Write or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush => h.PayloadLength == 0,
+            _ => false,
+        };
+    }
+
+    public static FrameHeader Request(DataOp op, DataFlags flags, ulong sequence, long offset, long length, int payloadLength) =>
+        new(RequestMagic, op, flags, ReplicaStatus.Ok, sequence, offset, length, (uint)payloadLength);
+
+    public static FrameHeader Reply(in FrameHeader request, ReplicaStatus status, int payloadLength) =>
+        new(ReplyMagic, request.Op, DataFlags.None, status, request.Sequence, request.Offset, request.Length, (uint)payloadLength);
+
+    /// <summary>Encodes a Hello request (header and payload); null when the replica id cannot be sent.</summary>
+    public static byte[]? EncodeHello(Guid volumeId, string replicaId, long epoch)
+    {
+        var id = Encoding.UTF8.GetBytes(replicaId);
+        if (id.Length is 0 or > MaxReplicaIdBytes) return null;
+        var frame = new byte[FrameHeader.Size + HelloFixed + id.Length];
+        Request(DataOp.Hello, DataFlags.None, 0, epoch, ProtocolVersion, HelloFixed + id.Length).WriteTo(frame);
+        volumeId.TryWriteBytes(frame.AsSpan(FrameHeader.Size, HelloFixed));
+        id.CopyTo(frame.AsSpan(FrameHeader.Size + HelloFixed));
+        return frame;
+    }
+
+    public static (Guid VolumeId, string ReplicaId) DecodeHello(ReadOnlySpan<byte> payload) =>
+        (new Guid(payload[..HelloFixed]), Encoding.UTF8.GetString(payload[HelloFixed..]));
+
+    /// <summary>
+    /// Writes as many extents as fit in <paramref name="destination"/>; returns the bytes written. A
+    /// prefix of the allocation map is still a correct answer (NBD block status may answer less than asked).
+    /// </summary>
+    public static int EncodeExtents(List<AllocationExtent> extents, Span<byte> destination)
+    {
+        var count = Math.Min(extents.Count, destination.Length / ExtentSize);
+        for (var i = 0; i < count; i++)
+        {
+            var slot = destination.Slice(i * ExtentSize, ExtentSize);
+            BinaryPrimitives.WriteInt64LittleEndian(slot, extents[i].Offset);
+            BinaryPrimitives.WriteInt64LittleEndian(slot[8..], extents[i].Length);
+            slot[16] = extents[i].IsHole ? (byte)1 : (byte)0;
+        }
+        return count * ExtentSize;
+    }
+
+    public static int EncodedExtentsSize(int count) => Math.Min(count, MaxPayload / ExtentSize) * ExtentSize;
+
+    public static void DecodeExtents(ReadOnlySpan<byte> source, List<AllocationExtent> into)
+    {
+        for (; source.Length >= ExtentSize; source = source[ExtentSize..])
+            into.Add(new AllocationExtent(
+                BinaryPrimitives.ReadInt64LittleEndian(source),
+                BinaryPrimitives.ReadInt64LittleEndian(source[8..]),
+                source[16] != 0));
+    }
+}

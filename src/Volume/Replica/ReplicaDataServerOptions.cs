@@ -1,0 +1,16 @@
+namespace ActorStore.Volume.Replicas;
+
+/// <summary>Settings of a replica's data endpoint (<see cref="ReplicaDataServer"/>).</summary>
+public sealed record ReplicaDataServerOptions
+{
+    public static ReplicaDataServerOptions Default { get; } = new();
+
+    /// <summary>
+    /// Requests one connection may have in flight; past it the server stops reading that socket until
+    /// one completes (backpressure through TCP), so one engine cannot queue unbounded work or memory.
+    /// </summary>
+    public int MaxInFlightPerConnection { get; init; } = 128;
+
+    /// <summary>How long a new connection may take to send its handshake before it is closed.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
