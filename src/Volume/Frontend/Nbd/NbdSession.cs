@@ -335,13 +335,14 @@ internal sealed partial class NbdSession
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                long length = buffer.Length; // not after AdvanceTo: the segments go back to the pool
                 foreach (var segment in buffer)
                 {
                     await _stream.WriteAsync(segment).ConfigureAwait(false);
                 }
 
                 reader.AdvanceTo(buffer.End);
-                _gate.Release(0, buffer.Length);
+                _gate.Release(0, length);
                 if (result.IsCompleted)
                 {
                     break;

@@ -1,3 +1,0 @@
-namespace ActorStore.Volume.Tests;
-
-internal static class Placeholder;
