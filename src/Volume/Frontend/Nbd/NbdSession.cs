@@ -68,6 +68,7 @@ internal sealed partial class NbdSession
     {
         var sending = SendLoopAsync();
         string end = "closed";
+        bool graceful = true; // send what is queued (an option reply, the last replies) before closing
         try
         {
             var negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
@@ -78,16 +79,25 @@ internal sealed partial class NbdSession
                 _structured = negotiated.StructuredReplies;
                 _metaContext = negotiated.MetaContext;
                 Log($"export '{negotiated.Volume.Name}' (size {_size}, structured {_structured}, base:allocation {_metaContext})");
-                end = await TransmitAsync().ConfigureAwait(false);
+                (end, graceful) = await TransmitAsync().ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsConnectionLoss(ex))
         {
             end = _closed ? "closed by server" : $"connection lost ({ex.GetType().Name})";
+            graceful = false;
         }
         catch (Exception ex)
         {
             end = $"failed: {ex}";
+            graceful = false;
+        }
+
+        if (graceful)
+        {
+            CompleteOutput();
+            // A peer that does not read its last replies must not hold the session open.
+            await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         }
 
         Abort();
@@ -96,10 +106,8 @@ internal sealed partial class NbdSession
         Log(end);
     }
 
-    /// <summary>Closes the connection at once; in-flight requests finish and their replies are dropped.</summary>
-    public void Abort()
+    private void CompleteOutput()
     {
-        _closed = true;
         lock (_writeLock)
         {
             if (!_outputCompleted)
@@ -108,7 +116,13 @@ internal sealed partial class NbdSession
                 _output.Writer.Complete();
             }
         }
+    }
 
+    /// <summary>Closes the connection at once; in-flight requests finish and their replies are dropped.</summary>
+    public void Abort()
+    {
+        _closed = true;
+        CompleteOutput();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -139,7 +153,7 @@ internal sealed partial class NbdSession
     private static bool IsConnectionLoss(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 
-    private async Task<string> TransmitAsync()
+    private async Task<(string End, bool Graceful)> TransmitAsync()
     {
         while (true)
         {
@@ -148,7 +162,7 @@ internal sealed partial class NbdSession
                 await _gate.WaitForRoomAsync().ConfigureAwait(false);
                 if (_closed)
                 {
-                    return "closed by server";
+                    return ("closed by server", false);
                 }
             }
 
@@ -160,13 +174,13 @@ internal sealed partial class NbdSession
             switch (step)
             {
                 case ParseStep.Malformed:
-                    return "bad request magic: framing lost, closing";
+                    return ("bad request magic: framing lost, closing", false);
                 case ParseStep.Disconnect:
                     // NBD_CMD_DISC: answer everything still in flight, then close.
                     await _gate.WaitForIdleAsync().ConfigureAwait(false);
-                    return "disconnected by client";
+                    return ("disconnected by client", true);
                 case ParseStep.Continue when result.IsCompleted:
-                    return leftover ? "truncated request: closing" : "client closed the connection";
+                    return leftover ? ("truncated request: closing", false) : ("client closed the connection", true);
                 default:
                     break;
             }
