@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace ActorStore.Volume.Frontend.Nbd;
+
+/// <summary>How the NBD server listens and how much one connection may hold.</summary>
+public sealed record NbdServerOptions
+{
+    /// <summary>Loopback by default: exposing block devices to the network is a deliberate choice.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The IANA NBD port; 0 picks a free one (see the endpoint returned by StartAsync).</summary>
+    public int Port { get; init; } = 10809;
+
+    /// <summary>Connections beyond this are closed as soon as they are accepted.</summary>
+    public int MaxConnections { get; init; } = 256;
+
+    /// <summary>Requests one connection may have in flight before the server stops reading from it.</summary>
+    public int MaxInFlightPerConnection { get; init; } = 128;
+
+    /// <summary>Bytes (request buffers plus unsent replies) one connection may hold before the server stops reading from it.</summary>
+    public long MaxInFlightBytesPerConnection { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>How long StopAsync waits for in-flight requests before it closes connections anyway.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(BindAddress);
+        ArgumentOutOfRangeException.ThrowIfNegative(Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBytesPerConnection, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(DrainTimeout.Ticks);
+    }
+}

@@ -1,0 +1,377 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using ActorStore.Volume.Engine;
+
+namespace ActorStore.Volume.Frontend.Nbd;
+
+/// <summary>
+/// One NBD connection: the handshake, then a read loop that parses requests and dispatches each to the
+/// thread pool without waiting for the previous one, and a send loop that drains replies to the socket.
+/// Replies are written whole under one lock into an output pipe, so they may go out of order but never
+/// interleave. Anything that breaks framing closes this connection only; no exception escapes.
+/// </summary>
+internal sealed partial class NbdSession
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly Pipe _output;
+    private readonly INbdExports _exports;
+    private readonly Action<string> _log;
+    private readonly InFlightGate _gate;
+    private readonly FlushBarrier<NbdRequestWork> _barrier;
+    private readonly Stack<NbdRequestWork> _pool;
+    private readonly object _writeLock = new();
+    private readonly string _name;
+    private IVolumeIo? _volume;
+    private long _size;
+    private bool _structured;
+    private bool _metaContext;
+    private volatile bool _draining;
+    private volatile bool _closed;
+    private bool _outputCompleted;
+    private int _bugReported;
+
+    // A WRITE whose payload is still arriving; null with _payloadRemaining > 0 means "discard it".
+    private NbdRequestWork? _payloadWork;
+    private long _payloadRemaining;
+    private int _payloadFilled;
+
+    public NbdSession(Socket socket, INbdExports exports, NbdServerOptions options, Action<string> log, long id)
+    {
+        _socket = socket;
+        _exports = exports;
+        _log = log;
+        _name = $"nbd#{id} {socket.RemoteEndPoint}";
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        // No writer pause: memory is bounded by the gate (replies count until sent), not by the pipe.
+        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
+        _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
+        _pool = new Stack<NbdRequestWork>(options.MaxInFlightPerConnection);
+    }
+
+    public IVolumeIo Volume => _volume!;
+
+    /// <summary>Nothing in flight, no reply unsent: what a drain waits for.</summary>
+    public bool IsIdle => _gate.IsIdle && _payloadRemaining == 0;
+
+    /// <summary>From now on new requests are answered ESHUTDOWN (options NBD_REP_ERR_SHUTDOWN); in-flight ones complete.</summary>
+    public void BeginDrain() => _draining = true;
+
+    public bool Draining => _draining;
+
+    /// <summary>Runs the connection to its end. Never throws.</summary>
+    public async Task RunAsync()
+    {
+        var sending = SendLoopAsync();
+        string end = "closed";
+        bool graceful = true; // send what is queued (an option reply, the last replies) before closing
+        try
+        {
+            var negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
+            if (negotiated is not null)
+            {
+                _volume = negotiated.Volume;
+                _size = negotiated.Volume.Size;
+                _structured = negotiated.StructuredReplies;
+                _metaContext = negotiated.MetaContext;
+                Log($"export '{negotiated.Volume.Name}' (size {_size}, structured {_structured}, base:allocation {_metaContext})");
+                (end, graceful) = await TransmitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex))
+        {
+            end = _closed ? "closed by server" : $"connection lost ({ex.GetType().Name})";
+            graceful = false;
+        }
+        catch (Exception ex)
+        {
+            end = $"failed: {ex}";
+            graceful = false;
+        }
+
+        if (graceful)
+        {
+            CompleteOutput();
+            // A peer that does not read its last replies must not hold the session open.
+            await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+
+        Abort();
+        await sending.ConfigureAwait(false);
+        await _input.CompleteAsync().ConfigureAwait(false);
+        Log(end);
+    }
+
+    private void CompleteOutput()
+    {
+        lock (_writeLock)
+        {
+            if (!_outputCompleted)
+            {
+                _outputCompleted = true;
+                _output.Writer.Complete();
+            }
+        }
+    }
+
+    /// <summary>Closes the connection at once; in-flight requests finish and their replies are dropped.</summary>
+    public void Abort()
+    {
+        _closed = true;
+        CompleteOutput();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer: nothing left to shut down.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        _socket.Dispose();
+        _gate.Wake();
+    }
+
+    public void Log(string message) => _log($"{_name}: {message}");
+
+    public void ReportBug(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _bugReported, 1) == 0)
+        {
+            Log($"engine threw (answered EIO; reported once per connection): {ex}");
+        }
+    }
+
+    private static bool IsConnectionLoss(Exception ex) =>
+        ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
+
+    private async Task<(string End, bool Graceful)> TransmitAsync()
+    {
+        while (true)
+        {
+            if (!_gate.HasRoom)
+            {
+                await _gate.WaitForRoomAsync().ConfigureAwait(false);
+                if (_closed)
+                {
+                    return ("closed by server", false);
+                }
+            }
+
+            var result = await _input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var step = Parse(buffer, out var consumed, out var examined);
+            bool leftover = !buffer.Slice(consumed).IsEmpty || _payloadRemaining > 0;
+            _input.AdvanceTo(consumed, examined);
+            switch (step)
+            {
+                case ParseStep.Malformed:
+                    return ("bad request magic: framing lost, closing", false);
+                case ParseStep.Disconnect:
+                    // NBD_CMD_DISC: answer everything still in flight, then close.
+                    await _gate.WaitForIdleAsync().ConfigureAwait(false);
+                    return ("disconnected by client", true);
+                case ParseStep.Continue when result.IsCompleted:
+                    return leftover ? ("truncated request: closing", false) : ("client closed the connection", true);
+                default:
+                    break;
+            }
+        }
+    }
+
+    private enum ParseStep { Continue, Backpressure, Disconnect, Malformed }
+
+    // Parses every whole request in the buffer (a ref struct reader cannot live in the async loop).
+    private ParseStep Parse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var step = ParseStep.Continue;
+        while (true)
+        {
+            if (_payloadRemaining > 0)
+            {
+                if (!TakePayload(ref reader))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (!_gate.HasRoom)
+            {
+                step = ParseStep.Backpressure;
+                break;
+            }
+
+            var status = NbdRequestReader.TryReadRequest(ref reader, out var request);
+            if (status == NbdParseStatus.NeedMoreData)
+            {
+                break;
+            }
+
+            if (status == NbdParseStatus.Malformed)
+            {
+                step = ParseStep.Malformed;
+                break;
+            }
+
+            if (request.Type == NbdConstants.CmdDisc)
+            {
+                step = ParseStep.Disconnect;
+                break;
+            }
+
+            Accept(request);
+        }
+
+        consumed = reader.Position;
+        // Under backpressure the unread requests are already here: the next read must not wait for more bytes.
+        examined = step == ParseStep.Continue ? buffer.End : reader.Position;
+        return step;
+    }
+
+    // Copies (or skips) as much of the current WRITE payload as the buffer holds. True when it is complete.
+    private bool TakePayload(ref SequenceReader<byte> reader)
+    {
+        int n = (int)Math.Min(_payloadRemaining, reader.Remaining);
+        if (n == 0)
+        {
+            return false;
+        }
+
+        if (_payloadWork is not null)
+        {
+            reader.UnreadSequence.Slice(0, n).CopyTo(_payloadWork.Buffer.AsSpan(_payloadFilled, n));
+        }
+
+        reader.Advance(n);
+        _payloadFilled += n;
+        _payloadRemaining -= n;
+        if (_payloadRemaining > 0)
+        {
+            return false;
+        }
+
+        if (_payloadWork is not null)
+        {
+            Dispatch(_payloadWork);
+            _payloadWork = null;
+        }
+
+        return true;
+    }
+
+    private void Accept(in NbdRequest request)
+    {
+        NbdMetrics.Requests.Add(1);
+        uint error = _draining
+            ? NbdConstants.EShutdown
+            : NbdRequestRules.Validate(request, _size, _structured, _metaContext);
+        bool hasPayload = NbdRequestRules.HasPayload(request);
+        if (error != 0)
+        {
+            // The payload of a refused WRITE is still on the wire: skip it so framing holds.
+            if (hasPayload)
+            {
+                _payloadWork = null;
+                _payloadRemaining = request.Length;
+                _payloadFilled = 0;
+            }
+
+            SendError(request.Cookie, error);
+            return;
+        }
+
+        bool needsBuffer = request.Type is NbdConstants.CmdRead or NbdConstants.CmdWrite;
+        var work = RentWork();
+        work.Init(request, needsBuffer);
+        _gate.Add(1, needsBuffer ? request.Length : 0);
+        if (NbdRequestRules.IsWrite(request.Type))
+        {
+            work.Epoch = _barrier.WriteStarted();
+        }
+
+        if (hasPayload && request.Length > 0)
+        {
+            _payloadWork = work;
+            _payloadRemaining = request.Length;
+            _payloadFilled = 0;
+            return;
+        }
+
+        if (request.Type == NbdConstants.CmdFlush && !_barrier.TryStartFlush(work))
+        {
+            return; // dispatched by the last earlier write to complete
+        }
+
+        Dispatch(work);
+    }
+
+    private static void Dispatch(NbdRequestWork work) => ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+
+    private NbdRequestWork RentWork()
+    {
+        lock (_pool)
+        {
+            if (_pool.TryPop(out var work))
+            {
+                return work;
+            }
+        }
+
+        return new NbdRequestWork(this);
+    }
+
+    private void ReturnWork(NbdRequestWork work)
+    {
+        work.Reset();
+        lock (_pool)
+        {
+            _pool.Push(work);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                long length = buffer.Length; // not after AdvanceTo: the segments go back to the pool
+                foreach (var segment in buffer)
+                {
+                    await _stream.WriteAsync(segment).ConfigureAwait(false);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                _gate.Release(0, length);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex))
+        {
+            // The peer is gone: the read loop sees it too and ends the session.
+            _closed = true;
+            _gate.Wake();
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using ActorStore.Volume.Engine;
+using ActorStore.Volume.Frontend.Nbd;
+using Xunit;
+
+namespace ActorStore.Volume.Tests.Nbd;
+
+/// <summary>Requests on a raw socket: replies, error values and structured chunks exactly as doc/proto.md says.</summary>
+public sealed class RawProtocolTests
+{
+    [Fact]
+    public async Task Write_then_read_round_trips_with_simple_replies()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint);
+        var data = new byte[10_000];
+        new Random(1).NextBytes(data);
+        client.SendRequest(NbdConstants.CmdWrite, NbdConstants.CmdFlagFua, 7, 1234, (uint)data.Length, data);
+        Assert.Equal((0u, 7ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdRead, 0, 8, 1234, (uint)data.Length);
+        Assert.Equal((0u, 8ul), client.ReadSimpleReply());
+        Assert.Equal(data, client.Receive(data.Length));
+        client.SendRequest(NbdConstants.CmdFlush, 0, 9, 0, 0);
+        Assert.Equal((0u, 9ul), client.ReadSimpleReply());
+        Assert.True(server.Volume.Flushes >= 1);
+    }
+
+    [Fact]
+    public async Task Structured_read_is_one_offset_data_chunk_with_done()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint, structured: true);
+        client.SendRequest(NbdConstants.CmdWrite, 0, 1, 4096, 3, [1, 2, 3]);
+        Assert.Equal((0u, 1ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdRead, NbdConstants.CmdFlagDf, 2, 4095, 5);
+        var chunk = client.ReadChunk();
+        Assert.Equal((NbdConstants.ReplyFlagDone, NbdConstants.ReplyTypeOffsetData, 2ul), (chunk.Flags, chunk.Type, chunk.Cookie));
+        Assert.Equal(4095ul, BinaryPrimitives.ReadUInt64BigEndian(chunk.Payload));
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 0 }, chunk.Payload[8..]);
+    }
+
+    [Theory]
+    [InlineData(NbdConstants.CmdRead, 0u, NbdConstants.EInval)]          // read past the end
+    [InlineData(NbdConstants.CmdBlockStatus, 0u, NbdConstants.EInval)]   // block status past the end
+    [InlineData(NbdConstants.CmdTrim, 0u, NbdConstants.EInval)]          // trim past the end (the spec: EINVAL)
+    [InlineData(NbdConstants.CmdWriteZeroes, 0u, NbdConstants.ENoSpc)]   // write zeroes past the end
+    [InlineData(NbdConstants.CmdWrite, 0u, NbdConstants.ENoSpc)]         // write past the end
+    [InlineData(NbdConstants.CmdCache, 0u, NbdConstants.EInval)]         // not advertised: unknown
+    [InlineData((ushort)42, 0u, NbdConstants.EInval)]                     // unknown command
+    [InlineData(NbdConstants.CmdRead, 0x100u, NbdConstants.EInval)]      // unknown flag
+    public async Task Bad_requests_get_the_error_the_spec_names_and_the_connection_goes_on(ushort type, uint flags, uint expected)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint, structured: false, meta: false);
+        ulong offset = (ulong)server.Volume.Size - 512;
+        byte[] payload = type == NbdConstants.CmdWrite ? new byte[1024] : [];
+        client.SendRequest(type, (ushort)flags, 5, offset, 1024, payload);
+        Assert.Equal((expected, 5ul), client.ReadSimpleReply());
+
+        // Framing held (the refused write's payload was consumed): the next request works.
+        client.SendRequest(NbdConstants.CmdRead, 0, 6, 0, 16);
+        Assert.Equal((0u, 6ul), client.ReadSimpleReply());
+        Assert.Equal(new byte[16], client.Receive(16));
+    }
+
+    [Fact]
+    public async Task Engine_statuses_map_to_errno_and_errors_are_structured_once_negotiated()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint, structured: true);
+        (IoStatus Status, uint Errno)[] cases =
+        [
+            (IoStatus.IoError, NbdConstants.EIo), (IoStatus.NoSpace, NbdConstants.ENoSpc),
+            (IoStatus.ShuttingDown, NbdConstants.EShutdown), (IoStatus.InvalidArgument, NbdConstants.EInval),
+        ];
+        foreach (var (status, errno) in cases)
+        {
+            server.Volume.InjectFault(status);
+            client.SendRequest(NbdConstants.CmdRead, 0, 3, 0, 512);
+            var chunk = client.ReadChunk();
+            Assert.Equal((NbdConstants.ReplyFlagDone, NbdConstants.ReplyTypeError, 3ul), (chunk.Flags, chunk.Type, chunk.Cookie));
+            Assert.Equal(errno, BinaryPrimitives.ReadUInt32BigEndian(chunk.Payload));
+        }
+    }
+
+    [Fact]
+    public async Task Fast_zero_that_is_not_cheap_gets_ENOTSUP_and_a_normal_one_zeroes()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint);
+        client.SendRequest(NbdConstants.CmdWrite, 0, 1, 0, 8192, Enumerable.Repeat((byte)0xee, 8192).ToArray());
+        client.ReadSimpleReply();
+        client.SendRequest(NbdConstants.CmdWriteZeroes, NbdConstants.CmdFlagFastZero | NbdConstants.CmdFlagNoHole, 2, 0, 8192);
+        Assert.Equal((NbdConstants.ENotSup, 2ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdWriteZeroes, NbdConstants.CmdFlagFastZero, 3, 0, 4096);
+        Assert.Equal((0u, 3ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdWriteZeroes, NbdConstants.CmdFlagNoHole, 4, 4096, 100);
+        Assert.Equal((0u, 4ul), client.ReadSimpleReply());
+        var snapshot = server.Volume.Snapshot();
+        Assert.All(snapshot[..4196], b => Assert.Equal(0, b));
+        Assert.Equal(0xee, snapshot[4196]);
+    }
+
+    [Fact]
+    public async Task Block_status_reports_holes_as_hole_and_zero_and_honours_req_one()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint, structured: true, meta: true);
+        client.SendRequest(NbdConstants.CmdWrite, 0, 1, 8192, 4096, new byte[4096]);
+        client.ReadSimpleReply();
+
+        client.SendRequest(NbdConstants.CmdBlockStatus, 0, 2, 0, 5 * 4096);
+        var chunk = client.ReadChunk();
+        Assert.Equal((NbdConstants.ReplyFlagDone, NbdConstants.ReplyTypeBlockStatus, 2ul), (chunk.Flags, chunk.Type, chunk.Cookie));
+        Assert.Equal(NbdConstants.BaseAllocationContextId, BinaryPrimitives.ReadUInt32BigEndian(chunk.Payload));
+        Assert.Equal([(8192u, 3u), (4096u, 0u), (8192u, 3u)], Descriptors(chunk.Payload));
+
+        client.SendRequest(NbdConstants.CmdBlockStatus, NbdConstants.CmdFlagReqOne, 3, 100, 5 * 4096);
+        Assert.Equal([(8092u, 3u)], Descriptors(client.ReadChunk().Payload));
+    }
+
+    [Fact]
+    public async Task Block_status_without_a_meta_context_is_EINVAL()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint, structured: true, meta: false);
+        client.SendRequest(NbdConstants.CmdBlockStatus, 0, 2, 0, 4096);
+        var chunk = client.ReadChunk();
+        Assert.Equal(NbdConstants.ReplyTypeError, chunk.Type);
+        Assert.Equal(NbdConstants.EInval, BinaryPrimitives.ReadUInt32BigEndian(chunk.Payload));
+    }
+
+    [Fact]
+    public async Task Disc_answers_requests_in_flight_then_closes()
+    {
+        await using var server = await TestServer.StartAsync();
+        server.Volume.Latency = TimeSpan.FromMilliseconds(50);
+        using var client = RawClient.Open(server.Endpoint);
+        for (ulong cookie = 1; cookie <= 8; cookie++)
+        {
+            client.SendRequest(NbdConstants.CmdRead, 0, cookie, cookie * 4096, 512);
+        }
+
+        client.SendRequest(NbdConstants.CmdDisc, 0, 99, 0, 0);
+        var seen = new HashSet<ulong>();
+        for (int i = 0; i < 8; i++)
+        {
+            var (error, cookie) = client.ReadSimpleReply();
+            Assert.Equal(0u, error);
+            seen.Add(cookie);
+            client.Receive(512);
+        }
+
+        Assert.Equal(8, seen.Count);
+        Assert.True(client.WaitForClose(), string.Join("\n", server.Log));
+    }
+
+    private static List<(uint Length, uint Flags)> Descriptors(byte[] payload)
+    {
+        var list = new List<(uint, uint)>();
+        for (int i = 4; i < payload.Length; i += 8)
+        {
+            list.Add((BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i)), BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 4))));
+        }
+
+        return list;
+    }
+}
