@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The node could not be reached (refused, unknown host, timed out).</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
+    public const int Cancelled = 130;
 }

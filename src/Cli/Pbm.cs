@@ -31,6 +31,11 @@ public static class Pbm
             var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(configuration, cancellation);
         }
+        catch (OperationCanceledException)
+        {
+            terminal.Fail("cancelled");
+            return ExitCodes.Cancelled;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A CLI's last line of defence: a bug still ends in one line and an exit code, never a stack trace.

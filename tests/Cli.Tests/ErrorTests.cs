@@ -99,6 +99,21 @@ public sealed class ErrorTests
         Assert.Contains("no answer within 0.3 s", outcome.Err);
     }
 
+    [Fact]
+    public async Task Cancelling_is_one_line_and_exit_130()
+    {
+        await using var gateway = FakeGateway.Start();
+        gateway.Respond = _ => new FakeGateway.Reply(200, "[]", Delay: TimeSpan.FromSeconds(5));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await Pbm.RunAsync(["--node", gateway.Address, "volume", "list"], stdout, stderr, _ => null, cancel.Token);
+
+        Assert.Equal(ExitCodes.Cancelled, code);
+        Assert.Equal("pbm: cancelled" + Environment.NewLine, stderr.ToString());
+    }
+
     [Theory]
     [InlineData("volume create vol-1 --size -1GiB", "pbm: invalid size '-1GiB': a size must be greater than zero (see 'pbm volume create --help')")]
     [InlineData("volume create vol-1 --size lots", "pbm: invalid size 'lots': ")]

@@ -1,5 +1,5 @@
+using System.Globalization;
 using ActorStore.Cluster.Api.Contracts;
-using Spectre.Console;
 
 namespace ActorStore.Cli.Output;
 
@@ -24,10 +24,10 @@ public static class Views
             ("Size", $"{Sizes.Format(volume.Size)} ({volume.Size} bytes)"),
             ("State", volume.State),
             ("Robustness", volume.Robustness),
-            ("Replicas", volume.ReplicaCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Replicas", volume.ReplicaCount.ToString(CultureInfo.InvariantCulture)),
             ("Attached to", volume.AttachedTo),
             ("Endpoint", volume.Endpoint),
-            ("Snapshots", volume.SnapshotCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Snapshots", volume.SnapshotCount.ToString(CultureInfo.InvariantCulture)),
             ("Created", Tables.Time(volume.Created))));
         terminal.Line("");
         terminal.Write(Tables.Replicas(volume.Replicas ?? []));
@@ -66,7 +66,7 @@ public static class Views
     public static (string Host, string Port) SplitEndpoint(string endpoint)
     {
         if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("nbd", StringComparison.Ordinal))
-            return (uri.Host, (uri.Port > 0 ? uri.Port : 10809).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return (uri.Host, (uri.Port > 0 ? uri.Port : 10809).ToString(CultureInfo.InvariantCulture));
         var colon = endpoint.LastIndexOf(':');
         return colon > 0 ? (endpoint[..colon], endpoint[(colon + 1)..]) : (endpoint, "10809");
     }
