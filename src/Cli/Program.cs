@@ -1,2 +1,1 @@
-Console.Error.WriteLine("pbm: not built yet");
-return 2;
+return await ActorStore.Cli.Pbm.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using ActorStore.Cluster.Api.Contracts;
+using ActorStore.Cli.Output;
+
+namespace ActorStore.Cli.Commands;
+
+/// <summary>pbm node list | show | schedule | evict, and pbm node disk add | remove | schedule.</summary>
+public static class NodeCommands
+{
+    public static Command Create(CommandRunner run) => new("node", "Nodes and their disks")
+    {
+        List(run), Show(run), Schedule(run), Evict(run), Disk(run),
+    };
+
+    private static Argument<string> Node() => Arguments.Name("NODE", "node", "The node's id");
+
+    private static Argument<string> DiskName() => Arguments.Name("DISK", "disk", "The disk's name");
+
+    private static Command List(CommandRunner run)
+    {
+        var command = new Command("list", "List the nodes");
+        command.SetAction(run.Show<NodeInfo[]>(_ => Call.Get(Routes.Nodes), (_, nodes, terminal) => terminal.Write(Tables.Nodes(nodes))));
+        return command;
+    }
+
+    private static Command Show(CommandRunner run)
+    {
+        var node = Node();
+        var command = new Command("show", "Show a node and its disks") { node };
+        command.SetAction(run.Show<NodeInfo>(
+            parse => Call.Get(Routes.Node(parse.GetRequiredValue(node))),
+            (_, info, terminal) => Views.Node(info, terminal)));
+        return command;
+    }
+
+    private static Command Schedule(CommandRunner run)
+    {
+        var node = Node();
+        var on = Arguments.OnOff("on: new replicas may be placed on the node; off: none are");
+        var command = new Command("schedule", "Allow or stop placing replicas on a node") { node, on };
+        command.SetAction(run.Show<NodeInfo>(
+            parse => Call.Post(Routes.NodeAction(parse.GetRequiredValue(node), "schedule"), new SetSchedulable(parse.GetValue(on))),
+            (_, info, terminal) => terminal.Line($"node {info.Id} schedulable: {Tables.YesNo(info.Schedulable)}")));
+        return command;
+    }
+
+    private static Command Evict(CommandRunner run)
+    {
+        var node = Node();
+        var command = new Command("evict", "Move every replica off a node") { node };
+        command.SetAction(run.Do(
+            parse => Call.Post(Routes.NodeAction(parse.GetRequiredValue(node), "evict")),
+            (parse, terminal) => terminal.Line($"node {parse.GetRequiredValue(node)} is being evicted")));
+        return command;
+    }
+
+    private static Command Disk(CommandRunner run) => new("disk", "A node's disks")
+    {
+        AddDisk(run), RemoveDisk(run), ScheduleDisk(run),
+    };
+
+    private static Command AddDisk(CommandRunner run)
+    {
+        var node = Node();
+        var path = new Argument<string>("PATH") { Description = "The directory on the node that will hold replicas" };
+        path.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>())) result.AddError("invalid disk path: it is empty");
+        });
+        var name = Arguments.NameOption("--name", "disk", "The disk's name [default: one the node picks]");
+        var command = new Command("add", "Add a disk (a directory) to a node") { node, path, name };
+        command.SetAction(run.Show<DiskInfo>(
+            parse => Call.Post(Routes.Disks(parse.GetRequiredValue(node)), new AddDisk(parse.GetRequiredValue(path), parse.GetValue(name))),
+            (_, disk, terminal) => terminal.Line($"disk {disk.Name} ({disk.Path}, {Sizes.Format(disk.CapacityBytes)}) added to node {disk.Node}")));
+        return command;
+    }
+
+    private static Command RemoveDisk(CommandRunner run)
+    {
+        var node = Node();
+        var disk = DiskName();
+        var command = new Command("remove", "Remove a disk from a node") { node, disk };
+        command.SetAction(run.Do(
+            parse => Call.Delete(Routes.Disk(parse.GetRequiredValue(node), parse.GetRequiredValue(disk))),
+            (parse, terminal) => terminal.Line($"disk {parse.GetRequiredValue(disk)} removed from node {parse.GetRequiredValue(node)}")));
+        return command;
+    }
+
+    private static Command ScheduleDisk(CommandRunner run)
+    {
+        var node = Node();
+        var disk = DiskName();
+        var on = Arguments.OnOff("on: new replicas may be placed on the disk; off: none are");
+        var command = new Command("schedule", "Allow or stop placing replicas on a disk") { node, disk, on };
+        command.SetAction(run.Show<DiskInfo>(
+            parse => Call.Post(Routes.DiskSchedule(parse.GetRequiredValue(node), parse.GetRequiredValue(disk)), new SetSchedulable(parse.GetValue(on))),
+            (_, info, terminal) => terminal.Line($"disk {info.Name} on node {info.Node} schedulable: {Tables.YesNo(info.Schedulable)}")));
+        return command;
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using ActorStore.Cluster.Api.Contracts;
+using ActorStore.Cli.Output;
+
+namespace ActorStore.Cli.Commands;
+
+/// <summary>pbm volume create | list | show | attach | detach | expand | delete.</summary>
+public static class VolumeCommands
+{
+    public static Command Create(CommandRunner run) => new("volume", "Create, attach, resize and delete volumes")
+    {
+        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Delete(run),
+    };
+
+    private static Argument<string> VolumeName() => Arguments.Name("NAME", "volume", "The volume's name");
+
+    private static Command CreateVolume(CommandRunner run)
+    {
+        var name = VolumeName();
+        var size = Arguments.Size("The volume's size");
+        var replicas = new Option<int?>("--replicas") { Description = "How many replicas [default: the cluster's setting]", HelpName = "N" };
+        replicas.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1) result.AddError("invalid --replicas: a volume needs at least 1 replica");
+        });
+        var command = new Command("create", "Create a volume") { name, size, replicas };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.Volumes, new CreateVolume(parse.GetRequiredValue(name), parse.GetValue(size), parse.GetValue(replicas))),
+            (_, volume, terminal) => terminal.Line(
+                $"volume {volume.Name} created: {Sizes.Format(volume.Size)}, {volume.ReplicaCount} replicas, {volume.State}")));
+        return command;
+    }
+
+    private static Command List(CommandRunner run)
+    {
+        var command = new Command("list", "List the volumes");
+        command.SetAction(run.Show<VolumeInfo[]>(_ => Call.Get(Routes.Volumes), (_, volumes, terminal) => terminal.Write(Tables.Volumes(volumes))));
+        return command;
+    }
+
+    private static Command Show(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("show", "Show a volume and its replicas") { name };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Get(Routes.Volume(parse.GetRequiredValue(name))),
+            (_, volume, terminal) => Views.Volume(volume, terminal)));
+        return command;
+    }
+
+    private static Command Attach(CommandRunner run)
+    {
+        var name = VolumeName();
+        var to = Arguments.NameOption("--to", "node", "The node to serve it from [default: the gateway's choice]");
+        var command = new Command("attach", "Attach a volume and export it over NBD") { name, to };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "attach"), new AttachVolume(parse.GetValue(to))),
+            (_, volume, terminal) => Views.Attached(volume, terminal)));
+        return command;
+    }
+
+    private static Command Detach(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("detach", "Detach a volume: its NBD export closes") { name };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "detach")),
+            (_, volume, terminal) => terminal.Line($"volume {volume.Name} {volume.State}")));
+        return command;
+    }
+
+    private static Command Expand(CommandRunner run)
+    {
+        var name = VolumeName();
+        var size = Arguments.Size("The new, larger size");
+        var command = new Command("expand", "Grow a volume") { name, size };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "expand"), new ExpandVolume(parse.GetValue(size))),
+            (_, volume, terminal) => terminal.Line($"volume {volume.Name} is now {Sizes.Format(volume.Size)}")));
+        return command;
+    }
+
+    private static Command Delete(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("delete", "Delete a volume, its snapshots and replicas") { name };
+        command.SetAction(run.Do(
+            parse => Call.Delete(Routes.Volume(parse.GetRequiredValue(name))),
+            (parse, terminal) => terminal.Line($"volume {parse.GetRequiredValue(name)} deleted")));
+        return command;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using ActorStore.Cluster.Api.Contracts;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace ActorStore.Cli.Output;
+
+/// <summary>The tables pbm prints for people. Cells are plain text (never Spectre markup), so names print as given.</summary>
+public static class Tables
+{
+    public static Table Volumes(IEnumerable<VolumeInfo> volumes) =>
+        Build(["NAME", "STATE", "ROBUSTNESS", "SIZE", "REPLICAS", "ATTACHED-TO", "ENDPOINT"],
+            volumes.Select(v => Row(v.Name, v.State, v.Robustness, Sizes.Format(v.Size), Number(v.ReplicaCount), v.AttachedTo, v.Endpoint)));
+
+    public static Table Replicas(IEnumerable<ReplicaInfo> replicas) =>
+        Build(["ID", "NODE", "DISK", "MODE", "FAILURE"],
+            replicas.Select(r => Row(r.Id, r.Node, r.Disk, r.Mode, r.Failure)));
+
+    public static Table Snapshots(IEnumerable<SnapshotInfo> snapshots) =>
+        Build(["NAME", "PARENT", "CREATED", "USER", "REMOVED", "SIZE"],
+            snapshots.Select(s => Row(s.Name, s.Parent, Time(s.Created), YesNo(s.UserCreated), YesNo(s.Removed), Sizes.Format(s.Size))));
+
+    public static Table Nodes(IEnumerable<NodeInfo> nodes) =>
+        Build(["NODE", "ADDRESS", "STATUS", "SCHEDULABLE", "DISKS"],
+            nodes.Select(n => Row(n.Id, n.Address, n.Status, YesNo(n.Schedulable), Number(n.Disks?.Count ?? 0))));
+
+    public static Table Disks(IEnumerable<DiskInfo> disks) =>
+        Build(["NAME", "PATH", "SCHEDULABLE", "CAPACITY", "AVAILABLE", "SCHEDULED", "REPLICAS"],
+            disks.Select(d => Row(d.Name, d.Path, YesNo(d.Schedulable), Sizes.Format(d.CapacityBytes),
+                Sizes.Format(d.AvailableBytes), Sizes.Format(d.ScheduledBytes), Number(d.ReplicaCount))));
+
+    public static Table Members(IEnumerable<MemberInfo> members) =>
+        Build(["NODE", "ADDRESS", "STATUS", "ROLES"],
+            members.Select(m => Row(m.Node, m.Address, m.Status, string.Join(',', m.Roles ?? []))));
+
+    /// <summary>Two columns of "Key:" and value, for one object's details.</summary>
+    public static Grid Details(params (string Key, string? Value)[] rows)
+    {
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var (key, value) in rows) grid.AddRow(new Text(key + ":"), new Text(Cell(value)));
+        return grid;
+    }
+
+    public static string Time(DateTimeOffset? time) =>
+        time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+    public static string YesNo(bool value) => value ? "yes" : "no";
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Cell(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
+
+    private static IRenderable[] Row(params string?[] cells) => [.. cells.Select(c => new Text(Cell(c)))];
+
+    private static Table Build(string[] headers, IEnumerable<IRenderable[]> rows)
+    {
+        var table = new Table().Border(TableBorder.None);
+        foreach (var header in headers) table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))).PadLeft(0).PadRight(2));
+        foreach (var row in rows) table.AddRow(row);
+        return table;
+    }
+}

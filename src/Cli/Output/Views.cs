@@ -1,0 +1,73 @@
+using System.Globalization;
+using ActorStore.Cluster.Api.Contracts;
+
+namespace ActorStore.Cli.Output;
+
+/// <summary>What pbm prints for one object: its details, then the table of what it holds.</summary>
+public static class Views
+{
+    public static void Cluster(ClusterInfo cluster, Terminal terminal)
+    {
+        terminal.Write(Tables.Details(
+            ("Cluster", cluster.ClusterId),
+            ("This node", cluster.SelfNode),
+            ("Leader", cluster.Leader)));
+        terminal.Line("");
+        terminal.Write(Tables.Members(cluster.Members ?? []));
+    }
+
+    public static void Volume(VolumeInfo volume, Terminal terminal)
+    {
+        terminal.Write(Tables.Details(
+            ("Name", volume.Name),
+            ("Id", volume.Id.ToString()),
+            ("Size", $"{Sizes.Format(volume.Size)} ({volume.Size} bytes)"),
+            ("State", volume.State),
+            ("Robustness", volume.Robustness),
+            ("Replicas", volume.ReplicaCount.ToString(CultureInfo.InvariantCulture)),
+            ("Attached to", volume.AttachedTo),
+            ("Endpoint", volume.Endpoint),
+            ("Snapshots", volume.SnapshotCount.ToString(CultureInfo.InvariantCulture)),
+            ("Created", Tables.Time(volume.Created))));
+        terminal.Line("");
+        terminal.Write(Tables.Replicas(volume.Replicas ?? []));
+    }
+
+    public static void Node(NodeInfo node, Terminal terminal)
+    {
+        terminal.Write(Tables.Details(
+            ("Node", node.Id),
+            ("Address", node.Address),
+            ("Status", node.Status),
+            ("Schedulable", Tables.YesNo(node.Schedulable)),
+            ("API", node.ApiEndpoint),
+            ("NBD", node.NbdEndpoint)));
+        terminal.Line("");
+        terminal.Write(Tables.Disks(node.Disks ?? []));
+    }
+
+    /// <summary>Where the attached volume is served and how to connect to it.</summary>
+    public static void Attached(VolumeInfo volume, Terminal terminal)
+    {
+        if (string.IsNullOrEmpty(volume.Endpoint))
+        {
+            terminal.Line($"volume {volume.Name} is {volume.State}; no NBD endpoint yet: see 'pbm volume show {volume.Name}'");
+            return;
+        }
+
+        var (host, port) = SplitEndpoint(volume.Endpoint);
+        terminal.Line($"volume {volume.Name} attached to {volume.AttachedTo ?? "?"}; NBD endpoint {volume.Endpoint} (export '{volume.Name}')");
+        terminal.Line("connect with one of:");
+        terminal.Line($"  sudo nbd-client {host} {port} -N {volume.Name} /dev/nbd0");
+        terminal.Line($"  nbdfuse DIR nbd://{host}:{port}/{volume.Name}");
+    }
+
+    /// <summary>HOST and PORT of an endpoint written as HOST:PORT or nbd://HOST:PORT[/EXPORT].</summary>
+    public static (string Host, string Port) SplitEndpoint(string endpoint)
+    {
+        if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("nbd", StringComparison.Ordinal))
+            return (uri.Host, (uri.Port > 0 ? uri.Port : 10809).ToString(CultureInfo.InvariantCulture));
+        var colon = endpoint.LastIndexOf(':');
+        return colon > 0 ? (endpoint[..colon], endpoint[(colon + 1)..]) : (endpoint, "10809");
+    }
+}

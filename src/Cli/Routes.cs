@@ -1,0 +1,22 @@
+namespace ActorStore.Cli;
+
+/// <summary>The gateway's routes (src/Cluster/Api/Contracts/ApiContracts.cs), relative to the node's address.</summary>
+public static class Routes
+{
+    public const string Cluster = "cluster";
+    public const string Volumes = "volumes";
+    public const string Nodes = "nodes";
+
+    public static string Member(string node, string action) => $"cluster/members/{E(node)}/{action}";
+    public static string Volume(string name) => $"volumes/{E(name)}";
+    public static string VolumeAction(string name, string action) => $"volumes/{E(name)}/{action}";
+    public static string Snapshots(string volume) => $"volumes/{E(volume)}/snapshots";
+    public static string Snapshot(string volume, string snapshot) => $"volumes/{E(volume)}/snapshots/{E(snapshot)}";
+    public static string Node(string node) => $"nodes/{E(node)}";
+    public static string NodeAction(string node, string action) => $"nodes/{E(node)}/{action}";
+    public static string Disks(string node) => $"nodes/{E(node)}/disks";
+    public static string Disk(string node, string disk) => $"nodes/{E(node)}/disks/{E(disk)}";
+    public static string DiskSchedule(string node, string disk) => $"nodes/{E(node)}/disks/{E(disk)}/schedule";
+
+    private static string E(string segment) => Uri.EscapeDataString(segment);
+}

@@ -1,3 +1,0 @@
-namespace ActorStore.Cli.Tests;
-
-internal static class Placeholder;
