@@ -186,6 +186,16 @@ public sealed class VolumeEndpointsTests(ITestOutputHelper output) : GatewayTest
     }
 
     [Fact]
+    public async Task An_actor_failure_is_a_500_problem_that_leaks_nothing()
+    {
+        var (_, response) = await ExchangeAsync<VolumeProtocol.Get>(Http.GetAsync("/volumes/vol-a"), Volumes,
+            _ => new Akka.Actor.Status.Failure(new InvalidOperationException("secret internals")));
+        var text = await response.Content.ReadAsStringAsync();
+        await AssertProblemAsync(response, HttpStatusCode.InternalServerError);
+        Assert.DoesNotContain("secret", text);
+    }
+
+    [Fact]
     public async Task An_unknown_route_is_a_404_problem() =>
         Assert.Contains("/openapi/v1.json", await AssertProblemAsync(await Http.GetAsync("/volumez"), HttpStatusCode.NotFound));
 
