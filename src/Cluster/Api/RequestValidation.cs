@@ -22,8 +22,8 @@ internal static class RequestValidation
 
     public static string? Size(long size) =>
         size <= 0 ? $"size must be a positive number of bytes (e.g. 1073741824 for 1 GiB), got {size}"
-        : size % BlockSize != 0 ? $"size must be a multiple of {BlockSize} bytes (the block size), got {size}; round it to {(size + BlockSize - 1) / BlockSize * BlockSize}"
         : size > MaxSize ? $"size must be at most 64 TiB ({MaxSize} bytes), got {size}"
+        : size % BlockSize != 0 ? $"size must be a multiple of {BlockSize} bytes (the block size), got {size}; round it to {(size + BlockSize - 1) / BlockSize * BlockSize}"
         : null;
 
     public static string? Replicas(int replicas) =>
