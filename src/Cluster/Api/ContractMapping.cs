@@ -1,0 +1,36 @@
+using ActorStore.Cluster.Api.Contracts;
+using ActorStore.Cluster.Protocol;
+using ActorStore.Volume.Engine;
+using ActorStore.Volume.Protocol;
+
+namespace ActorStore.Cluster.Api;
+
+/// <summary>Protocol records → the REST contract records. Pure, so the shapes are checked without HTTP.</summary>
+internal static class ContractMapping
+{
+    /// <param name="nbdEndpoint">The <c>host:port</c> of the NBD server of the node the volume is attached to, if known.</param>
+    public static VolumeInfo ToInfo(VolumeProtocol.VolumeView v, string? nbdEndpoint) => new(
+        v.Name, v.Id, v.Size, v.ReplicaCount, v.State, v.Robustness, v.AttachedTo,
+        Endpoint: v.AttachedTo is not null && v.State == VolumeStates.Attached && nbdEndpoint is not null ? $"nbd://{nbdEndpoint}/{v.Name}" : null,
+        v.Epoch, v.SnapshotCount, v.Created,
+        v.Replicas.Select(ToInfo).ToList());
+
+    public static ReplicaInfo ToInfo(VolumeProtocol.ReplicaView r) => new(r.Id, r.Node, r.Disk, Mode(r.Mode), r.Failure, r.FailedAt);
+
+    public static string Mode(ReplicaMode mode) => mode switch
+    {
+        ReplicaMode.ReadWrite => ReplicaModes.ReadWrite,
+        ReplicaMode.WriteOnly => ReplicaModes.WriteOnly,
+        ReplicaMode.Error => ReplicaModes.Error,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "a replica mode the API does not know"),
+    };
+
+    public static SnapshotInfo ToInfo(VolumeProtocol.SnapshotView s) =>
+        new(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, s.Labels);
+
+    public static NodeInfo ToInfo(NodeProtocol.NodeView n) =>
+        new(n.Id, n.Address, n.Status, n.Schedulable, n.ApiEndpoint, n.NbdEndpoint, n.Disks.Select(ToInfo).ToList());
+
+    public static DiskInfo ToInfo(NodeProtocol.DiskView d) =>
+        new(d.Name, d.Node, d.Path, d.Schedulable, d.CapacityBytes, d.AvailableBytes, d.ScheduledBytes, d.ReplicaCount);
+}

@@ -1,0 +1,96 @@
+using ActorStore.Cluster.Api.Contracts;
+using ActorStore.Cluster.Protocol;
+using ActorStore.Volume.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace ActorStore.Cluster.Api;
+
+/// <summary><c>/nodes</c>: asked of the local node directory, which answers for the whole cluster.</summary>
+internal static class NodeEndpoints
+{
+    private const string EvictionLater = "eviction arrives with the rebuild supervisor; until then, add replicas elsewhere and remove the disk once its replicas are gone";
+
+    public static void MapNodeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var nodes = app.MapGroup("/nodes").WithTags("nodes");
+        nodes.MapGet("/", List).WithName("ListNodes").WithSummary("List nodes and their disks").WithProblems(504);
+        nodes.MapGet("/{node}", Get).WithName("GetNode").WithSummary("Show a node and its disks").WithProblems(400, 404, 504);
+        nodes.MapPost("/{node}/schedule", SetNodeSchedulable).WithName("SetNodeSchedulable").WithSummary("Allow or stop new replicas on a node")
+            .WithProblems(400, 404, 503, 504);
+        nodes.MapPost("/{node}/evict", Evict).WithName("EvictNode").WithSummary("Move every replica off a node (not yet built)").WithProblems(400, 501);
+        nodes.MapPost("/{node}/disks", AddDisk).WithName("AddDisk").WithSummary("Add a disk (a directory) to a node")
+            .WithDescription("Path is an absolute directory on that node; name defaults to one the node picks.").WithProblems(400, 404, 409, 503, 504);
+        nodes.MapDelete("/{node}/disks/{disk}", RemoveDisk).WithName("RemoveDisk").WithSummary("Remove a disk from a node")
+            .WithDescription("Refused while the disk holds replicas.").WithProblems(400, 404, 409, 503, 504);
+        nodes.MapPost("/{node}/disks/{disk}/schedule", SetDiskSchedulable).WithName("SetDiskSchedulable").WithSummary("Allow or stop new replicas on a disk")
+            .WithProblems(400, 404, 503, 504);
+        nodes.MapPost("/{node}/disks/{disk}/evict", EvictDisk).WithName("EvictDisk").WithSummary("Move every replica off a disk (not yet built)").WithProblems(400, 501);
+    }
+
+    private static async Task<Results<Ok<List<NodeInfo>>, ProblemHttpResult>> List(ActorAsks asks, CancellationToken ct) =>
+        await asks.Nodes(new NodeProtocol.ListNodes(), ct) switch
+        {
+            NodeProtocol.NodeList l => TypedResults.Ok(l.Nodes.Select(ContractMapping.ToInfo).ToList()),
+            var other => Problems.From(other),
+        };
+
+    private static Task<Results<Ok<NodeInfo>, ProblemHttpResult>> Get(string node, ActorAsks asks, CancellationToken ct) =>
+        AskForNodeAsync(node, new NodeProtocol.GetNode(node), asks, ct);
+
+    private static Task<Results<Ok<NodeInfo>, ProblemHttpResult>> SetNodeSchedulable(string node, SetSchedulable body, ActorAsks asks, CancellationToken ct) =>
+        AskForNodeAsync(node, new NodeProtocol.SetNodeSchedulable(node, body.Schedulable), asks, ct);
+
+    private static async Task<Results<Created<DiskInfo>, ProblemHttpResult>> AddDisk(string node, AddDisk body, ActorAsks asks, CancellationToken ct)
+    {
+        var why = RequestValidation.Name(node, "node") ?? RequestValidation.DiskPath(body.Path)
+            ?? (body.Name is null ? null : RequestValidation.Name(body.Name, "disk"));
+        if (why is not null) return Problems.Invalid(why);
+        return await asks.Nodes(new NodeProtocol.AddDisk(node, body.Path, body.Name, body.Schedulable), ct) switch
+        {
+            NodeProtocol.DiskView d => TypedResults.Created($"/nodes/{node}/disks/{d.Name}", ContractMapping.ToInfo(d)),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveDisk(string node, string disk, ActorAsks asks, CancellationToken ct)
+    {
+        if ((RequestValidation.Name(node, "node") ?? RequestValidation.Name(disk, "disk")) is { } why) return Problems.Invalid(why);
+        return await asks.Nodes(new NodeProtocol.RemoveDisk(node, disk), ct) switch
+        {
+            NodeProtocol.DiskRemoved => TypedResults.NoContent(),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static async Task<Results<Ok<DiskInfo>, ProblemHttpResult>> SetDiskSchedulable(
+        string node, string disk, SetSchedulable body, ActorAsks asks, CancellationToken ct)
+    {
+        if ((RequestValidation.Name(node, "node") ?? RequestValidation.Name(disk, "disk")) is { } why) return Problems.Invalid(why);
+        return await asks.Nodes(new NodeProtocol.SetDiskSchedulable(node, disk, body.Schedulable), ct) switch
+        {
+            NodeProtocol.DiskView d => TypedResults.Ok(ContractMapping.ToInfo(d)),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static ProblemHttpResult Evict(string node) =>
+        RequestValidation.Name(node, "node") is { } why ? Problems.Invalid(why) : Problems.Of(VolumeError.NotImplemented, EvictionLater);
+
+    private static ProblemHttpResult EvictDisk(string node, string disk) =>
+        (RequestValidation.Name(node, "node") ?? RequestValidation.Name(disk, "disk")) is { } why
+            ? Problems.Invalid(why)
+            : Problems.Of(VolumeError.NotImplemented, EvictionLater);
+
+    private static async Task<Results<Ok<NodeInfo>, ProblemHttpResult>> AskForNodeAsync(string node, object command, ActorAsks asks, CancellationToken ct)
+    {
+        if (RequestValidation.Name(node, "node") is { } why) return Problems.Invalid(why);
+        return await asks.Nodes(command, ct) switch
+        {
+            NodeProtocol.NodeView n => TypedResults.Ok(ContractMapping.ToInfo(n)),
+            var other => Problems.From(other),
+        };
+    }
+}

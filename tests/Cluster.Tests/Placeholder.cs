@@ -1,3 +1,0 @@
-namespace ActorStore.Cluster.Tests;
-
-internal static class Placeholder;
