@@ -13,6 +13,9 @@ namespace ActorStore.EndToEnd.Tests.Clients;
 /// </summary>
 public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelper output) : NodeTest(output)
 {
+    // Two replicas (both fit on one node's two default disks): every write fans out, every flush fsyncs both.
+    private const int Replicas = 2;
+
     protected NodeProcess Node { get; } = fixture.Node;
 
     public override Task InitializeAsync()
@@ -25,7 +28,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     public async Task Nbdinfo_reports_the_size_and_the_flags_of_an_attached_volume()
     {
         var name = VolumeName("info");
-        var volume = await Node.Api.CreateAttachedAsync(name, 64 * MiB);
+        var volume = await Node.Api.CreateAttachedAsync(name, 64 * MiB, Replicas);
         Assert.Equal(Node.NbdUri(name), volume.Endpoint);
 
         var result = (await Tool.RunAsync("nbdinfo", "--json", Node.NbdUri(name))).EnsureSuccess();
@@ -41,7 +44,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     public async Task Nbdinfo_map_shows_data_where_it_was_written_across_snapshots_and_holes_elsewhere()
     {
         var name = VolumeName("map");
-        await Node.Api.CreateAttachedAsync(name, 64 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 64 * MiB, Replicas);
         var uri = Node.NbdUri(name);
         await QemuIo.RunAsync(uri, "write -P 0x11 0 1M", "flush");
         await Node.Api.SnapshotAsync(name, "s1");
@@ -60,7 +63,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     {
         const int seed = 256;
         var name = VolumeName("copy");
-        await Node.Api.CreateAttachedAsync(name, 256 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 256 * MiB, Replicas);
         var dir = RepoPaths.NewTempDirectory("nbdcopy");
         try
         {
@@ -81,7 +84,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     public async Task Qemu_io_pattern_writes_at_unaligned_offsets_read_back_from_a_new_connection()
     {
         var name = VolumeName("qemu");
-        await Node.Api.CreateAttachedAsync(name, 64 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 64 * MiB, Replicas);
         var uri = Node.NbdUri(name);
         await QemuIo.RunAsync(uri, "write -P 0xab 4097 65536", "write -P 0xcd 1048476 300", "write -P 0xef 33554431 1", "flush");
         // A second process: nothing is served from qemu's own cache.
@@ -94,7 +97,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     public async Task Nbdsh_keeps_64_requests_in_flight_and_every_one_reads_back()
     {
         var name = VolumeName("inflight");
-        await Node.Api.CreateAttachedAsync(name, 64 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 64 * MiB, Replicas);
         var result = (await NbdSh.RunAsync(Node.NbdUri(name), """
             import random
             n, bs = 64, 65536
@@ -122,7 +125,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     {
         const int writers = 4;
         var name = VolumeName("multi");
-        await Node.Api.CreateAttachedAsync(name, 64 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 64 * MiB, Replicas);
         var uri = Node.NbdUri(name);
         // Interleaved 64 KiB stripes: writer i owns stripes i, i+4, ... of the first 16 MiB.
         var runs = Enumerable.Range(0, writers).Select(i => NbdSh.RunAsync(uri, $"""
@@ -152,7 +155,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     public async Task Fio_verifies_crc32c_for_10_seconds_without_an_error()
     {
         var name = VolumeName("fio");
-        await Node.Api.CreateAttachedAsync(name, 128 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 128 * MiB, Replicas);
         var dir = RepoPaths.NewTempDirectory("fio");
         try
         {
@@ -179,7 +182,7 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     {
         const int seed = 4;
         var name = VolumeName("ext4");
-        await Node.Api.CreateAttachedAsync(name, 256 * MiB);
+        await Node.Api.CreateAttachedAsync(name, 256 * MiB, Replicas);
         var dir = RepoPaths.NewTempDirectory("ext4");
         try
         {
