@@ -1,0 +1,34 @@
+using ActorStore.Volume.Protocol;
+
+namespace ActorStore.Cluster.Protocol;
+
+/// <summary>
+/// Nodes and their disks: asked of the local node directory, which answers for the whole cluster
+/// (it routes per-node commands to that node's NodeAgent).
+/// </summary>
+public static class NodeProtocol
+{
+    public sealed record ListNodes : IClusterMessage;
+
+    public sealed record GetNode(string Node) : IClusterMessage;
+
+    public sealed record AddDisk(string Node, string Path, string? Name, bool Schedulable) : IClusterMessage;
+
+    public sealed record RemoveDisk(string Node, string Disk) : IClusterMessage;
+
+    public sealed record SetNodeSchedulable(string Node, bool Schedulable) : IClusterMessage;
+
+    public sealed record SetDiskSchedulable(string Node, string Disk, bool Schedulable) : IClusterMessage;
+
+    public sealed record NodeList(IReadOnlyList<NodeView> Nodes) : IClusterMessage;
+
+    /// <summary><paramref name="Status"/>: "up", "unreachable" (a member that does not answer) or the member status.</summary>
+    public sealed record NodeView(string Id, string Address, string Status, bool Schedulable, string? ApiEndpoint, string? NbdEndpoint, IReadOnlyList<DiskView> Disks) : IClusterMessage;
+
+    public sealed record DiskView(string Name, string Node, string Path, bool Schedulable, long CapacityBytes, long AvailableBytes, long ScheduledBytes, int ReplicaCount) : IClusterMessage;
+
+    public sealed record DiskRemoved(string Node, string Disk) : IClusterMessage;
+
+    /// <summary>The refusal of any node command; the gateway maps <paramref name="Error"/> like a volume's.</summary>
+    public sealed record NodeRefused(string Node, VolumeError Error, string Detail) : IClusterMessage;
+}

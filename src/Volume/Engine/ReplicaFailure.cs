@@ -1,0 +1,19 @@
+using ActorStore.Blocks;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>A replica that failed an I/O request, with what it answered and to what.</summary>
+public readonly record struct ReplicaFailure(string ReplicaId, ReplicaStatus Status, string Operation);
+
+/// <summary>
+/// Where the I/O path reports what only the volume actor may act on. Failing replicas must be out of
+/// the read set and their ERR persisted before the request that found them is acknowledged (DESIGN §3).
+/// </summary>
+public interface IReplicaFailureSink
+{
+    /// <summary>Marks the replicas ERR (persisted) and publishes a view without them. True once persisted; false if the persist failed.</summary>
+    Task<bool> FailAsync(IReadOnlyList<ReplicaFailure> failures);
+
+    /// <summary>A replica refused this engine's epoch: a newer engine owns the volume, so this one must stop serving.</summary>
+    void Fenced(string replicaId);
+}

@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using ActorStore.Blocks;
+
+namespace ActorStore.Volume.Engine;
+
+public sealed partial class VolumeIo
+{
+    private enum Mutation { Write, Zeroes, ZeroesAllocated, Trim, Flush }
+
+    /// <summary>A write, zeroes or trim: ordered per block, fanned out, then flushed everywhere for FUA.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoStatus> MutateAsync(Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data, bool fua)
+    {
+        if (length == 0) return fua ? await FlushAsync().ConfigureAwait(false) : IoStatus.Ok;
+        if (!await _gate.EnterAsync().ConfigureAwait(false)) return IoStatus.ShuttingDown;
+        try
+        {
+            var entry = await _ordering.EnterAsync(offset, length).ConfigureAwait(false);
+            IoStatus status;
+            try
+            {
+                status = await FanOutAsync(mutation, offset, length, data).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ordering.Leave(entry);
+            }
+            if (status == IoStatus.Ok && fua) status = await FanOutAsync(Mutation.Flush, 0, 0, default).ConfigureAwait(false);
+            return status;
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// NBD_CMD_FLAG_FAST_ZERO: cheap only where the range already reads as zeros without a lower layer
+    /// showing through, i.e. it is all holes in the merged view; anything else would write.
+    /// </summary>
+    private async ValueTask<IoStatus> FastZeroAsync(long offset, long length, bool noHole, bool fua)
+    {
+        if (noHole || length == 0) return length == 0 ? IoStatus.Ok : IoStatus.NotSupported;
+        var extents = new List<AllocationExtent>();
+        var status = await GetAllocationAsync(offset, length, extents).ConfigureAwait(false);
+        if (status != IoStatus.Ok) return status;
+        long covered = 0;
+        foreach (var e in extents)
+        {
+            if (!e.IsHole) return IoStatus.NotSupported;
+            covered += e.Length;
+        }
+        if (covered < length) return IoStatus.NotSupported;
+        return fua ? await FlushAsync().ConfigureAwait(false) : IoStatus.Ok;
+    }
+
+    /// <summary>
+    /// Sends one mutation to every writable replica and applies DESIGN §3's rules to the answers:
+    /// success when at least one RW replica has it; ENOSPC (failing nobody) when no RW replica had room;
+    /// every other failed replica is failed and persisted ERR before the answer.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoStatus> FanOutAsync(Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data)
+    {
+        var view = View;
+        var members = view.Writable;
+        if (members.Length == 0) return IoStatus.IoError;
+        if (mutation == Mutation.Trim && view.AnyWriteOnly) return IoStatus.Ok;
+        var pending = ArrayPool<ValueTask<ReplicaStatus>>.Shared.Rent(members.Length);
+        var answers = ArrayPool<ReplicaStatus>.Shared.Rent(members.Length);
+        try
+        {
+            for (var i = 0; i < members.Length; i++) pending[i] = Start(members[i].Channel, mutation, offset, length, data);
+            for (var i = 0; i < members.Length; i++) answers[i] = await pending[i].ConfigureAwait(false);
+            return await JudgeAsync(members, answers, mutation).ConfigureAwait(false);
+        }
+        finally
+        {
+            Array.Clear(pending, 0, members.Length);
+            ArrayPool<ValueTask<ReplicaStatus>>.Shared.Return(pending);
+            ArrayPool<ReplicaStatus>.Shared.Return(answers);
+        }
+    }
+
+    private static ValueTask<ReplicaStatus> Start(IReplicaChannel channel, Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data) =>
+        mutation switch
+        {
+            Mutation.Write => channel.WriteAsync(offset, data),
+            Mutation.Zeroes => channel.WriteZeroesAsync(offset, length, allocate: false),
+            Mutation.ZeroesAllocated => channel.WriteZeroesAsync(offset, length, allocate: true),
+            Mutation.Trim => channel.TrimAsync(offset, length),
+            _ => channel.FlushAsync(),
+        };
+
+    private ValueTask<IoStatus> JudgeAsync(ReplicaSetView.Member[] members, ReplicaStatus[] answers, Mutation mutation)
+    {
+        int okReadWrite = 0, noSpace = 0, failed = 0;
+        for (var i = 0; i < members.Length; i++)
+        {
+            switch (answers[i])
+            {
+                case ReplicaStatus.Ok:
+                    if (members[i].Mode == ReplicaMode.ReadWrite) okReadWrite++;
+                    break;
+                case ReplicaStatus.NoSpace:
+                    noSpace++;
+                    break;
+                case ReplicaStatus.OutOfRange or ReplicaStatus.InvalidArgument:
+                    // The range was checked against the volume size: a replica that disagrees is broken.
+                    failed++;
+                    break;
+                case ReplicaStatus.StaleEpoch:
+                    _sink.Fenced(members[i].ReplicaId);
+                    return ValueTask.FromResult(IoStatus.IoError);
+                default:
+                    failed++;
+                    break;
+            }
+        }
+        if (noSpace == 0 && failed == 0) return ValueTask.FromResult(IoStatus.Ok);
+        // No RW replica had room: the client gets ENOSPC and the full replicas stay (nothing is lost by them).
+        var failFull = noSpace > 0 && okReadWrite > 0;
+        var failures = new List<ReplicaFailure>(failed + noSpace);
+        for (var i = 0; i < members.Length; i++)
+        {
+            var answer = answers[i];
+            if (answer == ReplicaStatus.Ok || (answer == ReplicaStatus.NoSpace && !failFull)) continue;
+            failures.Add(new ReplicaFailure(members[i].ReplicaId, answer, mutation.ToString().ToLowerInvariant()));
+        }
+        var result = okReadWrite > 0 ? IoStatus.Ok : noSpace > 0 ? IoStatus.NoSpace : IoStatus.IoError;
+        return failures.Count == 0 ? ValueTask.FromResult(result) : FailThenAnswerAsync(failures, result);
+    }
+
+    private async ValueTask<IoStatus> FailThenAnswerAsync(List<ReplicaFailure> failures, IoStatus answer) =>
+        await _sink.FailAsync(failures).ConfigureAwait(false) ? answer : IoStatus.IoError;
+}

@@ -1,0 +1,90 @@
+using ActorStore.Volume.Protocol;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// A volume's durable state, rebuilt from its events: what was created, where it is attached, its
+/// replicas and their modes, the engine epoch, and the replica-changing command still in progress.
+/// Plain and deterministic, so it is tested without an actor.
+/// </summary>
+public sealed class VolumeRecord
+{
+    private readonly List<ReplicaRecord> _replicas = [];
+
+    public string Name { get; }
+    public Guid Id { get; private set; }
+    public long Size { get; private set; }
+    public int ReplicaCount { get; private set; }
+    public DateTimeOffset Created { get; private set; }
+    public bool Exists { get; private set; }
+    public bool CreateDone { get; private set; }
+    public string? AttachedTo { get; private set; }
+    public long Epoch { get; private set; }
+    public OperationRequested? Pending { get; private set; }
+    public IReadOnlyList<ReplicaRecord> Replicas => _replicas;
+
+    public VolumeRecord(string name) => Name = name;
+
+    public IEnumerable<ReplicaRecord> Healthy => _replicas.Where(r => r.Mode != ReplicaMode.Error);
+
+    public string Robustness =>
+        !Exists ? "unknown"
+        : Healthy.All(r => r.Mode != ReplicaMode.ReadWrite) ? "faulted"
+        : _replicas.Count(r => r.Mode == ReplicaMode.ReadWrite) < ReplicaCount ? "degraded"
+        : "healthy";
+
+    public void Apply(IVolumeEvent e)
+    {
+        switch (e)
+        {
+            case CreateRequested c:
+                _replicas.Clear();
+                Id = c.VolumeId;
+                Size = c.Size;
+                ReplicaCount = c.ReplicaCount;
+                Created = c.Created;
+                Exists = true;
+                CreateDone = false;
+                AttachedTo = null;
+                Pending = null;
+                // Epochs only grow, across a delete and re-create of the same name too.
+                _replicas.AddRange(c.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, ReplicaMode.ReadWrite, null, null)));
+                break;
+            case CreateCompleted:
+                CreateDone = true;
+                break;
+            case Attached a:
+                AttachedTo = a.Node;
+                Epoch = a.Epoch;
+                break;
+            case EpochRaised r:
+                Epoch = r.Epoch;
+                break;
+            case Detached:
+                AttachedTo = null;
+                break;
+            case ReplicaFailed f:
+                var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
+                if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error)
+                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At };
+                break;
+            case OperationRequested o:
+                Pending = o;
+                break;
+            case OperationCompleted c:
+                if (Pending is { Kind: OperationKind.Expand } expand && c.Succeeded) Size = expand.Size;
+                Pending = null;
+                break;
+            case VolumeDeleted:
+                Exists = false;
+                CreateDone = false;
+                AttachedTo = null;
+                Pending = null;
+                _replicas.Clear();
+                break;
+        }
+    }
+
+    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt);
+}

@@ -1,0 +1,53 @@
+using ActorStore.Volume.Engine;
+
+namespace ActorStore.Volume.Protocol;
+
+/// <summary>The commands a volume entity takes and its answers. Every command is answered by a reply or <see cref="Refused"/>.</summary>
+public static class VolumeProtocol
+{
+    public sealed record Create(string Volume, long Size, int Replicas) : IWithVolumeName;
+
+    public sealed record Get(string Volume) : IWithVolumeName;
+
+    public sealed record Delete(string Volume) : IWithVolumeName;
+
+    public sealed record Attach(string Volume, string Node) : IWithVolumeName;
+
+    public sealed record Detach(string Volume) : IWithVolumeName;
+
+    public sealed record Expand(string Volume, long Size) : IWithVolumeName;
+
+    public sealed record CreateSnapshot(string Volume, string Name, bool UserCreated, Dictionary<string, string>? Labels) : IWithVolumeName;
+
+    public sealed record ListSnapshots(string Volume) : IWithVolumeName;
+
+    public sealed record DeleteSnapshot(string Volume, string Name) : IWithVolumeName;
+
+    public sealed record Purge(string Volume) : IWithVolumeName;
+
+    public sealed record Revert(string Volume, string Snapshot) : IWithVolumeName;
+
+    /// <summary>The volume's current record (answer to every command that changes it, and to <see cref="Get"/>).</summary>
+    public sealed record VolumeView(
+        string Name,
+        Guid Id,
+        long Size,
+        int ReplicaCount,
+        string State,
+        string Robustness,
+        string? AttachedTo,
+        long Epoch,
+        int SnapshotCount,
+        DateTimeOffset Created,
+        IReadOnlyList<ReplicaView> Replicas) : IVolumeMessage;
+
+    public sealed record ReplicaView(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt) : IVolumeMessage;
+
+    public sealed record SnapshotView(string Name, string? Parent, DateTimeOffset Created, bool UserCreated, bool Removed, long Size, Dictionary<string, string> Labels) : IVolumeMessage;
+
+    public sealed record Snapshots(string Volume, IReadOnlyList<SnapshotView> Items) : IVolumeMessage;
+
+    public sealed record Deleted(string Volume) : IVolumeMessage;
+
+    public sealed record Refused(string Volume, VolumeError Error, string Detail) : IVolumeMessage;
+}
