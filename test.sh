@@ -14,6 +14,15 @@ need=()
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 { command -v fallocate && command -v losetup && command -v mount; } >/dev/null || need+=(util-linux mount)
 command -v du >/dev/null || need+=(coreutils)
+# The end-to-end tests drive a real node with real clients and servers (tests/EndToEnd.Tests).
+{ command -v nbdinfo && command -v nbdcopy && command -v nbdfuse; } >/dev/null || need+=(libnbd-bin)
+[ -x /usr/bin/nbdsh ] && /usr/bin/python3 -c 'import nbd' 2>/dev/null || need+=(libnbd-bin python3-libnbd)
+command -v qemu-io >/dev/null || need+=(qemu-utils)
+command -v fio >/dev/null || need+=(fio)
+command -v nbdkit >/dev/null || need+=(nbdkit)
+command -v nbd-client >/dev/null || [ -x /usr/sbin/nbd-client ] || need+=(nbd-client)
+command -v fusermount3 >/dev/null || need+=(fuse3)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -7,3 +7,4 @@ mkdir -p bench/results
 out="bench/results/blocks-$(date -u +%Y%m%dT%H%M%SZ).txt"
 dotnet run -c Release --project bench/Blocks.Bench -- "$@" | tee "$out"
 echo "saved to $out"
+echo "NBD front end against nbdkit: bench/nbd.sh"

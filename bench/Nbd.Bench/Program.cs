@@ -1,0 +1,54 @@
+using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Nbd.Bench;
+
+// fio's nbd engine against the node and against nbdkit's file plugin on the same disk, alternating
+// A B A B per workload so drift (page cache, CPU frequency) hits both alike; prints node/nbdkit ratios.
+var options = BenchOptions.Parse(args);
+var dir = Path.Combine(RepoPaths.Root, "data", $"bench-{DateTime.UtcNow:yyyyMMddTHHmmssZ}");
+Directory.CreateDirectory(dir);
+Console.WriteLine($"nbd bench: {options.Seconds} s per run, {options.SizeMiB} MiB per target, scratch {dir}");
+
+var rows = new List<Report.Row>();
+await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdkit.img"), options.SizeMiB))
+{
+    await Fio.FillAsync(nbdkit.Uri, options.SizeMiB);
+    var configs = new List<(string Label, bool ForceSocket, int Replicas)>
+    {
+        ("1 replica, in-process", false, 1),
+        ("1 replica, --force-socket", true, 1),
+        ("2 replicas", false, 2),
+    };
+    if (options.NbdkitOnly || !File.Exists(RepoPaths.NodeDll))
+    {
+        Console.WriteLine(options.NbdkitOnly ? "--nbdkit-only: measuring the reference alone" : $"{RepoPaths.NodeDll} not built: measuring the reference alone");
+        foreach (var workload in Workload.All)
+            rows.Add(new Report.Row("nbdkit only", workload, null, await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir)));
+    }
+    else
+    {
+        foreach (var config in configs)
+        {
+            // One node at a time: on 2 cores a second idle node would still take CPU from the measurement.
+            await using var node = await NodeProcess.StartAsync(new NodeOptions { NodeId = "bench-1", ForceSocket = config.ForceSocket }, Path.Combine(dir, $"node-{rows.Count}"));
+            var name = $"bench-{config.Replicas}r";
+            await node.Api.CreateAttachedAsync(name, options.SizeMiB << 20, config.Replicas);
+            var uri = node.NbdUri(name);
+            await Fio.FillAsync(uri, options.SizeMiB);
+            foreach (var workload in Workload.All)
+            {
+                var a1 = await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir);
+                var b1 = await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir);
+                var a2 = await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir);
+                var b2 = await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir);
+                var row = new Report.Row(config.Label, workload, Report.Mean(a1, a2), Report.Mean(b1, b2));
+                Console.WriteLine(Report.Format(row));
+                rows.Add(row);
+            }
+            await node.StopAsync();
+        }
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine(Report.Table(rows));
+Directory.Delete(dir, recursive: true);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# NBD benchmark: fio's nbd engine against a real node and against nbdkit's file plugin on the same disk,
+# measured in the same run, alternating A B A B; prints IOPS, MB/s and the node/nbdkit ratio for a 1-replica
+# volume (in-process), 1 replica with --force-socket, and 2 replicas.
+#   sudo bench/nbd.sh [--seconds N] [--size-mib N] [--nbdkit-only]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build ActorStore.sln -c Release -nologo -v quiet
+dotnet build bench/Nbd.Bench -c Release -nologo -v quiet
+mkdir -p bench/results
+out="bench/results/nbd-$(date -u +%Y%m%dT%H%M%SZ).txt"
+dotnet bench/Nbd.Bench/bin/Release/net10.0/ActorStore.Nbd.Bench.dll "$@" | tee "$out"
+echo "saved to $out"

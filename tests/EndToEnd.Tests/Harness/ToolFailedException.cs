@@ -1,0 +1,7 @@
+namespace ActorStore.EndToEnd.Tests.Harness;
+
+/// <summary>An external tool exited non-zero where the test needed it to succeed.</summary>
+public sealed class ToolFailedException(ToolResult result) : Exception($"tool failed:\n{result}")
+{
+    public ToolResult Result { get; } = result;
+}

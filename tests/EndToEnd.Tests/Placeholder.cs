@@ -1,3 +1,0 @@
-namespace ActorStore.EndToEnd.Tests;
-
-internal static class Placeholder;

@@ -1,0 +1,39 @@
+using ActorStore.EndToEnd.Tests.Harness;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStore.EndToEnd.Tests.Snapshots;
+
+/// <summary>Snapshots and revert through the REST API, with the data checked through a real client.</summary>
+[Collection(SharedNodeCollection.Name)]
+public sealed class SnapshotApiTests(SharedNodeFixture fixture, ITestOutputHelper output) : NodeTest(output)
+{
+    private readonly NodeProcess _node = fixture.Node;
+
+    public override Task InitializeAsync()
+    {
+        Watch(_node);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Revert_to_a_snapshot_reads_its_data_and_keeps_the_later_snapshot()
+    {
+        var name = TestData.VolumeName("revert");
+        await _node.Api.CreateAttachedAsync(name, 64 * TestData.MiB, 2);
+        var uri = _node.NbdUri(name);
+        await QemuIo.RunAsync(uri, "write -P 0xaa 0 1M", "write -P 0xaa 40M 4k", "flush");
+        await _node.Api.SnapshotAsync(name, "with-a");
+        await QemuIo.RunAsync(uri, "write -P 0xbb 0 1M", "write -P 0xbb 50M 4k", "flush");
+        await _node.Api.SnapshotAsync(name, "with-b");
+
+        await _node.Api.DetachAsync(name);
+        await _node.Api.RevertAsync(name, "with-a");
+        var volume = await _node.Api.AttachAsync(name);
+
+        await QemuIo.RunAsync(volume.Endpoint ?? uri, "read -P 0xaa 0 1M", "read -P 0xaa 40M 4k", "read -P 0 50M 4k");
+        var snapshots = await _node.Api.ListSnapshotsAsync(name);
+        Assert.Contains(snapshots, s => s.Name == "with-a" && !s.Removed);
+        Assert.Contains(snapshots, s => s.Name == "with-b" && !s.Removed);
+    }
+}
