@@ -1,12 +1,36 @@
 using ActorStore.Blocks;
+using Akka.Configuration;
 
 namespace ActorStore.Volume;
 
 /// <summary>
-/// Settings of the volume service. For now only what its replicas need; the engine, the replica
-/// data endpoint and the NBD frontend add theirs as they land.
+/// Settings of the volume service, read from <c>actorstore.volume</c> and <c>actorstore.replica</c>
+/// (hocon/reference.conf documents every key). <see cref="Create"/> fails at start naming the bad key.
 /// </summary>
-public sealed record VolumeSettings(ReplicaOptions Replica)
+public sealed record VolumeSettings(
+    ReplicaOptions Replica,
+    bool ForceSocket,
+    int DefaultReplicas,
+    TimeSpan ReplicaCommandTimeout,
+    TimeSpan ReplicaRequestTimeout,
+    TimeSpan FailurePersistTimeout)
 {
-    public static VolumeSettings Default { get; } = new(new ReplicaOptions());
+    public static VolumeSettings Default { get; } = new(new ReplicaOptions(), false, 2, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+
+    public static VolumeSettings Create(Config config)
+    {
+        var replica = new ReplicaOptions
+        {
+            MaxSize = Settings.Bytes(config, "actorstore.replica.max-size", 1L << 30, 64L << 40),
+            MaxSnapshots = (int)Settings.Long(config, "actorstore.replica.max-snapshots", 1, 250),
+            DirtyRegionBudget = (int)Settings.Long(config, "actorstore.replica.dirty-region-budget", 1, 1 << 20),
+        };
+        return new VolumeSettings(
+            replica,
+            config.GetBoolean("actorstore.volume.force-socket", false),
+            (int)Settings.Long(config, "actorstore.volume.default-replicas", 1, 3),
+            Settings.Duration(config, "actorstore.volume.replica-command-timeout"),
+            Settings.Duration(config, "actorstore.volume.replica-request-timeout"),
+            Settings.Duration(config, "actorstore.volume.failure-persist-timeout"));
+    }
 }

@@ -1,0 +1,129 @@
+using System.Net;
+using ActorStore.Blocks;
+using ActorStore.Volume.Protocol;
+using ActorStore.Volume.Replicas;
+using static ActorStore.Volume.Protocol.ReplicaProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// Starts a volume's engine (DESIGN §2–3): every healthy replica accepts the new epoch and reports its
+/// endpoint, revision and dirty regions; the engine connects (in-process when the replica is local and
+/// the socket path is not forced); after an unclean stop it copies the dirty regions of the freshest
+/// replica to the others and clears the marks — all before the first client request.
+/// </summary>
+public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
+{
+    public sealed record Plan(string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<VolumeRecord.ReplicaRecord> Replicas);
+
+    public sealed record Result(Dictionary<string, IReplicaChannel> Channels, List<ReplicaFailure> Failures, List<string> Details, long CopiedBytes);
+
+    public async Task<Result> StartAsync(Plan plan)
+    {
+        var failures = new List<ReplicaFailure>();
+        var details = new List<string>();
+        var answers = await calls.AskAllAsync(plan.Replicas.Select(r => (IReplicaCommand)new OpenReplica(r.Node, r.Id, Guid.NewGuid(), plan.Epoch))).ConfigureAwait(false);
+        var opened = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)>();
+        for (var i = 0; i < answers.Length; i++)
+        {
+            var replica = plan.Replicas[i];
+            if (answers[i] is not Opened o)
+            {
+                Fail(replica.Id, ReplicaCalls.StatusOf(answers[i]), $"open: {ReplicaCalls.DetailOf(answers[i])}");
+                continue;
+            }
+            if (o.Size != plan.Size)
+            {
+                Fail(replica.Id, ReplicaStatus.InvalidArgument, $"replica size {o.Size} differs from the volume's {plan.Size}");
+                continue;
+            }
+            var (status, channel) = await ConnectAsync(plan, replica, o).ConfigureAwait(false);
+            if (channel is null) Fail(replica.Id, status, $"connect to {o.DataHost}:{o.DataPort}: {status}");
+            else opened.Add((replica, o, channel));
+        }
+        var copied = 0L;
+        if (opened.Count > 0 && opened.Any(o => o.Answer.DirtyRegions.Count > 0))
+            copied = await ReconcileAsync(opened, Fail).ConfigureAwait(false);
+        if (opened.Count > 0)
+        {
+            var cleared = await calls.AskAllAsync(opened.Select(o => (IReplicaCommand)new ClearDirtyRegions(o.Replica.Node, o.Replica.Id, Guid.NewGuid()))).ConfigureAwait(false);
+            for (var i = cleared.Length - 1; i >= 0; i--)
+            {
+                if (ReplicaCalls.StatusOf(cleared[i]) == ReplicaStatus.Ok) continue;
+                Fail(opened[i].Replica.Id, ReplicaCalls.StatusOf(cleared[i]), $"clear dirty regions: {ReplicaCalls.DetailOf(cleared[i])}");
+            }
+        }
+        var failedIds = failures.Select(f => f.ReplicaId).ToHashSet();
+        var channels = new Dictionary<string, IReplicaChannel>();
+        foreach (var o in opened)
+        {
+            if (failedIds.Contains(o.Replica.Id)) await o.Channel.DisposeAsync().ConfigureAwait(false);
+            else channels[o.Replica.Id] = o.Channel;
+        }
+        return new Result(channels, failures, details, copied);
+
+        void Fail(string id, ReplicaStatus status, string why)
+        {
+            if (failures.Any(f => f.ReplicaId == id)) return;
+            failures.Add(new ReplicaFailure(id, status, why));
+            details.Add($"{id}: {why}");
+        }
+    }
+
+    private async Task<(ReplicaStatus, IReplicaChannel?)> ConnectAsync(Plan plan, VolumeRecord.ReplicaRecord replica, Opened opened)
+    {
+        if (replica.Node == host.NodeId && !host.Settings.ForceSocket && host.LocalReplicas.TryGet(replica.Id, out var local))
+        {
+            var (status, channel) = LocalReplicaChannel.Open(local, plan.Epoch);
+            return (status, channel);
+        }
+        var options = new ReplicaChannelOptions { RequestTimeout = host.Settings.ReplicaRequestTimeout };
+        var endpoint = new IPEndPoint(IPAddress.Parse(opened.DataHost), opened.DataPort);
+        var (s, socket) = await SocketReplicaChannel.ConnectAsync(endpoint, plan.VolumeId, replica.Id, plan.Epoch, options).ConfigureAwait(false);
+        return (s, socket);
+    }
+
+    /// <summary>
+    /// Copies every dirty region from the replica with the highest revision (advanced per flush) to the
+    /// others, so all read the same before any client does. A replica that fails a copy is failed.
+    /// </summary>
+    private static async Task<long> ReconcileAsync(
+        List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)> opened, Action<string, ReplicaStatus, string> fail)
+    {
+        var regions = BlockExtent.Union(opened.Select(o => o.Answer.DirtyRegions));
+        var alive = opened.OrderByDescending(o => o.Answer.Revision).ToList();
+        var buffer = new byte[1 << 20];
+        long copied = 0;
+        foreach (var region in regions)
+        {
+            for (var offset = region.Offset; offset < region.Offset + region.Length;)
+            {
+                if (alive.Count < 2) return copied;
+                var length = (int)Math.Min(buffer.Length, region.Offset + region.Length - offset);
+                var source = alive[0];
+                var read = await source.Channel.ReadAsync(offset, buffer.AsMemory(0, length)).ConfigureAwait(false);
+                if (read != ReplicaStatus.Ok)
+                {
+                    fail(source.Replica.Id, read, $"read while reconciling dirty regions: {read}");
+                    alive.RemoveAt(0);
+                    continue;
+                }
+                for (var i = alive.Count - 1; i >= 1; i--)
+                {
+                    var written = await alive[i].Channel.WriteAsync(offset, buffer.AsMemory(0, length)).ConfigureAwait(false);
+                    if (written == ReplicaStatus.Ok) continue;
+                    fail(alive[i].Replica.Id, written, $"write while reconciling dirty regions: {written}");
+                    alive.RemoveAt(i);
+                }
+                copied += length;
+                offset += length;
+            }
+        }
+        for (var i = alive.Count - 1; i >= 0; i--)
+        {
+            var flushed = await alive[i].Channel.FlushAsync().ConfigureAwait(false);
+            if (flushed != ReplicaStatus.Ok) fail(alive[i].Replica.Id, flushed, $"flush after reconciling: {flushed}");
+        }
+        return copied;
+    }
+}

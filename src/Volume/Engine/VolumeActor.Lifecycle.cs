@@ -1,0 +1,217 @@
+using ActorStore.Blocks;
+using ActorStore.Volume.Protocol;
+using Akka.Event;
+using Akka.Actor;
+using static ActorStore.Volume.Protocol.PlacementProtocol;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+using static ActorStore.Volume.Protocol.VolumeProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+public sealed partial class VolumeActor
+{
+    /// <summary>After recovery: finish an interrupted create or command, then restart the engine if attached here.</summary>
+    private void ResumeAfterRecovery()
+    {
+        if (!_record.Exists) return;
+        if (!_record.CreateDone)
+        {
+            CompleteCreate(ActorRefs.Nobody);
+            return;
+        }
+        if (_record.Pending is { } pending)
+        {
+            _log.Info("Volume {Volume}: finishing {Operation} {RequestId} interrupted by a stop", _record.Name, pending.Kind, pending.RequestId);
+            RunOperation(pending, ActorRefs.Nobody);
+            return;
+        }
+        _host.Registry.Tell(new RegistryProtocol.Register(_record.Name, _record.Id));
+        if (_record.AttachedTo == _host.NodeId && _engine is null)
+            Persist(new EpochRaised(_record.Epoch + 1), e =>
+            {
+                _record.Apply(e);
+                StartEngine(ActorRefs.Nobody);
+            });
+        else
+            RefreshSnapshotCount();
+    }
+
+    private void OnCreate(Create c)
+    {
+        var replyTo = Sender;
+        if (_record.Exists)
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{c.Volume}' already exists; pick another name or delete it first"));
+            return;
+        }
+        if (!Names.IsValid(c.Volume)) { replyTo.Tell(Refuse(VolumeError.InvalidArgument, $"'{c.Volume}' is not a valid name: use 1-63 of a-z, 0-9 and '-', starting with a letter or digit")); return; }
+        if (c.Size <= 0 || c.Size % BlockSize.Bytes != 0 || c.Size > _host.Settings.Replica.MaxSize)
+        {
+            replyTo.Tell(Refuse(VolumeError.InvalidArgument, $"size {c.Size} must be a positive multiple of 4096 bytes and at most {_host.Settings.Replica.MaxSize} bytes"));
+            return;
+        }
+        if (c.Replicas is < 1 or > 3) { replyTo.Tell(Refuse(VolumeError.InvalidArgument, $"replica count {c.Replicas} must be 1, 2 or 3")); return; }
+        var nodes = _host.Nodes;
+        var timeout = _host.Settings.ReplicaCommandTimeout;
+        Run(() => nodes.Ask<object>(new PlaceReplicas(c.Volume, c.Size, c.Replicas, []), timeout), placed =>
+        {
+            if (placed is not Placed p)
+            {
+                replyTo.Tell(placed is NotPlaced n ? Refuse(n.Error, n.Detail) : Refuse(VolumeError.Internal, $"placement answered {placed.GetType().Name}"));
+                Finish();
+                return;
+            }
+            var replicas = p.Placements.Select(x => new NewReplica(NewReplicaId(c.Volume), x.Node, x.Disk)).ToArray();
+            Persist(new CreateRequested(Guid.NewGuid(), c.Size, c.Replicas, DateTimeOffset.UtcNow, replicas), e =>
+            {
+                _record.Apply(e);
+                CompleteCreate(replyTo);
+            });
+        });
+    }
+
+    /// <summary>Creates every replica (idempotent: repeated after a crash); on any failure the volume is rolled back.</summary>
+    private void CompleteCreate(IActorRef replyTo)
+    {
+        var commands = _record.Replicas.Select(r => (IReplicaCommand)new ReplicaProtocol.CreateReplica(r.Node, r.Id, Guid.NewGuid(), _record.Name, _record.Id, r.Disk, _record.Size, _record.Epoch)).ToArray();
+        Run(() => _calls.AskAllAsync(commands), answers =>
+        {
+            var failed = answers.Select((a, i) => (Answer: a, Replica: _record.Replicas[i])).Where(x => ReplicaCalls.StatusOf(x.Answer) != ReplicaStatus.Ok).ToArray();
+            if (failed.Length == 0)
+            {
+                Persist(new CreateCompleted(_record.Id), e =>
+                {
+                    _record.Apply(e);
+                    _host.Registry.Tell(new RegistryProtocol.Register(_record.Name, _record.Id));
+                    _log.Info("Volume {Volume} created: {Size} bytes, replicas {Replicas}", _record.Name, _record.Size, string.Join(", ", _record.Replicas.Select(r => $"{r.Id}@{r.Node}/{r.Disk}")));
+                    Reply(replyTo);
+                    Finish();
+                });
+                return;
+            }
+            var why = string.Join("; ", failed.Select(f => $"{f.Replica.Id} on {f.Replica.Node}/{f.Replica.Disk}: {ReplicaCalls.DetailOf(f.Answer)}"));
+            var noSpace = failed.All(f => ReplicaCalls.StatusOf(f.Answer) == ReplicaStatus.NoSpace);
+            _log.Warning("Volume {Volume}: create failed, rolling back: {Why}", _record.Name, why);
+            RemoveReplicasThenForget(replyTo, Refuse(noSpace ? VolumeError.NoSpace : VolumeError.Unavailable, $"cannot create the replicas of '{_record.Name}': {why}"));
+        });
+    }
+
+    /// <summary>Removes every replica directory, then records the volume as deleted and answers <paramref name="answer"/>.</summary>
+    private void RemoveReplicasThenForget(IActorRef replyTo, object answer)
+    {
+        var commands = _record.Replicas.Select(r => (IReplicaCommand)new ReplicaProtocol.RemoveReplica(r.Node, r.Id, Guid.NewGuid())).ToArray();
+        Run(() => _calls.AskAllAsync(commands), answers =>
+        {
+            foreach (var (a, i) in answers.Select((a, i) => (a, i)).Where(x => ReplicaCalls.StatusOf(x.a) != ReplicaStatus.Ok))
+                _log.Warning("Volume {Volume}: replica {Replica} was not removed ({Why}); its directory is an orphan no new volume will use",
+                    _record.Name, _record.Replicas[i].Id, ReplicaCalls.DetailOf(a));
+            var id = _record.Id;
+            Persist(new VolumeDeleted(id), e =>
+            {
+                _record.Apply(e);
+                _host.Registry.Tell(new RegistryProtocol.Unregister(_record.Name, id));
+                if (!replyTo.IsNobody()) replyTo.Tell(answer);
+                Finish();
+            });
+        });
+    }
+
+    private void OnAttach(Attach a)
+    {
+        var replyTo = Sender;
+        if (!Usable(replyTo)) return;
+        if (_record.AttachedTo == a.Node && (_engine is not null || a.Node != _host.NodeId)) { Reply(replyTo); return; }
+        if (_record.AttachedTo is { } other && other != a.Node)
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to node {other}; detach it first"));
+            return;
+        }
+        if (a.Node != _host.NodeId)
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"this engine runs on node {_host.NodeId}; attach '{_record.Name}' through the gateway of node {a.Node}"));
+            return;
+        }
+        if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
+        Persist(new Attached(a.Node, _record.Epoch + 1), e =>
+        {
+            _record.Apply(e);
+            StartEngine(replyTo);
+        });
+    }
+
+    private void StartEngine(IActorRef replyTo)
+    {
+        var starter = new EngineStarter(_host, _calls);
+        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch, _record.Healthy.ToArray());
+        Run(() => starter.StartAsync(plan), result =>
+        {
+            PersistFailures(result.Failures, () =>
+            {
+                if (result.Channels.Count == 0)
+                {
+                    var why = result.Details.Count == 0 ? "it has no healthy replica" : string.Join("; ", result.Details);
+                    _log.Error("Volume {Volume}: engine cannot start: {Why}", _record.Name, why);
+                    Persist(new Detached(), e =>
+                    {
+                        _record.Apply(e);
+                        if (!replyTo.IsNobody()) replyTo.Tell(Refuse(VolumeError.Unavailable, $"volume '{_record.Name}' cannot be served: {why}"));
+                        Finish();
+                    });
+                    return;
+                }
+                var sink = new FailureSink(Self, _host.Settings.FailurePersistTimeout, _record.Epoch);
+                var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, sink);
+                _engine = new RunningEngine(io, result.Channels);
+                _engine.Drop([]);
+                _host.Exports.Add(io);
+                _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}{Copied}", _record.Name, _host.NodeId, _record.Epoch,
+                    string.Join(", ", result.Channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))),
+                    result.CopiedBytes > 0 ? $"; reconciled {result.CopiedBytes} bytes of dirty regions" : "");
+                Reply(replyTo);
+                Finish();
+                RefreshSnapshotCount();
+            });
+        });
+    }
+
+    private void OnDetach(Detach d)
+    {
+        var replyTo = Sender;
+        if (!Usable(replyTo)) return;
+        if (_record.AttachedTo is null) { Reply(replyTo); return; }
+        var engine = _engine;
+        _engine = null;
+        if (engine is not null) _host.Exports.Remove(engine.Io);
+        Run(async () => { if (engine is not null) await engine.StopAsync(flush: true).ConfigureAwait(false); return true; }, _ =>
+            Persist(new Detached(), e =>
+            {
+                _record.Apply(e);
+                _log.Info("Volume {Volume} detached", _record.Name);
+                Reply(replyTo);
+                Finish();
+            }));
+    }
+
+    private void OnDelete(Delete d)
+    {
+        var replyTo = Sender;
+        if (!_record.Exists) { replyTo.Tell(NotFound()); return; }
+        if (_record.AttachedTo is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to {_record.AttachedTo}; detach it first")); return; }
+        var op = new OperationRequested(Guid.NewGuid(), OperationKind.Delete, null, 0, false, null);
+        Persist(op, e =>
+        {
+            _record.Apply(e);
+            RunOperation(op, replyTo);
+        });
+    }
+
+    /// <summary>Node shutdown or shard hand-off: stop serving, flush every replica, then stop. Attachment stays recorded.</summary>
+    private void StopEntity()
+    {
+        var engine = _engine;
+        _engine = null;
+        if (engine is null) { Context.Stop(Self); return; }
+        _host.Exports.Remove(engine.Io);
+        Run(async () => { await engine.StopAsync(flush: true).ConfigureAwait(false); return true; }, _ => Context.Stop(Self));
+    }
+}

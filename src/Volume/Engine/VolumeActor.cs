@@ -1,0 +1,161 @@
+using ActorStore.Blocks;
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+using static ActorStore.Volume.Protocol.VolumeProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// A volume: its durable record (event-sourced) and, while attached to this node, its engine (DESIGN §2).
+/// Commands that change replica files persist a request, carry it out on every replica under one id, and
+/// persist its completion; recovery finishes what a crash interrupted. Multi-step work runs off the
+/// actor's thread as a workflow; while one runs the actor is <see cref="Busy"/> and stashes commands.
+/// I/O never passes through here: the engine's <see cref="VolumeIo"/> serves it and reports failures.
+/// </summary>
+public sealed partial class VolumeActor : ReceivePersistentActor
+{
+    private readonly VolumeHost _host;
+    private readonly VolumeRecord _record;
+    private readonly ReplicaCalls _calls;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private RunningEngine? _engine;
+    private int _snapshotCount;
+
+    public VolumeActor(string name, VolumeHost host)
+    {
+        _host = host;
+        _record = new VolumeRecord(name);
+        _calls = new ReplicaCalls(host.Nodes, host.Settings.ReplicaCommandTimeout);
+        Recover<IVolumeEvent>(e => _record.Apply(e));
+        Recover<RecoveryCompleted>(_ => Self.Tell(Resume.Instance));
+        Ready();
+    }
+
+    public override string PersistenceId => "volume-" + _record.Name;
+
+    public static Props Props(string name, VolumeHost host) => Akka.Actor.Props.Create(() => new VolumeActor(name, host));
+
+    /// <summary>Sent by the shard region when the entity must stop (node shutdown, hand-off): stop the engine cleanly.</summary>
+    public sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+    }
+
+    private sealed class Resume
+    {
+        public static readonly Resume Instance = new();
+    }
+
+    /// <summary>The next step of a workflow, run on the actor's thread.</summary>
+    private sealed record Continue(Action Then);
+
+    private sealed record FailReplicas(IReadOnlyList<ReplicaFailure> Failures, TaskCompletionSource<bool> Persisted);
+
+    private sealed record Fenced(string ReplicaId, long Epoch);
+
+    protected override void PostStop()
+    {
+        // Stopped without the Stop message (e.g. a persist failure): stop serving, fail what waits.
+        if (_engine is { } engine)
+        {
+            _host.Exports.Remove(engine.Io);
+            _ = engine.StopAsync(flush: true);
+            _engine = null;
+        }
+        base.PostStop();
+    }
+
+    private void Ready()
+    {
+        Command<Resume>(_ => ResumeAfterRecovery());
+        Command<Get>(_ => Reply(Sender));
+        Command<Create>(OnCreate);
+        Command<Attach>(OnAttach);
+        Command<Detach>(OnDetach);
+        Command<VolumeProtocol.CreateSnapshot>(OnSnapshot);
+        Command<VolumeProtocol.DeleteSnapshot>(OnDeleteSnapshot);
+        Command<VolumeProtocol.ListSnapshots>(OnListSnapshots);
+        Command<Purge>(OnPurge);
+        Command<Revert>(OnRevert);
+        Command<Expand>(OnExpand);
+        Command<Delete>(OnDelete);
+        Command<Stop>(_ => StopEntity());
+        Always();
+    }
+
+    private void Busy()
+    {
+        Command<Continue>(c => c.Then());
+        Command<Get>(_ => Reply(Sender));
+        Always();
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>What every state handles at once: the I/O path's reports.</summary>
+    private void Always()
+    {
+        Command<FailReplicas>(OnFailReplicas);
+        Command<Fenced>(OnFenced);
+        Command<SnapshotCount>(OnSnapshotCount);
+    }
+
+    /// <summary>Runs <paramref name="work"/> off the actor's thread and <paramref name="then"/> on it, staying busy meanwhile.</summary>
+    private void Run<T>(Func<Task<T>> work, Action<T> then)
+    {
+        Become(Busy);
+        Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
+            ? new Continue(() => then(t.Result))
+            : new Continue(() => WorkflowCrashed(t.Exception!.GetBaseException())), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void Finish()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    private void WorkflowCrashed(Exception e)
+    {
+        // A bug, not an expected failure: log it loudly and stay usable; recovery repeats pending work.
+        _log.Error(e, "Volume {Volume}: a workflow failed unexpectedly", _record.Name);
+        Finish();
+    }
+
+    private void Reply(IActorRef to)
+    {
+        if (to.IsNobody()) return;
+        to.Tell(_record.Exists ? View() : NotFound());
+    }
+
+    private Refused NotFound() => new(_record.Name, VolumeError.NotFound, $"volume '{_record.Name}' does not exist; `pbm volume list` shows the volumes");
+
+    private Refused Refuse(VolumeError error, string detail) => new(_record.Name, error, detail);
+
+    private VolumeView View() => new(
+        _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
+        _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray());
+
+    private string State() =>
+        !_record.CreateDone ? "creating"
+        : _record.Pending is { Kind: OperationKind.Delete } ? "deleting"
+        : _record.AttachedTo is null ? "detached"
+        : _engine is not null || _record.AttachedTo != _host.NodeId ? "attached"
+        : "attaching";
+
+    /// <summary>Checks that the volume exists and is not in the middle of creation; replies and returns false otherwise.</summary>
+    private bool Usable(IActorRef replyTo)
+    {
+        if (!_record.Exists) replyTo.Tell(NotFound());
+        else if (!_record.CreateDone) replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is still being created; retry in a moment"));
+        else return true;
+        return false;
+    }
+
+    private static string NewReplicaId(string volume) => $"{volume}-r{Guid.NewGuid().ToString("N")[..8]}";
+
+    private static bool IsRefusal(ReplicaStatus s) => s is ReplicaStatus.NotFound or ReplicaStatus.AlreadyExists or ReplicaStatus.InvalidName
+        or ReplicaStatus.TooManySnapshots or ReplicaStatus.SnapshotRemoved or ReplicaStatus.InvalidArgument or ReplicaStatus.OutOfRange or ReplicaStatus.NoSpace;
+}

@@ -1,0 +1,74 @@
+using ActorStore.Blocks;
+using ActorStore.Volume.Protocol;
+using static ActorStore.Volume.Protocol.ReplicaProtocol;
+using BlockReplica = ActorStore.Blocks.Replica;
+
+namespace ActorStore.Volume.Replicas;
+
+public sealed partial class ReplicaActor
+{
+    /// <summary>Carries out one control command on the thread pool. Each is idempotent under its request id.</summary>
+    private object Execute(BlockReplica replica, IReplicaCommand command)
+    {
+        var id = _settings.ReplicaId;
+        Done Answer(ReplicaStatus status, string? detail = null) => new(id, command.RequestId, status, detail);
+        switch (command)
+        {
+            case CreateReplica c:
+                // Repeated after a crash of the engine: the replica exists; it must be the same volume's.
+                return Answer(replica.Identity.VolumeId == c.VolumeId ? ReplicaStatus.Ok : ReplicaStatus.AlreadyExists);
+            case OpenReplica o:
+            {
+                var status = replica.AcceptEpoch(o.Epoch);
+                if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
+                return new Opened(id, o.RequestId, _endpoint!.Address.ToString(), _endpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision, replica.DirtyRegions().ToArray());
+            }
+            case ClearDirtyRegions:
+                return Answer(replica.ClearDirtyRegions());
+            case TakeSnapshot s:
+                return Answer(replica.Snapshot(s.Name, s.UserCreated, s.Labels, s.RequestId));
+            case ReplicaProtocol.DeleteSnapshot d:
+            {
+                var status = replica.DeleteSnapshot(d.Name);
+                return Answer(status);
+            }
+            case PurgeSnapshots:
+                return Answer(replica.Purge());
+            case RevertReplica r:
+                return Answer(replica.Revert(r.Snapshot));
+            case ExpandReplica e:
+                return Answer(e.Size == replica.Size ? ReplicaStatus.Ok : replica.Expand(e.Size));
+            case ReplicaProtocol.ListSnapshots:
+                return new SnapshotList(id, command.RequestId, replica.Snapshots()
+                    .Select(s => new VolumeProtocol.SnapshotView(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, new Dictionary<string, string>(s.Labels)))
+                    .ToArray());
+            case RemoveReplica r:
+                return Remove(r);
+            default:
+                return Answer(ReplicaStatus.InvalidArgument, $"unknown command {command.GetType().Name}");
+        }
+    }
+
+    /// <summary>Closes the replica and deletes its directory: the volume was deleted or the replica replaced.</summary>
+    private Done Remove(RemoveReplica command)
+    {
+        _settings.Locals.Remove(_settings.ReplicaId);
+        _server?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _server = null;
+        _replica?.Dispose();
+        _replica = null;
+        try
+        {
+            if (Directory.Exists(_settings.Directory)) Directory.Delete(_settings.Directory, recursive: true);
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.Ok, null);
+        }
+        catch (IOException e)
+        {
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using ActorStore.Blocks;
+using ActorStore.Blocks.Devices;
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using static ActorStore.Volume.Protocol.ReplicaProtocol;
+using BlockReplica = ActorStore.Blocks.Replica;
+
+namespace ActorStore.Volume.Replicas;
+
+/// <summary>
+/// The only owner of one replica directory (DESIGN §2): opens (or creates) the replica, serves its data
+/// endpoint, and carries out the engine's control commands one at a time. Disk work runs on the thread
+/// pool and comes back as a message, so a slow disk never blocks this actor's dispatcher thread.
+/// </summary>
+public sealed partial class ReplicaActor : ReceiveActor, IWithStash
+{
+    private readonly ReplicaActorSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private BlockReplica? _replica;
+    private ReplicaDataServer? _server;
+    private IPEndPoint? _endpoint;
+    private IActorRef? _creator;
+
+    public ReplicaActor(ReplicaActorSettings settings)
+    {
+        _settings = settings;
+        Opening();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(ReplicaActorSettings settings) => Akka.Actor.Props.Create(() => new ReplicaActor(settings));
+
+    /// <summary>Tells the parent (the NodeAgent) that the replica is open, so it can count it on its disk.</summary>
+    public sealed record ReplicaReady(string ReplicaId, string Disk, long Size);
+
+    /// <summary>Tells the parent the replica could not open (corrupt, unreadable) or was removed.</summary>
+    public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason);
+
+    private sealed record OpenResult(ReplicaStatus Status, BlockReplica? Replica, ReplicaDataServer? Server, IPEndPoint? Endpoint, string? Detail);
+
+    private sealed record WorkDone(object Reply, IActorRef ReplyTo, bool Stop);
+
+    protected override void PreStart()
+    {
+        if (_settings.Create is { } create) _creator = Context.Sender;
+        var settings = _settings;
+        Task.Run(() => OpenAsync(settings)).PipeTo(Self);
+    }
+
+    protected override void PostStop()
+    {
+        _settings.Locals.Remove(_settings.ReplicaId);
+        // Close the endpoint first so no engine writes while the replica records its clean stop.
+        _server?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _replica?.Dispose();
+    }
+
+    private void Opening()
+    {
+        Receive<OpenResult>(r =>
+        {
+            if (r.Status != ReplicaStatus.Ok || r.Replica is null)
+            {
+                _log.Error("Replica {Replica} in {Directory} cannot open: {Status} {Detail}", _settings.ReplicaId, _settings.Directory, r.Status, r.Detail);
+                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, r.Status, r.Detail));
+                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, $"{r.Status}: {r.Detail}"));
+                Become(() => Broken($"{r.Status}: {r.Detail}"));
+            }
+            else
+            {
+                _replica = r.Replica;
+                _server = r.Server;
+                _endpoint = r.Endpoint;
+                _settings.Locals.Add(_settings.ReplicaId, r.Replica);
+                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, ReplicaStatus.Ok, null));
+                Context.Parent.Tell(new ReplicaReady(_settings.ReplicaId, _settings.Disk, r.Replica.Size));
+                _log.Info("Replica {Replica} open in {Directory}: {Size} bytes, revision {Revision}{Unclean}", _settings.ReplicaId, _settings.Directory,
+                    r.Replica.Size, r.Replica.Revision, r.Replica.OpenedAfterUncleanStop ? ", after an unclean stop" : "");
+                Become(Ready);
+            }
+            _creator = null;
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>The replica could not open: every command gets the reason; only removal works.</summary>
+    private void Broken(string reason)
+    {
+        Receive<RemoveReplica>(c => RunThenReply(Sender, () => Remove(c), stop: true));
+        Receive<IReplicaCommand>(c => Sender.Tell(new Done(_settings.ReplicaId, c.RequestId, ReplicaStatus.Failed, reason)));
+    }
+
+    private void Ready()
+    {
+        Receive<IReplicaCommand>(c =>
+        {
+            var replica = _replica!;
+            var stop = c is RemoveReplica;
+            RunThenReply(Sender, () => Execute(replica, c), stop);
+        });
+    }
+
+    private void Busy()
+    {
+        Receive<WorkDone>(done =>
+        {
+            done.ReplyTo.Tell(done.Reply);
+            if (done.Stop)
+            {
+                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, "removed"));
+                Context.Stop(Self);
+                return;
+            }
+            Become(_replica is null ? () => Broken("removed") : Ready);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void RunThenReply(IActorRef replyTo, Func<object> work, bool stop)
+    {
+        Become(Busy);
+        Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
+                ? new WorkDone(t.Result, replyTo, stop)
+                : new WorkDone(new Done(_settings.ReplicaId, Guid.Empty, ReplicaStatus.IoError, t.Exception?.GetBaseException().Message), replyTo, false),
+            TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private static async Task<OpenResult> OpenAsync(ReplicaActorSettings s)
+    {
+        var fs = LinuxFileSystem.Instance;
+        BlockReplica? replica;
+        ReplicaStatus status;
+        try
+        {
+            if (s.Create is { } c)
+            {
+                status = BlockReplica.Open(fs, s.Directory, out replica, s.Options);
+                if (status == ReplicaStatus.NotFound)
+                    status = BlockReplica.Create(fs, s.Directory, new ReplicaIdentity(c.VolumeId, c.ReplicaId, c.Epoch), c.Size, out replica, s.Options);
+                else if (status == ReplicaStatus.Ok && replica!.Identity.VolumeId != c.VolumeId)
+                {
+                    // A directory of another volume under this id: never pick it up (DESIGN §2, orphans).
+                    replica.Dispose();
+                    return new OpenResult(ReplicaStatus.AlreadyExists, null, null, null, $"{s.Directory} holds a replica of another volume");
+                }
+            }
+            else
+                status = BlockReplica.Open(fs, s.Directory, out replica, s.Options);
+        }
+        catch (ReplicaCorruptException e)
+        {
+            return new OpenResult(ReplicaStatus.Failed, null, null, null, e.Message);
+        }
+        if (status != ReplicaStatus.Ok || replica is null) return new OpenResult(status, null, null, null, status.ToString());
+        var server = new ReplicaDataServer(replica, new IPEndPoint(s.DataAddress, 0), s.ServerOptions);
+        try
+        {
+            var endpoint = await server.StartAsync().ConfigureAwait(false);
+            return new OpenResult(ReplicaStatus.Ok, replica, server, endpoint, null);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            replica.Dispose();
+            return new OpenResult(ReplicaStatus.IoError, null, null, null, $"cannot open the data endpoint on {s.DataAddress}: {e.Message}");
+        }
+    }
+}
