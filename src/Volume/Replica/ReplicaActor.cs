@@ -23,15 +23,17 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     private IPEndPoint? _endpoint;
     private IActorRef? _creator;
 
-    public ReplicaActor(ReplicaActorSettings settings)
+    /// <param name="creator">Who asked for the replica to be created; answered once it is (or cannot be).</param>
+    public ReplicaActor(ReplicaActorSettings settings, IActorRef? creator)
     {
         _settings = settings;
+        _creator = creator;
         Opening();
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(ReplicaActorSettings settings) => Akka.Actor.Props.Create(() => new ReplicaActor(settings));
+    public static Props Props(ReplicaActorSettings settings, IActorRef? creator = null) => Akka.Actor.Props.Create(() => new ReplicaActor(settings, creator));
 
     /// <summary>Tells the parent (the NodeAgent) that the replica is open, so it can count it on its disk.</summary>
     public sealed record ReplicaReady(string ReplicaId, string Disk, long Size);
@@ -45,7 +47,6 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
 
     protected override void PreStart()
     {
-        if (_settings.Create is { } create) _creator = Context.Sender;
         var settings = _settings;
         Task.Run(() => OpenAsync(settings)).PipeTo(Self);
     }

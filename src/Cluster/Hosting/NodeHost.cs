@@ -1,0 +1,96 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using ActorStore.Cluster.Api;
+using ActorStore.Cluster.Nodes;
+using ActorStore.Cluster.Scheduling;
+using ActorStore.Cluster.Volumes;
+using ActorStore.Volume;
+using ActorStore.Volume.Engine;
+using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Replicas;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Persistence.Sql;
+
+namespace ActorStore.Cluster.Hosting;
+
+/// <summary>
+/// Starts the node (DESIGN §1–2) in dependency order — actor system and cluster, NBD server, node
+/// agent and directory, volume registry, volume shards, gateway — prints one ready line with the bound
+/// endpoints, and on SIGTERM/SIGINT stops in reverse: NBD drained first, then the engines flush on
+/// shard hand-off, then the replicas close cleanly.
+/// </summary>
+public static class NodeHost
+{
+    public static async Task<int> RunAsync(Config config)
+    {
+        NodeSettings node;
+        VolumeSettings volume;
+        try
+        {
+            node = NodeSettings.Create(config);
+            volume = VolumeSettings.Create(config);
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"actorstore-node: {e.Message}");
+            return 2;
+        }
+        Directory.CreateDirectory(node.DataDir);
+        var system = ActorSystem.Create("actorstore", AkkaConfig.For(node, config));
+        SqlPersistence.Get(system);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        node.Endpoints.Remote = cluster.SelfAddress.ToString();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (node.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        if (await Task.WhenAny(up.Task, Task.Delay(TimeSpan.FromSeconds(120))) != up.Task)
+        {
+            Console.Error.WriteLine($"actorstore-node: could not join the cluster through {string.Join(", ", node.Seeds)} within 120 s; check --seed and that the seeds run");
+            await system.Terminate();
+            return 1;
+        }
+
+        var exports = new NbdExports();
+        var nbd = new NbdServer(exports, new NbdServerOptions { BindAddress = IPAddress.Parse(node.NbdHost), Port = node.NbdPort },
+            line => system.Log.Info("NBD {0}", line));
+        var nbdBound = await nbd.StartAsync();
+        node.Endpoints.Nbd = $"{node.NbdHost}:{nbdBound.Port}";
+
+        var locals = new LocalReplicas();
+        system.ActorOf(NodeAgent.Props(node, volume, locals), NodeDirectory.AgentName);
+        var nodes = system.ActorOf(NodeDirectory.Props(new PlacementPolicy(node.OverProvisioningPercent, node.MinimalAvailablePercent), node.AskTimeout), "nodes");
+        system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
+        var registry = system.ActorOf(ClusterSingletonProxy.Props("/user/volume-registry", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")), "volume-registry-proxy");
+
+        var host = new VolumeHost(node.NodeId, exports, locals, nodes, registry, volume);
+        var sharding = ClusterSharding.Get(system);
+        var shardSettings = ClusterShardingSettings.Create(system).WithRole("actorstore");
+        var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
+            sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
+
+        var clusterId = ClusterIdentity.Read(node.DataDir);
+        var gateway = await GatewayHost.StartAsync(
+            new GatewayTargets(system, volumes, registry, nodes, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
+            new GatewayOptions(node.ApiHost, node.ApiPort));
+        node.Endpoints.Api = gateway.Url.ToString().TrimEnd('/');
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        Console.WriteLine($"actorstore-node ready node={node.NodeId} remote={node.Endpoints.Remote} api={node.Endpoints.Api} nbd={node.Endpoints.Nbd} data={node.DataDir}");
+        await Task.WhenAny(stop.Task, system.WhenTerminated);
+
+        // Stop taking I/O first (in-flight requests finish, later ones get ESHUTDOWN), then let the
+        // engines flush and the replicas close through the actor system's coordinated shutdown.
+        await nbd.StopAsync();
+        await gateway.StopAsync();
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await system.WhenTerminated;
+        await nbd.DisposeAsync();
+        return 0;
+    }
+}

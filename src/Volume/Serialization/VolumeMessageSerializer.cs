@@ -1,0 +1,10 @@
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+
+namespace ActorStore.Volume.Serialization;
+
+/// <summary>The volume service's wire messages and persisted events (bound in hocon/reference.conf).</summary>
+public sealed class VolumeMessageSerializer(ExtendedActorSystem system) : JsonMessageSerializer(system, typeof(IVolumeMessage))
+{
+    public override int Identifier => 1101;
+}
