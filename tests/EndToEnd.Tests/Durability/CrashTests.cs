@@ -42,6 +42,9 @@ public sealed class CrashTests(ITestOutputHelper output) : NodeTest(output)
         // The unflushed range may hold either version of each block, but the same on every read.
         var first = await ReadHashAsync(node, name);
         Assert.Equal(first, await ReadHashAsync(node, name));
+        // Both replicas hold the same bytes everywhere, the unflushed range included.
+        Assert.Equal(0, await node.StopAsync());
+        ReplicaComparison.AssertIdentical(node.DataDir, before.Replicas.Select(r => r.Id).ToArray());
     }
 
     [Theory]
