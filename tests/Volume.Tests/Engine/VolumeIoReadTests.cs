@@ -16,6 +16,14 @@ public sealed class VolumeIoReadTests
     }
 
     [Fact]
+    public async Task Without_a_local_replica_reads_take_the_remote_ones_in_turn()
+    {
+        var bed = IoBed.ThreeRw();
+        for (var i = 0; i < 30; i++) Assert.Equal(IoStatus.Ok, await bed.Io.ReadAsync(0, new byte[4096]));
+        Assert.All(bed.All, c => Assert.Equal(10, c.Calls(FakeOp.Read)));
+    }
+
+    [Fact]
     public async Task Reads_never_go_to_a_write_only_replica()
     {
         var bed = new IoBed(("rw", ReplicaMode.ReadWrite, false), ("wo", ReplicaMode.WriteOnly, true));
