@@ -1,0 +1,34 @@
+using ActorStore.Volume.Protocol;
+using ActorStore.Volume.Serialization;
+using Xunit;
+
+namespace ActorStore.Cluster.Tests.Serialization;
+
+public sealed class VolumeMessageSerializerTests(SerializationSystem fixture) : IClassFixture<SerializationSystem>
+{
+    private static readonly Type Marker = typeof(IVolumeMessage);
+
+    public static TheoryData<string> MessageTypes() => new(Samples.ConcreteTypesOf(Marker).Select(t => t.FullName!));
+
+    [Fact]
+    public void The_volume_assembly_has_messages_to_test() => Assert.True(Samples.ConcreteTypesOf(Marker).Count() > 20);
+
+    [Theory]
+    [MemberData(nameof(MessageTypes))]
+    public void Every_volume_message_round_trips_through_the_configured_serializer(string typeName)
+    {
+        var type = Marker.Assembly.GetType(typeName, throwOnError: true)!;
+        MessageRoundTrip.AssertRoundTrips(fixture.System, Samples.Create(type), typeof(VolumeMessageSerializer));
+    }
+
+    [Fact]
+    public void Manifests_are_short_unique_and_name_the_protocol_and_the_type()
+    {
+        var serializer = (VolumeMessageSerializer)fixture.System.Serialization.FindSerializerForType(typeof(VolumeProtocol.Create));
+        var types = Samples.ConcreteTypesOf(Marker).ToArray();
+        var manifests = types.Select(t => serializer.Manifest(Samples.Create(t))).ToArray();
+        Assert.Equal(manifests.Length, manifests.Distinct().Count());
+        Assert.Equal("VolumeEvents.CreateRequested", serializer.Manifest(Samples.Create(typeof(VolumeEvents.CreateRequested))));
+        Assert.Equal(types.OrderBy(t => t.FullName), serializer.KnownTypes.OrderBy(t => t.FullName));
+    }
+}

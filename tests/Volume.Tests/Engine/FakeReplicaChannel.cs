@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using ActorStore.Blocks;
+using ActorStore.Volume.Engine;
+
+namespace ActorStore.Volume.Tests.Engine;
+
+public enum FakeOp { Read, Write, Zeroes, Trim, Flush, Allocation }
+
+/// <summary>
+/// An in-memory replica: bytes plus a per-block allocation map. Each operation answers from a script
+/// (queued statuses, then <see cref="ReplicaStatus.Ok"/>) and can be held on a gate the test opens.
+/// </summary>
+public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal = false) : IReplicaChannel
+{
+    private readonly byte[] _data = new byte[size];
+    private readonly bool[] _allocated = new bool[(size + 4095) / 4096];
+    private readonly ConcurrentDictionary<FakeOp, ConcurrentQueue<ReplicaStatus>> _script = new();
+    private readonly ConcurrentDictionary<FakeOp, TaskCompletionSource> _holds = new();
+    private readonly ConcurrentDictionary<FakeOp, int> _calls = new();
+    private readonly ConcurrentDictionary<FakeOp, int> _started = new();
+
+    public string ReplicaId { get; } = replicaId;
+
+    public bool IsLocal { get; } = isLocal;
+
+    /// <summary>The next calls of <paramref name="op"/> answer these, in order; later ones answer Ok.</summary>
+    public FakeReplicaChannel Answer(FakeOp op, params ReplicaStatus[] statuses)
+    {
+        var queue = _script.GetOrAdd(op, _ => new ConcurrentQueue<ReplicaStatus>());
+        foreach (var s in statuses) queue.Enqueue(s);
+        return this;
+    }
+
+    /// <summary>Calls of <paramref name="op"/> wait until the returned source is completed.</summary>
+    public TaskCompletionSource Hold(FakeOp op)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _holds[op] = gate;
+        return gate;
+    }
+
+    /// <summary>Calls of <paramref name="op"/> that have finished (whatever they answered).</summary>
+    public int Calls(FakeOp op) => _calls.GetValueOrDefault(op);
+
+    /// <summary>Calls of <paramref name="op"/> that have started (held ones included).</summary>
+    public int Started(FakeOp op) => _started.GetValueOrDefault(op);
+
+    public byte[] Snapshot(long offset, int length)
+    {
+        lock (_data) return _data.AsSpan((int)offset, length).ToArray();
+    }
+
+    public void Fill(long offset, ReadOnlySpan<byte> bytes)
+    {
+        lock (_data)
+        {
+            bytes.CopyTo(_data.AsSpan((int)offset));
+            Mark(offset, bytes.Length, true);
+        }
+    }
+
+    public ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination) =>
+        RunAsync(FakeOp.Read, () =>
+        {
+            lock (_data) _data.AsSpan((int)offset, destination.Length).CopyTo(destination.Span);
+        });
+
+    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
+    {
+        var copy = data.ToArray(); // the caller's memory is not ours after the call returns
+        return RunAsync(FakeOp.Write, () => Fill(offset, copy));
+    }
+
+    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate) =>
+        RunAsync(FakeOp.Zeroes, () =>
+        {
+            lock (_data)
+            {
+                _data.AsSpan((int)offset, (int)length).Clear();
+                Mark(offset, length, allocate);
+            }
+        });
+
+    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length) =>
+        RunAsync(FakeOp.Trim, () =>
+        {
+            lock (_data)
+            {
+                _data.AsSpan((int)offset, (int)length).Clear();
+                Mark(offset, length, false);
+            }
+        });
+
+    public ValueTask<ReplicaStatus> FlushAsync() => RunAsync(FakeOp.Flush, () => { });
+
+    public ValueTask<ReplicaStatus> GetAllocationAsync(long offset, long length, List<AllocationExtent> into) =>
+        RunAsync(FakeOp.Allocation, () =>
+        {
+            lock (_data)
+            {
+                var end = offset + length;
+                var at = offset;
+                while (at < end)
+                {
+                    var hole = !_allocated[at / 4096];
+                    var next = Math.Min(end, (at / 4096 + 1) * 4096);
+                    while (next < end && !_allocated[next / 4096] == hole) next = Math.Min(end, next + 4096);
+                    into.Add(new AllocationExtent(at, next - at, hole));
+                    at = next;
+                }
+            }
+        });
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private void Mark(long offset, long length, bool allocated)
+    {
+        for (var b = offset / 4096; b <= (offset + Math.Max(length, 1) - 1) / 4096; b++) _allocated[b] = allocated;
+    }
+
+    private async ValueTask<ReplicaStatus> RunAsync(FakeOp op, Action apply)
+    {
+        _started.AddOrUpdate(op, 1, (_, n) => n + 1);
+        try
+        {
+            if (_holds.TryGetValue(op, out var hold)) await hold.Task.ConfigureAwait(false);
+            var status = _script.TryGetValue(op, out var queue) && queue.TryDequeue(out var s) ? s : ReplicaStatus.Ok;
+            if (status == ReplicaStatus.Ok) apply();
+            return status;
+        }
+        finally
+        {
+            _calls.AddOrUpdate(op, 1, (_, n) => n + 1);
+        }
+    }
+}

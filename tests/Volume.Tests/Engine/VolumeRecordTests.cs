@@ -1,0 +1,169 @@
+using ActorStore.Volume.Engine;
+using Xunit;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+
+namespace ActorStore.Volume.Tests.Engine;
+
+public sealed class VolumeRecordTests
+{
+    private static readonly Guid VolumeId = new("11111111-2222-3333-4444-555555555555");
+    private static readonly DateTimeOffset Now = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private static CreateRequested Create(Guid id, int replicas = 3) =>
+        new(id, 1L << 30, replicas, Now, Enumerable.Range(0, replicas).Select(i => new NewReplica($"r{i}", $"node{i}", "disk")).ToList());
+
+    private static VolumeRecord Created(int replicas = 3)
+    {
+        var record = new VolumeRecord("vol");
+        record.Apply(Create(VolumeId, replicas));
+        record.Apply(new CreateCompleted(VolumeId));
+        return record;
+    }
+
+    [Fact]
+    public void A_new_record_does_not_exist()
+    {
+        var record = new VolumeRecord("vol");
+        Assert.False(record.Exists);
+        Assert.Equal("unknown", record.Robustness);
+        Assert.Equal(0, record.Epoch);
+    }
+
+    [Fact]
+    public void Create_makes_every_replica_read_write_and_the_volume_healthy()
+    {
+        var record = new VolumeRecord("vol");
+        record.Apply(Create(VolumeId));
+        Assert.True(record.Exists);
+        Assert.False(record.CreateDone);
+        Assert.Equal(VolumeId, record.Id);
+        Assert.Equal(1L << 30, record.Size);
+        Assert.Equal(3, record.ReplicaCount);
+        Assert.Equal(Now, record.Created);
+        Assert.Equal(["r0", "r1", "r2"], record.Replicas.Select(r => r.Id));
+        Assert.All(record.Replicas, r => Assert.Equal(ReplicaMode.ReadWrite, r.Mode));
+        Assert.Equal("healthy", record.Robustness);
+        record.Apply(new CreateCompleted(VolumeId));
+        Assert.True(record.CreateDone);
+    }
+
+    [Fact]
+    public void A_failed_replica_is_error_and_the_volume_degraded()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r1", "write: IoError", Now));
+        var failed = record.Replicas.Single(r => r.Id == "r1");
+        Assert.Equal(ReplicaMode.Error, failed.Mode);
+        Assert.Equal("write: IoError", failed.Failure);
+        Assert.Equal(Now, failed.FailedAt);
+        Assert.Equal("degraded", record.Robustness);
+        Assert.Equal(["r0", "r2"], record.Healthy.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void A_second_failure_of_the_same_replica_keeps_the_first_reason()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r1", "first", Now));
+        record.Apply(new ReplicaFailed("r1", "second", Now.AddMinutes(1)));
+        Assert.Equal("first", record.Replicas.Single(r => r.Id == "r1").Failure);
+    }
+
+    [Fact]
+    public void All_replicas_failed_is_faulted()
+    {
+        var record = Created();
+        foreach (var id in new[] { "r0", "r1", "r2" }) record.Apply(new ReplicaFailed(id, "gone", Now));
+        Assert.Equal("faulted", record.Robustness);
+        Assert.Empty(record.Healthy);
+    }
+
+    [Fact]
+    public void Attach_sets_node_and_epoch_and_detach_clears_the_node()
+    {
+        var record = Created();
+        record.Apply(new Attached("node1", 1));
+        Assert.Equal("node1", record.AttachedTo);
+        Assert.Equal(1, record.Epoch);
+        record.Apply(new EpochRaised(2));
+        Assert.Equal(2, record.Epoch);
+        record.Apply(new Detached());
+        Assert.Null(record.AttachedTo);
+        Assert.Equal(2, record.Epoch);
+    }
+
+    [Fact]
+    public void Expand_changes_the_size_only_when_it_succeeded()
+    {
+        var record = Created();
+        var failed = new OperationRequested(Guid.NewGuid(), OperationKind.Expand, null, 2L << 30, false, null);
+        record.Apply(failed);
+        Assert.Same(failed, record.Pending);
+        Assert.Equal(1L << 30, record.Size);
+        record.Apply(new OperationCompleted(failed.RequestId, false, "replica r1 refused"));
+        Assert.Null(record.Pending);
+        Assert.Equal(1L << 30, record.Size);
+
+        var succeeded = failed with { RequestId = Guid.NewGuid() };
+        record.Apply(succeeded);
+        record.Apply(new OperationCompleted(succeeded.RequestId, true, null));
+        Assert.Equal(2L << 30, record.Size);
+    }
+
+    [Fact]
+    public void A_completed_snapshot_does_not_change_the_size()
+    {
+        var record = Created();
+        var snapshot = new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, "s1", 0, true, new() { ["k"] = "v" });
+        record.Apply(snapshot);
+        record.Apply(new OperationCompleted(snapshot.RequestId, true, null));
+        Assert.Equal(1L << 30, record.Size);
+        Assert.Null(record.Pending);
+    }
+
+    [Fact]
+    public void Delete_clears_the_record()
+    {
+        var record = Created();
+        record.Apply(new Attached("node1", 1));
+        record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.Delete, null, 0, false, null));
+        record.Apply(new VolumeDeleted(VolumeId));
+        Assert.False(record.Exists);
+        Assert.False(record.CreateDone);
+        Assert.Null(record.AttachedTo);
+        Assert.Null(record.Pending);
+        Assert.Empty(record.Replicas);
+        Assert.Equal("unknown", record.Robustness);
+    }
+
+    [Fact]
+    public void Re_create_after_delete_keeps_the_epoch_growing()
+    {
+        var record = Created();
+        record.Apply(new Attached("node1", 5));
+        record.Apply(new VolumeDeleted(VolumeId));
+        var newId = Guid.NewGuid();
+        record.Apply(Create(newId, replicas: 2));
+        Assert.Equal(newId, record.Id);
+        Assert.Equal(5, record.Epoch);
+        Assert.Equal(["r0", "r1"], record.Replicas.Select(r => r.Id));
+        Assert.Equal("healthy", record.Robustness);
+    }
+
+    [Fact]
+    public void Replaying_the_same_events_gives_the_same_record()
+    {
+        IVolumeEvent[] events =
+        [
+            Create(VolumeId), new CreateCompleted(VolumeId), new Attached("n", 1), new ReplicaFailed("r2", "x", Now),
+            new Detached(), new OperationRequested(VolumeId, OperationKind.Expand, null, 4L << 30, false, null),
+            new OperationCompleted(VolumeId, true, null), new EpochRaised(2),
+        ];
+        var a = new VolumeRecord("vol");
+        var b = new VolumeRecord("vol");
+        foreach (var e in events) { a.Apply(e); b.Apply(e); }
+        Assert.Equal((a.Size, a.Epoch, a.Robustness, a.AttachedTo), (b.Size, b.Epoch, b.Robustness, b.AttachedTo));
+        Assert.Equal(a.Replicas, b.Replicas);
+        Assert.Equal(4L << 30, a.Size);
+    }
+}
