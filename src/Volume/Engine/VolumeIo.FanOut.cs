@@ -12,7 +12,9 @@ public sealed partial class VolumeIo
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IoStatus> MutateAsync(Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data, bool fua)
     {
-        if (length == 0) return fua ? await FlushAsync().ConfigureAwait(false) : IoStatus.Ok;
+        if (length == 0)
+            return fua ? await FlushAsync().ConfigureAwait(false)
+                : await _gate.EnterAsync().ConfigureAwait(false) ? Exit(IoStatus.Ok) : IoStatus.ShuttingDown;
         if (!await _gate.EnterAsync().ConfigureAwait(false)) return IoStatus.ShuttingDown;
         try
         {
@@ -33,6 +35,12 @@ public sealed partial class VolumeIo
         {
             _gate.Exit();
         }
+    }
+
+    private IoStatus Exit(IoStatus status)
+    {
+        _gate.Exit();
+        return status;
     }
 
     /// <summary>

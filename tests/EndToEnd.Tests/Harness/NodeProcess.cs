@@ -89,6 +89,7 @@ public sealed class NodeProcess : IAsyncDisposable
             if (e.Data is not null) Output.Add("err", e.Data);
         };
         process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"the node exited with code {SafeExitCode(process)} before it was ready"));
+        Directory.CreateDirectory(DataDir); // the node's working directory
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

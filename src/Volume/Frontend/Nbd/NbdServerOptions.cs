@@ -23,6 +23,9 @@ public sealed record NbdServerOptions
     /// <summary>How long StopAsync waits for in-flight requests before it closes connections anyway.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a new connection may take to finish the handshake before it is closed.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(BindAddress);

@@ -51,7 +51,10 @@ internal sealed partial class NbdSession
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
         _pool = new Stack<NbdRequestWork>(options.MaxInFlightPerConnection);
+        _handshakeTimeout = options.HandshakeTimeout;
     }
+
+    private readonly TimeSpan _handshakeTimeout;
 
     public IVolumeIo Volume => _volume!;
 
@@ -71,7 +74,11 @@ internal sealed partial class NbdSession
         bool graceful = true; // send what is queued (an option reply, the last replies) before closing
         try
         {
-            var negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
+            NbdNegotiation? negotiated;
+            // A client that connects and never finishes negotiating must not hold a connection slot:
+            // past the deadline its socket is shut, which ends the handshake as a lost connection.
+            await using (new Timer(static s => ((NbdSession)s!).ShutdownSocket(), this, _handshakeTimeout, Timeout.InfiniteTimeSpan))
+                negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
             if (negotiated is not null)
             {
                 _volume = negotiated.Volume;
@@ -123,6 +130,11 @@ internal sealed partial class NbdSession
     {
         _closed = true;
         CompleteOutput();
+        ShutdownSocket();
+    }
+
+    private void ShutdownSocket()
+    {
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
