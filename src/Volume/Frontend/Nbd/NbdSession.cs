@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ActorStore.Volume.Engine;
 
 namespace ActorStore.Volume.Frontend.Nbd;
@@ -349,41 +350,6 @@ internal sealed partial class NbdSession
         lock (_pool)
         {
             _pool.Push(work);
-        }
-    }
-
-    private async Task SendLoopAsync()
-    {
-        var reader = _output.Reader;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                long length = buffer.Length; // not after AdvanceTo: the segments go back to the pool
-                foreach (var segment in buffer)
-                {
-                    await _stream.WriteAsync(segment).ConfigureAwait(false);
-                }
-
-                reader.AdvanceTo(buffer.End);
-                _gate.Release(0, length);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception ex) when (IsConnectionLoss(ex))
-        {
-            // The peer is gone: the read loop sees it too and ends the session.
-            _closed = true;
-            _gate.Wake();
-        }
-        finally
-        {
-            await reader.CompleteAsync().ConfigureAwait(false);
         }
     }
 }
