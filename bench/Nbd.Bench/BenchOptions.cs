@@ -1,7 +1,10 @@
 namespace ActorStore.Nbd.Bench;
 
-/// <summary>Command-line options: <c>--seconds N</c> per fio run, <c>--size-mib N</c> per target, <c>--nbdkit-only</c>.</summary>
-public sealed record BenchOptions(int Seconds, long SizeMiB, bool NbdkitOnly)
+/// <summary>
+/// Command-line options: <c>--seconds N</c> per fio run, <c>--size-mib N</c> per target, <c>--nbdkit-only</c>,
+/// <c>--setup TEXT</c> and <c>--only TEXT</c> to run only the setups and workloads whose label contains TEXT.
+/// </summary>
+public sealed record BenchOptions(int Seconds, long SizeMiB, bool NbdkitOnly, string? Setup = null, string? Only = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -13,7 +16,9 @@ public sealed record BenchOptions(int Seconds, long SizeMiB, bool NbdkitOnly)
                 "--seconds" when i + 1 < args.Length => options with { Seconds = int.Parse(args[++i]) },
                 "--size-mib" when i + 1 < args.Length => options with { SizeMiB = long.Parse(args[++i]) },
                 "--nbdkit-only" => options with { NbdkitOnly = true },
-                _ => throw new ArgumentException($"unknown option '{args[i]}'; use --seconds N, --size-mib N, --nbdkit-only"),
+                "--setup" when i + 1 < args.Length => options with { Setup = args[++i] },
+                "--only" when i + 1 < args.Length => options with { Only = args[++i] },
+                _ => throw new ArgumentException($"unknown option '{args[i]}'; use --seconds N, --size-mib N, --nbdkit-only, --setup TEXT, --only TEXT"),
             };
         }
         return options;

@@ -26,7 +26,7 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
     }
     else
     {
-        foreach (var config in configs)
+        foreach (var config in configs.Where(c => options.Setup is null || c.Label.Contains(options.Setup, StringComparison.OrdinalIgnoreCase)))
         {
             // One node at a time: on 2 cores a second idle node would still take CPU from the measurement.
             await using var node = await NodeProcess.StartAsync(new NodeOptions { NodeId = "bench-1", ForceSocket = config.ForceSocket }, Path.Combine(dir, $"node-{rows.Count}"));
@@ -34,7 +34,7 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
             await node.Api.CreateAttachedAsync(name, options.SizeMiB << 20, config.Replicas);
             var uri = node.NbdUri(name);
             await Fio.FillAsync(uri, options.SizeMiB);
-            foreach (var workload in Workload.All)
+            foreach (var workload in Workload.All.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase)))
             {
                 var a1 = await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir);
                 var b1 = await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir);

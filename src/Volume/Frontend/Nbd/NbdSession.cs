@@ -46,9 +46,11 @@ internal sealed partial class NbdSession
         _log = log;
         _name = $"nbd#{id} {socket.RemoteEndPoint}";
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        // Large reads: a 1 MiB WRITE arrives in a few recv calls rather than dozens.
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         // No writer pause: memory is bounded by the gate (replies count until sent), not by the pipe.
-        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        // 64 KiB segments: a 1 MiB read reply is 16 iovecs in one sendmsg, not 257.
+        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
         _pool = new Stack<NbdRequestWork>(options.MaxInFlightPerConnection);
@@ -328,6 +330,7 @@ internal sealed partial class NbdSession
 
         Dispatch(work);
     }
+
 
     private static void Dispatch(NbdRequestWork work) => ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
 
