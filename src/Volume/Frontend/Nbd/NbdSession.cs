@@ -184,8 +184,21 @@ internal sealed partial class NbdSession
             var result = await _input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             var step = Parse(buffer, out var consumed, out var examined);
-            bool leftover = !buffer.Slice(consumed).IsEmpty || _payloadRemaining > 0;
+            bool drained = buffer.Slice(consumed).IsEmpty;
+            bool leftover = !drained || _payloadRemaining > 0;
             _input.AdvanceTo(consumed, examined);
+            if (step == ParseStep.Continue && drained && _payloadWork is not null && _payloadRemaining >= DirectPayloadThreshold)
+            {
+                // The rest of a large WRITE payload goes from the socket straight into its buffer: the pipe
+                // holds nothing unread, so reading the stream directly keeps the order, and saves a copy.
+                if (!await ReceivePayloadAsync().ConfigureAwait(false))
+                {
+                    return ("truncated request: closing", false);
+                }
+
+                continue;
+            }
+
             switch (step)
             {
                 case ParseStep.Malformed:
@@ -203,6 +216,28 @@ internal sealed partial class NbdSession
     }
 
     private enum ParseStep { Continue, Backpressure, Disconnect, Malformed }
+
+    private const int DirectPayloadThreshold = 64 * 1024;
+
+    private async Task<bool> ReceivePayloadAsync()
+    {
+        var work = _payloadWork!;
+        while (_payloadRemaining > 0)
+        {
+            int n = await _stream.ReadAsync(work.Buffer!.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            _payloadFilled += n;
+            _payloadRemaining -= n;
+        }
+
+        _payloadWork = null;
+        Dispatch(work);
+        return true;
+    }
 
     // Parses every whole request in the buffer (a ref struct reader cannot live in the async loop).
     private ParseStep Parse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)
