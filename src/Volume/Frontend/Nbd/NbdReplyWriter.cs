@@ -29,11 +29,18 @@ public static class NbdReplyWriter
     /// <summary>NBD_REPLY_TYPE_OFFSET_DATA: the offset then the data; <paramref name="done"/> marks it final.</summary>
     public static void WriteOffsetData(IBufferWriter<byte> writer, ulong cookie, ulong offset, ReadOnlySpan<byte> data, bool done)
     {
-        int total = NbdConstants.StructuredReplyHeaderSize + 8 + data.Length;
+        WriteOffsetDataHeader(writer, cookie, offset, data.Length, done);
+        data.CopyTo(writer.GetSpan(data.Length));
+        writer.Advance(data.Length);
+    }
+
+    /// <summary>The chunk header and offset of NBD_REPLY_TYPE_OFFSET_DATA; the caller sends <paramref name="dataLength"/> bytes of data right after.</summary>
+    public static void WriteOffsetDataHeader(IBufferWriter<byte> writer, ulong cookie, ulong offset, int dataLength, bool done)
+    {
+        const int total = NbdConstants.StructuredReplyHeaderSize + 8;
         var span = writer.GetSpan(total);
-        WriteChunkHeader(span, cookie, done ? NbdConstants.ReplyFlagDone : (ushort)0, NbdConstants.ReplyTypeOffsetData, 8 + data.Length);
+        WriteChunkHeader(span, cookie, done ? NbdConstants.ReplyFlagDone : (ushort)0, NbdConstants.ReplyTypeOffsetData, 8 + dataLength);
         BinaryPrimitives.WriteUInt64BigEndian(span[NbdConstants.StructuredReplyHeaderSize..], offset);
-        data.CopyTo(span[(NbdConstants.StructuredReplyHeaderSize + 8)..]);
         writer.Advance(total);
     }
 

@@ -3,7 +3,7 @@ using ActorStore.Volume.Engine;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 
-/// <summary>Completion of requests and the writing of replies: each reply goes into the output pipe whole, under one lock.</summary>
+/// <summary>Completion of requests and the writing of replies: each reply is queued whole, under one lock.</summary>
 internal sealed partial class NbdSession
 {
     /// <summary>Called by a work item when the engine has answered: reply, release what the request held.</summary>
@@ -15,10 +15,19 @@ internal sealed partial class NbdSession
         {
             SendError(request.Cookie, error);
         }
+        else if (request.Type == NbdConstants.CmdRead && work.Length > 0)
+        {
+            NbdMetrics.BytesRead.Add(work.Length);
+            if (SendData(work))
+            {
+                // The reply's payload is the request's buffer: the send loop hands the work back once it is sent.
+                _gate.Release(1, 0);
+                return;
+            }
+        }
         else if (request.Type == NbdConstants.CmdRead)
         {
-            SendData(request.Cookie, request.Offset, work.Buffer.AsSpan(0, work.Length));
-            NbdMetrics.BytesRead.Add(work.Length);
+            SendNoData(request.Cookie);
         }
         else if (request.Type == NbdConstants.CmdBlockStatus)
         {
@@ -66,11 +75,11 @@ internal sealed partial class NbdSession
 
             if (_structured)
             {
-                NbdReplyWriter.WriteError(_output.Writer, cookie, error, NbdErrors.Message(error));
+                NbdReplyWriter.WriteError(_replies, cookie, error, NbdErrors.Message(error));
             }
             else
             {
-                NbdReplyWriter.WriteSimple(_output.Writer, cookie, error);
+                NbdReplyWriter.WriteSimple(_replies, cookie, error);
             }
 
             FlushLocked();
@@ -86,12 +95,40 @@ internal sealed partial class NbdSession
                 return;
             }
 
-            NbdReplyWriter.WriteSimple(_output.Writer, cookie, 0);
+            NbdReplyWriter.WriteSimple(_replies, cookie, 0);
             FlushLocked();
         }
     }
 
-    private void SendData(ulong cookie, ulong offset, ReadOnlySpan<byte> data)
+    // A READ's reply, its payload queued by reference. False when the connection is closing (nothing queued).
+    private bool SendData(NbdRequestWork work)
+    {
+        var request = work.Request;
+        lock (_writeLock)
+        {
+            if (_outputCompleted)
+            {
+                return false;
+            }
+
+            if (_structured)
+            {
+                // One chunk, complete before it is sent, so it may carry DONE (and DF is always honoured).
+                NbdReplyWriter.WriteOffsetDataHeader(_replies, request.Cookie, request.Offset, work.Length, done: true);
+            }
+            else
+            {
+                NbdReplyWriter.WriteSimple(_replies, request.Cookie, 0);
+            }
+
+            _replies.AppendPayload(new ArraySegment<byte>(work.Buffer!, 0, work.Length), work);
+            FlushLocked();
+            return true;
+        }
+    }
+
+    // A zero-length READ: no payload at all.
+    private void SendNoData(ulong cookie)
     {
         lock (_writeLock)
         {
@@ -100,18 +137,13 @@ internal sealed partial class NbdSession
                 return;
             }
 
-            if (!_structured)
+            if (_structured)
             {
-                NbdReplyWriter.WriteSimple(_output.Writer, cookie, 0, data);
-            }
-            else if (data.IsEmpty)
-            {
-                NbdReplyWriter.WriteNone(_output.Writer, cookie);
+                NbdReplyWriter.WriteNone(_replies, cookie);
             }
             else
             {
-                // One chunk, complete before it is sent, so it may carry DONE (and DF is always honoured).
-                NbdReplyWriter.WriteOffsetData(_output.Writer, cookie, offset, data, done: true);
+                NbdReplyWriter.WriteSimple(_replies, cookie, 0);
             }
 
             FlushLocked();
@@ -129,7 +161,7 @@ internal sealed partial class NbdSession
             }
 
             if (!NbdReplyWriter.WriteBlockStatus(
-                    _output.Writer, request.Cookie, NbdConstants.BaseAllocationContextId, request.Offset, request.Length, reqOne, extents))
+                    _replies, request.Cookie, NbdConstants.BaseAllocationContextId, request.Offset, request.Length, reqOne, extents))
             {
                 return false;
             }
@@ -139,32 +171,28 @@ internal sealed partial class NbdSession
         }
     }
 
-    /// <summary>Handshake replies: written by the handshake directly into <see cref="HandshakeOutput"/>, then flushed here.</summary>
+    /// <summary>
+    /// Handshake replies: written by the handshake into <see cref="HandshakeOutput"/> (only the handshake
+    /// writes then, but the send loop may look at the queue at any time), then queued here under the lock.
+    /// </summary>
     public void FlushHandshake()
     {
         lock (_writeLock)
         {
-            if (!_outputCompleted)
+            if (!_outputCompleted && _handshakeOutput.WrittenCount > 0)
             {
+                _handshakeOutput.WrittenSpan.CopyTo(_replies.GetSpan(_handshakeOutput.WrittenCount));
+                _replies.Advance(_handshakeOutput.WrittenCount);
                 FlushLocked();
             }
         }
+
+        _handshakeOutput.Clear();
     }
 
-    public System.Buffers.IBufferWriter<byte> HandshakeOutput => _output.Writer;
+    public System.Buffers.IBufferWriter<byte> HandshakeOutput => _handshakeOutput;
 
-    // The pipe never pauses its writer (see the constructor), so the flush completes at once: it only
-    // wakes the send loop. The bytes count against the gate until the send loop has sent them.
-    private void FlushLocked()
-    {
-        long bytes = _output.Writer.UnflushedBytes;
-        _gate.Add(0, bytes);
-        var flush = _output.Writer.FlushAsync();
-        if (!flush.IsCompleted)
-        {
-            throw new InvalidOperationException("the output pipe paused its writer; it is configured never to");
-        }
-
-        flush.GetAwaiter().GetResult();
-    }
+    // Makes the reply visible to the send loop (waking it if it waits). The bytes count against the gate
+    // until the send loop has sent them.
+    private void FlushLocked() => _gate.Add(0, _replies.Publish());
 }

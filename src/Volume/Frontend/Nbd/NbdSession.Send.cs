@@ -1,40 +1,36 @@
-using System.Buffers;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-
 namespace ActorStore.Volume.Frontend.Nbd;
 
-/// <summary>The send loop: drains the output pipe, where replies are written whole, to the socket.</summary>
+/// <summary>The send loop: takes each batch of queued replies and sends it to the socket in gathered sendmsg calls.</summary>
 internal sealed partial class NbdSession
 {
+    private const int MaxVectors = 1024; // IOV_MAX
+
     private async Task SendLoopAsync()
     {
-        var reader = _output.Reader;
-        // One gathered send (sendmsg) per batch of replies instead of one write per pipe segment: at queue
-        // depth 32 a batch holds dozens of replies, each spanning two segments (header, payload).
-        var gather = new List<ArraySegment<byte>>(64);
+        // At queue depth 32 a batch holds dozens of replies, each a header and (READ) a payload: one
+        // sendmsg for all of them instead of a write per piece.
+        var gather = new List<ArraySegment<byte>>(MaxVectors);
+        using var send = new GatheredSend();
+        ReplyBatch? batch = null;
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                long length = buffer.Length; // not after AdvanceTo: the segments go back to the pool
-                if (buffer.IsSingleSegment)
+                ValueTask<ReplyBatch?> next;
+                lock (_writeLock)
                 {
-                    await _stream.WriteAsync(buffer.First).ConfigureAwait(false);
-                }
-                else
-                {
-                    await SendGatheredAsync(buffer, gather).ConfigureAwait(false);
+                    next = _replies.TakeAsync();
                 }
 
-                reader.AdvanceTo(buffer.End);
-                _gate.Release(0, length);
-                if (result.IsCompleted)
+                batch = await next.ConfigureAwait(false);
+                if (batch is null)
                 {
                     break;
                 }
+
+                await SendBatchAsync(batch, gather, send).ConfigureAwait(false);
+                Sent(batch);
+                batch = null;
             }
         }
         catch (Exception ex) when (IsConnectionLoss(ex))
@@ -45,49 +41,80 @@ internal sealed partial class NbdSession
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            // What will never be sent still goes back: request buffers to their pools, bytes to the gate.
+            if (batch is not null)
+            {
+                Sent(batch);
+            }
+
+            DiscardQueued();
         }
     }
 
-    private async Task SendGatheredAsync(ReadOnlySequence<byte> buffer, List<ArraySegment<byte>> gather)
+    private async Task SendBatchAsync(ReplyBatch batch, List<ArraySegment<byte>> gather, GatheredSend send)
     {
-        const int MaxVectors = 1024; // IOV_MAX
-        var rest = buffer;
-        while (!rest.IsEmpty)
+        int next = 0;
+        while (next < batch.Count)
         {
             gather.Clear();
-            long batch = 0;
-            foreach (var segment in rest)
+            long bytes = 0;
+            for (; next < batch.Count && gather.Count < MaxVectors; next++)
             {
-                if (gather.Count == MaxVectors) break;
-                if (!MemoryMarshal.TryGetArray(segment, out var array))
-                {
-                    // Not array-backed (never with the default pool): send it on its own.
-                    if (gather.Count == 0)
-                    {
-                        await _stream.WriteAsync(segment).ConfigureAwait(false);
-                        batch = segment.Length;
-                    }
-                    break;
-                }
-                gather.Add(array);
-                batch += array.Count;
+                var piece = batch.Bytes(batch[next]);
+                gather.Add(piece);
+                bytes += piece.Count;
             }
 
-            if (gather.Count > 0)
+            int sent = await send.SendAsync(_socket, gather).ConfigureAwait(false);
+            // A short send (the socket buffer filled): the rest of these pieces, in order.
+            foreach (var piece in gather)
             {
-                var sent = await _socket.SendAsync(gather, SocketFlags.None).ConfigureAwait(false);
-                if (sent < batch)
+                if (sent >= piece.Count)
                 {
-                    // A short send (the socket buffer filled): send what is left in order.
-                    foreach (var segment in rest.Slice(sent, batch - sent))
-                    {
-                        await _stream.WriteAsync(segment).ConfigureAwait(false);
-                    }
+                    sent -= piece.Count;
+                    continue;
                 }
-            }
 
-            rest = rest.Slice(batch);
+                await _stream.WriteAsync(piece.AsMemory(sent)).ConfigureAwait(false);
+                sent = 0;
+            }
+        }
+    }
+
+    // A batch has left (or never will): hand each READ back to its pool, release the bytes it held.
+    private void Sent(ReplyBatch batch)
+    {
+        long payloadBytes = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Owner is { } work)
+            {
+                payloadBytes += batch[i].Length;
+                ReturnWork(work);
+            }
+        }
+
+        _gate.Release(0, batch.ArenaBytes + payloadBytes);
+        lock (_writeLock)
+        {
+            _replies.Recycle(batch);
+        }
+    }
+
+    private void DiscardQueued()
+    {
+        ReplyBatch? rest;
+        lock (_writeLock)
+        {
+            _outputCompleted = true;
+            _replies.Complete();
+            var take = _replies.TakeAsync();
+            rest = take.IsCompleted ? take.Result : null;
+        }
+
+        if (rest is not null)
+        {
+            Sent(rest);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// <summary>
 /// One NBD connection: the handshake, then a read loop that parses requests and dispatches each to the
 /// thread pool without waiting for the previous one, and a send loop that drains replies to the socket.
-/// Replies are written whole under one lock into an output pipe, so they may go out of order but never
+/// Replies are queued whole under one lock (<see cref="ReplyQueue"/>), so they may go out of order but never
 /// interleave. Anything that breaks framing closes this connection only; no exception escapes.
 /// </summary>
 internal sealed partial class NbdSession
@@ -17,7 +17,8 @@ internal sealed partial class NbdSession
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
-    private readonly Pipe _output;
+    private readonly ReplyQueue _replies = new();
+    private readonly ArrayBufferWriter<byte> _handshakeOutput = new(1024);
     private readonly INbdExports _exports;
     private readonly Action<string> _log;
     private readonly InFlightGate _gate;
@@ -48,9 +49,6 @@ internal sealed partial class NbdSession
         _stream = new NetworkStream(socket, ownsSocket: false);
         // Large reads: a 1 MiB WRITE arrives in a few recv calls rather than dozens.
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
-        // No writer pause: memory is bounded by the gate (replies count until sent), not by the pipe.
-        // 64 KiB segments: a 1 MiB read reply is 16 iovecs in one sendmsg, not 257.
-        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
         _pool = new Stack<NbdRequestWork>(options.MaxInFlightPerConnection);
@@ -123,7 +121,7 @@ internal sealed partial class NbdSession
             if (!_outputCompleted)
             {
                 _outputCompleted = true;
-                _output.Writer.Complete();
+                _replies.Complete();
             }
         }
     }
