@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # NBD benchmark: fio's nbd engine against a real node and against nbdkit's file plugin on the same disk,
-# measured in the same run, alternating A B A B; prints IOPS, MB/s and the node/nbdkit ratio for a 1-replica
+# measured in the same run, warmed up, then alternating A B A B; prints IOPS, MB/s and the node/nbdkit ratio for a 1-replica
 # volume (in-process), 1 replica with --force-socket, and 2 replicas.
-#   sudo bench/nbd.sh [--seconds N] [--size-mib N] [--nbdkit-only]
+#   sudo bench/nbd.sh [--seconds N] [--size-mib N] [--pairs N] [--warmup N] [--setup TEXT] [--only TEXT] [--nbdkit-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build ActorStore.sln -c Release -nologo -v quiet

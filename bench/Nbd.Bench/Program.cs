@@ -2,11 +2,11 @@ using ActorStore.EndToEnd.Tests.Harness;
 using ActorStore.Nbd.Bench;
 
 // fio's nbd engine against the node and against nbdkit's file plugin on the same disk, alternating
-// A B A B per workload so drift (page cache, CPU frequency) hits both alike; prints node/nbdkit ratios.
+// A B A B per workload so drift (page cache, CPU frequency, neighbours) hits both alike; prints node/nbdkit ratios.
 var options = BenchOptions.Parse(args);
 var dir = Path.Combine(RepoPaths.Root, "data", $"bench-{DateTime.UtcNow:yyyyMMddTHHmmssZ}");
 Directory.CreateDirectory(dir);
-Console.WriteLine($"nbd bench: {options.Seconds} s per run, {options.SizeMiB} MiB per target, scratch {dir}");
+Console.WriteLine($"nbd bench: {options.Pairs} pairs of {options.Seconds} s runs after {options.WarmupSeconds} s of warm-up, {options.SizeMiB} MiB per target, scratch {dir}");
 
 var rows = new List<Report.Row>();
 await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdkit.img"), options.SizeMiB))
@@ -22,7 +22,7 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
     {
         Console.WriteLine(options.NbdkitOnly ? "--nbdkit-only: measuring the reference alone" : $"{RepoPaths.NodeDll} not built: measuring the reference alone");
         foreach (var workload in Workload.All)
-            rows.Add(new Report.Row("nbdkit only", workload, null, await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir)));
+            rows.Add(new Report.Row("nbdkit only", workload, null, await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir), null));
     }
     else
     {
@@ -36,11 +36,17 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
             await Fio.FillAsync(uri, options.SizeMiB);
             foreach (var workload in Workload.All.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase)))
             {
-                var a1 = await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir);
-                var b1 = await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir);
-                var a2 = await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir);
-                var b2 = await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir);
-                var row = new Report.Row(config.Label, workload, Report.Mean(a1, a2), Report.Mean(b1, b2));
+                // A short unmeasured run on each side first: JIT tiers, pools and caches warm, as in a server that has been up a while.
+                await Fio.RunAsync(uri, workload, options.WarmupSeconds, options.SizeMiB, dir);
+                await Fio.RunAsync(nbdkit.Uri, workload, options.WarmupSeconds, options.SizeMiB, dir);
+                var nodeRuns = new List<Fio.Result>();
+                var kitRuns = new List<Fio.Result>();
+                for (int pair = 0; pair < options.Pairs; pair++)
+                {
+                    nodeRuns.Add(await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir));
+                    kitRuns.Add(await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir));
+                }
+                var row = Report.Paired(config.Label, workload, nodeRuns, kitRuns);
                 Console.WriteLine(Report.Format(row));
                 rows.Add(row);
             }

@@ -2,15 +2,24 @@ using System.Text;
 
 namespace ActorStore.Nbd.Bench;
 
-/// <summary>The table: IOPS and MB/s for the node and for nbdkit, and their ratio (node / nbdkit).</summary>
+/// <summary>
+/// The table: median IOPS and MB/s for the node and for nbdkit, and the ratio node / nbdkit: the median
+/// of the paired ratios (each node run ÷ the nbdkit run right after it), so drift between pairs cancels.
+/// </summary>
 public static class Report
 {
-    public sealed record Row(string Config, Workload Workload, Fio.Result? Node, Fio.Result Nbdkit);
+    public sealed record Row(string Config, Workload Workload, Fio.Result? Node, Fio.Result Nbdkit, double? Ratio);
 
-    public static Fio.Result Mean(Fio.Result a, Fio.Result b) => new((a.Iops + b.Iops) / 2, (a.MBps + b.MBps) / 2);
+    /// <summary>A row from alternating runs: <paramref name="node"/>[i] was measured just before <paramref name="nbdkit"/>[i].</summary>
+    public static Row Paired(string config, Workload workload, IReadOnlyList<Fio.Result> node, IReadOnlyList<Fio.Result> nbdkit) =>
+        new(config, workload, MedianOf(node), MedianOf(nbdkit),
+            Median(node.Zip(nbdkit, (a, b) => b.Iops > 0 ? a.Iops / b.Iops : 0).ToList()));
+
+    public static Fio.Result MedianOf(IReadOnlyList<Fio.Result> runs) =>
+        new(Median(runs.Select(r => r.Iops).ToList()), Median(runs.Select(r => r.MBps).ToList()));
 
     public static string Format(Row r) =>
-        $"{r.Config,-26} {r.Workload.Name,-18} {Cell(r.Node?.Iops),10} {Cell(r.Node?.MBps),9} {Cell(r.Nbdkit.Iops),10} {Cell(r.Nbdkit.MBps),9} {Ratio(r),7}";
+        $"{r.Config,-26} {r.Workload.Name,-18} {Cell(r.Node?.Iops),10} {Cell(r.Node?.MBps),9} {Cell(r.Nbdkit.Iops),10} {Cell(r.Nbdkit.MBps),9} {(r.Ratio is { } x ? x.ToString("0.00") : "-"),7}";
 
     public static string Table(IEnumerable<Row> rows)
     {
@@ -20,7 +29,12 @@ public static class Report
         return text.ToString();
     }
 
-    private static string Cell(double? value) => value is null ? "-" : value.Value.ToString("0");
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
 
-    private static string Ratio(Row r) => r.Node is null || r.Nbdkit.Iops <= 0 ? "-" : (r.Node.Iops / r.Nbdkit.Iops).ToString("0.00");
+    private static string Cell(double? value) => value is null ? "-" : value.Value.ToString("0");
 }
