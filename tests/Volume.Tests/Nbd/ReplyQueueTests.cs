@@ -10,7 +10,7 @@ public sealed class ReplyQueueTests
     private static readonly NbdRequestWork Owner = (NbdRequestWork)RuntimeHelpers.GetUninitializedObject(typeof(NbdRequestWork));
 
     [Fact]
-    public async Task A_batch_holds_headers_and_payloads_in_the_order_they_were_queued()
+    public void A_batch_holds_headers_and_payloads_in_the_order_they_were_queued()
     {
         var queue = new ReplyQueue();
         var payload = new byte[] { 9, 9, 9, 9, 9 };
@@ -20,7 +20,7 @@ public sealed class ReplyQueueTests
         Write(queue, 4); // contiguous arena bytes merge into one piece
         Assert.Equal(4, queue.Publish());
 
-        var batch = await queue.TakeAsync();
+        var batch = queue.TryTake();
         Assert.NotNull(batch);
         Assert.Equal(new byte[] { 1, 2, 9, 9, 9, 3, 4 }, Flatten(batch));
         Assert.Equal(3, batch.Count);
@@ -29,31 +29,37 @@ public sealed class ReplyQueueTests
     }
 
     [Fact]
-    public async Task A_waiting_sender_wakes_on_publish_and_ends_after_complete()
+    public void Batches_swap_between_writers_and_the_sender_and_come_back_empty()
     {
         var queue = new ReplyQueue();
-        var first = queue.TakeAsync();
-        Assert.False(first.IsCompleted);
+        Assert.Null(queue.TryTake());
         Write(queue, 7);
         queue.Publish();
-        var batch = await first.AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(new byte[] { 7 }, Flatten(batch!));
+        Assert.True(queue.HasQueued);
+        var first = queue.TryTake()!;
+        Assert.False(queue.HasQueued);
+        Assert.Equal(new byte[] { 7 }, Flatten(first));
 
         Write(queue, 8); // queued while the sender still holds the first batch
         queue.Publish();
-        queue.Recycle(batch!);
-        var second = await queue.TakeAsync();
-        Assert.Equal(new byte[] { 8 }, Flatten(second!));
-        queue.Recycle(second!);
+        Assert.Throws<InvalidOperationException>(() => queue.TryTake()); // the sender must give the first back first
+        queue.Recycle(first);
+        var second = queue.TryTake()!;
+        Assert.NotSame(first, second);
+        Assert.Equal(new byte[] { 8 }, Flatten(second));
+        queue.Recycle(second);
 
-        var last = queue.TakeAsync();
         queue.Complete();
-        Assert.Null(await last.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
-        Assert.Null(await queue.TakeAsync());
+        Assert.True(queue.IsCompleted);
+        Assert.Null(queue.TryTake());
+        Write(queue, 9);
+        var third = queue.TryTake()!;
+        Assert.Same(first, third); // reused, and cleared when recycled
+        Assert.Equal(new byte[] { 9 }, Flatten(third));
     }
 
     [Fact]
-    public async Task The_arena_grows_for_a_batch_larger_than_any_before_and_keeps_its_bytes()
+    public void The_arena_grows_for_a_batch_larger_than_any_before_and_keeps_its_bytes()
     {
         var queue = new ReplyQueue();
         var expected = new List<byte>();
@@ -65,7 +71,7 @@ public sealed class ReplyQueueTests
         }
 
         queue.Publish();
-        var batch = await queue.TakeAsync();
+        var batch = queue.TryTake();
         Assert.Equal(expected.ToArray(), Flatten(batch!));
     }
 

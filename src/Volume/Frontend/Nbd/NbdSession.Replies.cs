@@ -6,50 +6,51 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// <summary>Completion of requests and the writing of replies: each reply is queued whole, under one lock.</summary>
 internal sealed partial class NbdSession
 {
-    /// <summary>Called by a work item when the engine has answered: reply, release what the request held.</summary>
+    /// <summary>
+    /// Called by a work item when the engine has answered: queue the reply, release what the request held,
+    /// then send (last, so a thread that ends up pumping for a while holds nothing of its request).
+    /// </summary>
     public void Complete(NbdRequestWork work, IoStatus status)
     {
         var request = work.Request;
+        // Read before the reply is queued: a queued READ may be sent, returned and reused at once.
+        long epoch = work.Epoch;
         uint error = NbdErrors.FromStatus(status);
+        bool payloadQueued = false;
         if (error != 0)
         {
-            SendError(request.Cookie, error);
+            QueueError(request.Cookie, error);
         }
         else if (request.Type == NbdConstants.CmdRead && work.Length > 0)
         {
             NbdMetrics.BytesRead.Add(work.Length);
-            if (SendData(work))
-            {
-                // The reply's payload is the request's buffer: the send loop hands the work back once it is sent.
-                _gate.Release(1, 0);
-                return;
-            }
+            payloadQueued = QueueData(work);
         }
         else if (request.Type == NbdConstants.CmdRead)
         {
-            SendNoData(request.Cookie);
+            QueueNoData(request.Cookie);
         }
         else if (request.Type == NbdConstants.CmdBlockStatus)
         {
-            if (!SendBlockStatus(request, CollectionsMarshal.AsSpan(work.Extents)))
+            if (!QueueBlockStatus(request, CollectionsMarshal.AsSpan(work.Extents)))
             {
                 // The engine broke its contract (no extent at the request's start): not the client's fault.
-                SendError(request.Cookie, NbdConstants.EIo);
+                QueueError(request.Cookie, NbdConstants.EIo);
             }
         }
         else
         {
-            SendOk(request.Cookie);
+            QueueOk(request.Cookie);
             if (request.Type == NbdConstants.CmdWrite)
             {
                 NbdMetrics.BytesWritten.Add(work.Length);
             }
         }
 
-        if (work.Epoch >= 0)
+        if (epoch >= 0)
         {
             // A write finished: flushes that were waiting only for it (and earlier writes) may run now.
-            var flush = _barrier.WriteCompleted(work.Epoch);
+            var flush = _barrier.WriteCompleted(epoch);
             while (flush is not null)
             {
                 Dispatch(flush);
@@ -57,13 +58,31 @@ internal sealed partial class NbdSession
             }
         }
 
-        long held = work.Buffer is null ? 0 : work.Length;
-        ReturnWork(work);
-        _gate.Release(1, held);
+        if (payloadQueued)
+        {
+            // The reply's payload is the request's buffer: the sender hands the work back once it is sent
+            // (it may have already: the work is not touched here any more).
+            _gate.Release(1, 0);
+        }
+        else
+        {
+            long held = work.Buffer is null ? 0 : work.Length;
+            ReturnWork(work);
+            _gate.Release(1, held);
+        }
+
+        PumpSends();
+    }
+
+    /// <summary>Sends an error reply for a request that never reached the engine.</summary>
+    public void SendError(ulong cookie, uint error)
+    {
+        QueueError(cookie, error);
+        PumpSends();
     }
 
     /// <summary>An error reply: a structured error chunk once negotiated (READ must not get a simple reply then), else simple.</summary>
-    public void SendError(ulong cookie, uint error)
+    private void QueueError(ulong cookie, uint error)
     {
         NbdMetrics.Errors.Add(1);
         lock (_writeLock)
@@ -86,7 +105,7 @@ internal sealed partial class NbdSession
         }
     }
 
-    private void SendOk(ulong cookie)
+    private void QueueOk(ulong cookie)
     {
         lock (_writeLock)
         {
@@ -101,7 +120,7 @@ internal sealed partial class NbdSession
     }
 
     // A READ's reply, its payload queued by reference. False when the connection is closing (nothing queued).
-    private bool SendData(NbdRequestWork work)
+    private bool QueueData(NbdRequestWork work)
     {
         var request = work.Request;
         lock (_writeLock)
@@ -123,12 +142,13 @@ internal sealed partial class NbdSession
 
             _replies.AppendPayload(new ArraySegment<byte>(work.Buffer!, 0, work.Length), work);
             FlushLocked();
-            return true;
         }
+
+        return true;
     }
 
     // A zero-length READ: no payload at all.
-    private void SendNoData(ulong cookie)
+    private void QueueNoData(ulong cookie)
     {
         lock (_writeLock)
         {
@@ -150,7 +170,7 @@ internal sealed partial class NbdSession
         }
     }
 
-    private bool SendBlockStatus(in NbdRequest request, ReadOnlySpan<Blocks.AllocationExtent> extents)
+    private bool QueueBlockStatus(in NbdRequest request, ReadOnlySpan<Blocks.AllocationExtent> extents)
     {
         bool reqOne = (request.Flags & NbdConstants.CmdFlagReqOne) != 0;
         lock (_writeLock)
@@ -167,13 +187,14 @@ internal sealed partial class NbdSession
             }
 
             FlushLocked();
-            return true;
         }
+
+        return true;
     }
 
     /// <summary>
     /// Handshake replies: written by the handshake into <see cref="HandshakeOutput"/> (only the handshake
-    /// writes then, but the send loop may look at the queue at any time), then queued here under the lock.
+    /// writes then, but the send pump may take from the queue at any time), then queued here under the lock.
     /// </summary>
     public void FlushHandshake()
     {
@@ -188,11 +209,12 @@ internal sealed partial class NbdSession
         }
 
         _handshakeOutput.Clear();
+        PumpSends();
     }
 
     public System.Buffers.IBufferWriter<byte> HandshakeOutput => _handshakeOutput;
 
-    // Makes the reply visible to the send loop (waking it if it waits). The bytes count against the gate
-    // until the send loop has sent them.
+    // Ends a reply (someone then calls PumpSends, outside the lock). Its bytes count against the gate
+    // until they have been sent.
     private void FlushLocked() => _gate.Add(0, _replies.Publish());
 }

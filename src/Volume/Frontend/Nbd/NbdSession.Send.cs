@@ -1,84 +1,191 @@
+using System.Net.Sockets;
+
 namespace ActorStore.Volume.Frontend.Nbd;
 
-/// <summary>The send loop: takes each batch of queued replies and sends it to the socket in gathered sendmsg calls.</summary>
+/// <summary>
+/// The send pump: whichever thread queues a reply while no send is under way sends it, and everything
+/// queued meanwhile, in gathered sendmsg calls, so a reply that can go at once costs no thread hop. A send
+/// the kernel cannot take at once completes on the socket's callback, which keeps pumping.
+/// </summary>
 internal sealed partial class NbdSession
 {
     private const int MaxVectors = 1024; // IOV_MAX
 
-    private async Task SendLoopAsync()
+    private readonly SocketAsyncEventArgs _sendArgs = new(unsafeSuppressExecutionContextFlow: true);
+    private readonly List<ArraySegment<byte>> _gather = new(MaxVectors);
+    private readonly TaskCompletionSource _sendsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pumping; // 1 while one thread owns the pump
+    private ReplyBatch? _batch; // being sent; owned by the pump
+    private int _piece; // the first piece of _batch not wholly sent
+    private int _pieceSent; // bytes of that piece already sent
+
+    /// <summary>Completes when the queue is completed and sent, or the connection is lost.</summary>
+    private Task SendsEnded => _sendsEnded.Task;
+
+    private void InitSends() => _sendArgs.Completed += (_, args) => OnSendCompleted(args);
+
+    /// <summary>Sends what is queued, unless another thread is at it (it will see the new replies).</summary>
+    private void PumpSends()
     {
-        // At queue depth 32 a batch holds dozens of replies, each a header and (READ) a payload: one
-        // sendmsg for all of them instead of a write per piece.
-        var gather = new List<ArraySegment<byte>>(MaxVectors);
-        using var send = new GatheredSend();
-        ReplyBatch? batch = null;
-        try
+        if (Interlocked.Exchange(ref _pumping, 1) == 0)
         {
-            while (true)
-            {
-                ValueTask<ReplyBatch?> next;
-                lock (_writeLock)
-                {
-                    next = _replies.TakeAsync();
-                }
-
-                batch = await next.ConfigureAwait(false);
-                if (batch is null)
-                {
-                    break;
-                }
-
-                await SendBatchAsync(batch, gather, send).ConfigureAwait(false);
-                Sent(batch);
-                batch = null;
-            }
-        }
-        catch (Exception ex) when (IsConnectionLoss(ex))
-        {
-            // The peer is gone: the read loop sees it too and ends the session.
-            _closed = true;
-            _gate.Wake();
-        }
-        finally
-        {
-            // What will never be sent still goes back: request buffers to their pools, bytes to the gate.
-            if (batch is not null)
-            {
-                Sent(batch);
-            }
-
-            DiscardQueued();
+            RunPump();
         }
     }
 
-    private async Task SendBatchAsync(ReplyBatch batch, List<ArraySegment<byte>> gather, GatheredSend send)
+    // The caller owns the pump. Returns with the pump released, handed to a pending send's callback, or
+    // kept for good once everything is sent and the queue is completed (only the owner decides that).
+    private void RunPump()
     {
-        int next = 0;
-        while (next < batch.Count)
+        while (true)
         {
-            gather.Clear();
-            long bytes = 0;
-            for (; next < batch.Count && gather.Count < MaxVectors; next++)
+            if (_batch is null)
             {
-                var piece = batch.Bytes(batch[next]);
-                gather.Add(piece);
-                bytes += piece.Count;
-            }
-
-            int sent = await send.SendAsync(_socket, gather).ConfigureAwait(false);
-            // A short send (the socket buffer filled): the rest of these pieces, in order.
-            foreach (var piece in gather)
-            {
-                if (sent >= piece.Count)
+                bool ended;
+                lock (_writeLock)
                 {
-                    sent -= piece.Count;
+                    _batch = _replies.TryTake();
+                    ended = _replies.IsCompleted;
+                }
+
+                if (_batch is null)
+                {
+                    if (ended)
+                    {
+                        _sendsEnded.TrySetResult();
+                        return;
+                    }
+
+                    Volatile.Write(ref _pumping, 0);
+                    bool again;
+                    lock (_writeLock)
+                    {
+                        again = _replies.HasQueued || _replies.IsCompleted;
+                    }
+
+                    // A reply (or the end) came after the look above, and its writer saw the pump busy: take it.
+                    if (!again || Interlocked.Exchange(ref _pumping, 1) == 1)
+                    {
+                        return;
+                    }
+
                     continue;
                 }
 
-                await _stream.WriteAsync(piece.AsMemory(sent)).ConfigureAwait(false);
-                sent = 0;
+                _piece = 0;
+                _pieceSent = 0;
+            }
+
+            if (!TrySendSynchronously())
+            {
+                return;
             }
         }
+    }
+
+    // Starts a send of the rest of _batch (up to IOV_MAX pieces). True when it completed at once and was
+    // accounted; false when it is pending (the callback continues) or the connection is lost.
+    private bool TrySendSynchronously()
+    {
+        _gather.Clear();
+        for (int i = _piece; i < _batch!.Count && _gather.Count < MaxVectors; i++)
+        {
+            var bytes = _batch.Bytes(_batch[i]);
+            _gather.Add(i == _piece ? bytes[_pieceSent..] : bytes);
+        }
+
+        bool pending;
+        try
+        {
+            _sendArgs.BufferList = _gather;
+            pending = _socket.SendAsync(_sendArgs);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            EndSends();
+            return false;
+        }
+
+        return !pending && AccountSend(_sendArgs);
+    }
+
+    private void OnSendCompleted(SocketAsyncEventArgs args)
+    {
+        try
+        {
+            if (AccountSend(args))
+            {
+                RunPump();
+            }
+        }
+        catch (Exception ex)
+        {
+            // A bug, on a socket callback where nothing would catch it: end this connection, not the process.
+            ReportBug(ex);
+            EndSends();
+            ShutdownSocket();
+        }
+    }
+
+    // Accounts a finished send. False when the connection is lost (the pump stays taken: nothing more is sent).
+    private bool AccountSend(SocketAsyncEventArgs args)
+    {
+        if (args.SocketError != SocketError.Success || args.BytesTransferred == 0)
+        {
+            EndSends();
+            return false;
+        }
+
+        int sent = args.BytesTransferred;
+        var batch = _batch!;
+        while (sent > 0)
+        {
+            int left = batch[_piece].Length - _pieceSent;
+            if (sent < left)
+            {
+                _pieceSent += sent; // a short send: the next one starts mid-piece
+                break;
+            }
+
+            sent -= left;
+            _piece++;
+            _pieceSent = 0;
+        }
+
+        if (_piece == batch.Count)
+        {
+            _batch = null;
+            Sent(batch);
+        }
+
+        return true;
+    }
+
+    // The peer is gone or the socket closed: nothing more will be sent. Everything queued still goes back.
+    private void EndSends()
+    {
+        _closed = true;
+        if (_batch is not null)
+        {
+            Sent(_batch);
+            _batch = null;
+        }
+
+        ReplyBatch? rest;
+        lock (_writeLock)
+        {
+            _outputCompleted = true;
+            _replies.Complete();
+            rest = _replies.TryTake();
+        }
+
+        if (rest is not null)
+        {
+            Sent(rest);
+        }
+
+        _gate.Wake();
+        _sendsEnded.TrySetResult();
     }
 
     // A batch has left (or never will): hand each READ back to its pool, release the bytes it held.
@@ -94,27 +201,12 @@ internal sealed partial class NbdSession
             }
         }
 
-        _gate.Release(0, batch.ArenaBytes + payloadBytes);
+        long held = batch.ArenaBytes + payloadBytes;
         lock (_writeLock)
         {
             _replies.Recycle(batch);
         }
-    }
 
-    private void DiscardQueued()
-    {
-        ReplyBatch? rest;
-        lock (_writeLock)
-        {
-            _outputCompleted = true;
-            _replies.Complete();
-            var take = _replies.TakeAsync();
-            rest = take.IsCompleted ? take.Result : null;
-        }
-
-        if (rest is not null)
-        {
-            Sent(rest);
-        }
+        _gate.Release(0, held);
     }
 }

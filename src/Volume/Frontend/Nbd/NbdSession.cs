@@ -24,6 +24,7 @@ internal sealed partial class NbdSession
     private readonly InFlightGate _gate;
     private readonly FlushBarrier<NbdRequestWork> _barrier;
     private readonly Stack<NbdRequestWork> _pool;
+    private readonly int _maxPooled;
     private readonly object _writeLock = new();
     private readonly string _name;
     private IVolumeIo? _volume;
@@ -51,7 +52,8 @@ internal sealed partial class NbdSession
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
-        _pool = new Stack<NbdRequestWork>(options.MaxInFlightPerConnection);
+        _maxPooled = options.MaxInFlightPerConnection;
+        _pool = new Stack<NbdRequestWork>(_maxPooled);
         _handshakeTimeout = options.HandshakeTimeout;
     }
 
@@ -70,7 +72,7 @@ internal sealed partial class NbdSession
     /// <summary>Runs the connection to its end. Never throws.</summary>
     public async Task RunAsync()
     {
-        var sending = SendLoopAsync();
+        InitSends();
         string end = "closed";
         bool graceful = true; // send what is queued (an option reply, the last replies) before closing
         try
@@ -105,11 +107,12 @@ internal sealed partial class NbdSession
         {
             CompleteOutput();
             // A peer that does not read its last replies must not hold the session open.
-            await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+            await Task.WhenAny(SendsEnded, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         }
 
         Abort();
-        await sending.ConfigureAwait(false);
+        await SendsEnded.ConfigureAwait(false);
+        _sendArgs.Dispose(); // nothing sends any more: the pump is kept by whoever ended it
         await _input.CompleteAsync().ConfigureAwait(false);
         Log(end);
     }
@@ -118,12 +121,11 @@ internal sealed partial class NbdSession
     {
         lock (_writeLock)
         {
-            if (!_outputCompleted)
-            {
-                _outputCompleted = true;
-                _replies.Complete();
-            }
+            _outputCompleted = true;
+            _replies.Complete();
         }
+
+        PumpSends(); // sends what is left and then ends, or ends at once if nothing is
     }
 
     /// <summary>Closes the connection at once; in-flight requests finish and their replies are dropped.</summary>
@@ -385,7 +387,12 @@ internal sealed partial class NbdSession
         work.Reset();
         lock (_pool)
         {
-            _pool.Push(work);
+            // READs stay out of the pool until their reply is sent, so more than the in-flight limit can
+            // exist for a moment; the pool keeps no more than that limit.
+            if (_pool.Count < _maxPooled)
+            {
+                _pool.Push(work);
+            }
         }
     }
 }

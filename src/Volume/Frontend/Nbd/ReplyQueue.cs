@@ -1,28 +1,27 @@
 using System.Buffers;
-using System.Threading.Tasks.Sources;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>
-/// A connection's outgoing bytes in the order they must be sent. Replies are written whole by many threads
-/// (each holding the session's write lock around its writes and its <see cref="Publish"/>); one send loop
-/// takes everything queued so far as a <see cref="ReplyBatch"/> and sends it in gathered sendmsg calls.
-/// Headers and small replies are written into the batch's reused arena; a READ's payload is queued by
-/// reference to its request buffer, so the kernel's copy into the socket is the only one, and the request
-/// goes back to its pool only once sent. Two batches swap between writers and the sender: no allocation
-/// once both arenas have grown to the connection's largest batch.
+/// A connection's outgoing bytes in the order they must be sent. Replies are written whole by many threads,
+/// each holding the session's write lock around its writes and its <see cref="Publish"/>; the sender takes
+/// everything queued so far as a <see cref="ReplyBatch"/> (under the same lock) and sends it in gathered
+/// sendmsg calls. Headers and small replies are written into the batch's reused arena; a READ's payload is
+/// queued by reference to its request buffer, so the kernel's copy into the socket is the only one, and the
+/// request goes back to its pool only once sent. Two batches swap between writers and the sender: nothing
+/// is allocated once both arenas have grown to the connection's largest batch. Not thread-safe by itself.
 /// </summary>
-internal sealed class ReplyQueue : IBufferWriter<byte>, IValueTaskSource<ReplyBatch?>
+internal sealed class ReplyQueue : IBufferWriter<byte>
 {
     private ReplyBatch _filling = new();
     private ReplyBatch? _spare = new();
-    private ManualResetValueTaskSourceCore<ReplyBatch?> _core = new() { RunContinuationsAsynchronously = true };
-    private bool _waiting;
-    private bool _completed;
     private long _unpublishedArenaBytes;
 
-    /// <summary>No more replies will be queued; the sender sends what is queued and ends.</summary>
-    public bool IsCompleted => _completed;
+    /// <summary>No more replies will be queued.</summary>
+    public bool IsCompleted { get; private set; }
+
+    /// <summary>Something is queued that the sender has not taken.</summary>
+    public bool HasQueued => !_filling.IsEmpty;
 
     public Span<byte> GetSpan(int sizeHint = 0) => _filling.GetSpan(sizeHint);
 
@@ -37,72 +36,34 @@ internal sealed class ReplyQueue : IBufferWriter<byte>, IValueTaskSource<ReplyBa
     /// <summary>Queues <paramref name="payload"/> by reference; <paramref name="owner"/> is handed back by the sender once it is sent.</summary>
     public void AppendPayload(ArraySegment<byte> payload, NbdRequestWork owner) => _filling.AppendPayload(payload, owner);
 
-    /// <summary>Makes what was written visible to the sender. Returns the arena bytes it added (the payloads are already counted by their requests).</summary>
+    /// <summary>Ends a reply. Returns the arena bytes written since the last call (payloads are already counted by their requests).</summary>
     public long Publish()
     {
         long bytes = _unpublishedArenaBytes;
         _unpublishedArenaBytes = 0;
-        if (_waiting && !_filling.IsEmpty)
-        {
-            _waiting = false;
-            _core.SetResult(Swap());
-        }
-
         return bytes;
     }
 
-    /// <summary>Ends the queue: the sender gets what is queued, then null.</summary>
-    public void Complete()
-    {
-        _completed = true;
-        if (_waiting)
-        {
-            _waiting = false;
-            _core.SetResult(_filling.IsEmpty ? null : Swap());
-        }
-    }
+    public void Complete() => IsCompleted = true;
 
-    /// <summary>
-    /// The sender's next batch (call under the write lock): at once when something is queued, later when
-    /// something is published, null when the queue is completed and empty. Give the batch back with <see cref="Recycle"/>.
-    /// </summary>
-    public ValueTask<ReplyBatch?> TakeAsync()
+    /// <summary>Everything queued so far, or null when nothing is. Give the batch back with <see cref="Recycle"/> before taking the next.</summary>
+    public ReplyBatch? TryTake()
     {
-        if (!_filling.IsEmpty)
+        if (_filling.IsEmpty)
         {
-            return new ValueTask<ReplyBatch?>(Swap());
+            return null;
         }
 
-        if (_completed)
-        {
-            return new ValueTask<ReplyBatch?>((ReplyBatch?)null);
-        }
-
-        _core.Reset();
-        _waiting = true;
-        return new ValueTask<ReplyBatch?>(this, _core.Version);
-    }
-
-    /// <summary>Returns a sent batch, cleared, for the writers to fill again (call under the write lock).</summary>
-    public void Recycle(ReplyBatch batch)
-    {
-        batch.Clear();
-        _spare = batch;
-    }
-
-    private ReplyBatch Swap()
-    {
         var full = _filling;
-        // The sender recycles each batch before it takes the next, so the spare is always there.
         _filling = _spare ?? throw new InvalidOperationException("a reply batch was taken before the previous one was recycled");
         _spare = null;
         return full;
     }
 
-    ReplyBatch? IValueTaskSource<ReplyBatch?>.GetResult(short token) => _core.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<ReplyBatch?>.GetStatus(short token) => _core.GetStatus(token);
-
-    void IValueTaskSource<ReplyBatch?>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+    /// <summary>Returns a sent batch, cleared, for the writers to fill again.</summary>
+    public void Recycle(ReplyBatch batch)
+    {
+        batch.Clear();
+        _spare = batch;
+    }
 }
