@@ -25,8 +25,13 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
 
     public NbdRequest Request { get; private set; }
 
-    /// <summary>Pooled payload (WRITE) or destination (READ); null for requests without data.</summary>
-    public byte[]? Buffer { get; private set; }
+    /// <summary>
+    /// The request's data in a pooled buffer: a WRITE's payload (taken when the request arrives) or a
+    /// READ's destination (taken only when the request runs); empty for requests without data.
+    /// </summary>
+    public ArraySegment<byte> Payload { get; private set; }
+
+    private byte[]? _rented;
 
     /// <summary>The FlushBarrier epoch of a write, trim or write-zeroes.</summary>
     public long Epoch { get; set; }
@@ -36,28 +41,50 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
 
     public int Length => (int)Request.Length;
 
-    public void Init(in NbdRequest request, bool needsBuffer)
+    /// <summary>The bytes this request counts against its connection's limit from arrival until its reply is sent.</summary>
+    public static long ReservedBytes(in NbdRequest request) =>
+        request.Type is NbdConstants.CmdRead or NbdConstants.CmdWrite ? request.Length : 0;
+
+    public void Init(in NbdRequest request)
     {
         Request = request;
-        Buffer = needsBuffer && request.Length > 0 ? ArrayPool<byte>.Shared.Rent((int)request.Length) : null;
+        if (request.Type == NbdConstants.CmdWrite && request.Length > 0)
+        {
+            Take(request.Length);
+        }
+
         Epoch = -1;
+    }
+
+    private void Take(uint length)
+    {
+        _rented = ArrayPool<byte>.Shared.Rent((int)length);
+        Payload = new ArraySegment<byte>(_rented, 0, (int)length);
     }
 
     /// <summary>Returns the buffer to the pool; the session then returns this object to its pool.</summary>
     public void Reset()
     {
-        if (Buffer is not null)
+        if (_rented is not null)
         {
-            ArrayPool<byte>.Shared.Return(Buffer);
-            Buffer = null;
+            ArrayPool<byte>.Shared.Return(_rented);
+            _rented = null;
         }
 
+        Payload = default;
         Extents.Clear();
         Request = default;
     }
 
     public void Execute()
     {
+        if (Request.Type == NbdConstants.CmdRead && Request.Length > 0)
+        {
+            // Taken here, not on arrival: requests waiting for a thread hold no buffer, and the pool tends
+            // to hand this thread the one it used last.
+            Take(Request.Length);
+        }
+
         ValueTask<IoStatus> operation;
         try
         {
@@ -87,8 +114,8 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
         bool fua = (request.Flags & NbdConstants.CmdFlagFua) != 0;
         return request.Type switch
         {
-            NbdConstants.CmdRead => volume.ReadAsync(offset, Buffer.AsMemory(0, Length)),
-            NbdConstants.CmdWrite => volume.WriteAsync(offset, Buffer.AsMemory(0, Length), fua),
+            NbdConstants.CmdRead => volume.ReadAsync(offset, Payload.AsMemory()),
+            NbdConstants.CmdWrite => volume.WriteAsync(offset, Payload.AsMemory(), fua),
             NbdConstants.CmdTrim => volume.TrimAsync(offset, request.Length, fua),
             NbdConstants.CmdWriteZeroes => volume.WriteZeroesAsync(
                 offset,

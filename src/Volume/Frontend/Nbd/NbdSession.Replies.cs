@@ -66,7 +66,7 @@ internal sealed partial class NbdSession
         }
         else
         {
-            long held = work.Buffer is null ? 0 : work.Length;
+            long held = NbdRequestWork.ReservedBytes(request);
             ReturnWork(work);
             _gate.Release(1, held);
         }
@@ -140,7 +140,7 @@ internal sealed partial class NbdSession
                 NbdReplyWriter.WriteSimple(_replies, request.Cookie, 0);
             }
 
-            _replies.AppendPayload(new ArraySegment<byte>(work.Buffer!, 0, work.Length), work);
+            _replies.AppendPayload(work.Payload, work);
             FlushLocked();
         }
 

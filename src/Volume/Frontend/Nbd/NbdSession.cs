@@ -224,7 +224,7 @@ internal sealed partial class NbdSession
         var work = _payloadWork!;
         while (_payloadRemaining > 0)
         {
-            int n = await _stream.ReadAsync(work.Buffer!.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
+            int n = await _stream.ReadAsync(work.Payload.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
             if (n == 0)
             {
                 return false;
@@ -300,7 +300,7 @@ internal sealed partial class NbdSession
 
         if (_payloadWork is not null)
         {
-            reader.UnreadSequence.Slice(0, n).CopyTo(_payloadWork.Buffer.AsSpan(_payloadFilled, n));
+            reader.UnreadSequence.Slice(0, n).CopyTo(_payloadWork.Payload.AsSpan(_payloadFilled, n));
         }
 
         reader.Advance(n);
@@ -341,10 +341,9 @@ internal sealed partial class NbdSession
             return;
         }
 
-        bool needsBuffer = request.Type is NbdConstants.CmdRead or NbdConstants.CmdWrite;
         var work = RentWork();
-        work.Init(request, needsBuffer);
-        _gate.Add(1, needsBuffer ? request.Length : 0);
+        work.Init(request);
+        _gate.Add(1, NbdRequestWork.ReservedBytes(request));
         if (NbdRequestRules.IsWrite(request.Type))
         {
             work.Epoch = _barrier.WriteStarted();
