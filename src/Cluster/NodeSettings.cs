@@ -1,11 +1,12 @@
 using ActorStore.Volume;
+using ActorStore.Volume.Frontend.Nbd;
 using Akka.Configuration;
 
 namespace ActorStore.Cluster;
 
 /// <summary>
 /// The node's own settings (<c>actorstore.node</c>, <c>actorstore.scheduling</c>): identity, data
-/// directory, addresses and ports, seed disks, journal. <see cref="Create"/> fails naming the bad key.
+/// directory, addresses and ports, NBD limits, seed disks, journal. <see cref="Create"/> fails naming the bad key.
 /// </summary>
 public sealed record NodeSettings(
     string NodeId,
@@ -16,6 +17,7 @@ public sealed record NodeSettings(
     int ApiPort,
     string NbdHost,
     int NbdPort,
+    NbdServerOptions NbdLimits,
     string DataHost,
     IReadOnlyList<string> Seeds,
     IReadOnlyList<NodeSettings.SeedDisk> Disks,
@@ -62,6 +64,15 @@ public sealed record NodeSettings(
             Settings.Port(config, "actorstore.node.api-port"),
             Settings.String(config, "actorstore.node.nbd-host"),
             Settings.Port(config, "actorstore.node.nbd-port"),
+            new NbdServerOptions
+            {
+                MaxConnections = (int)Settings.Long(config, "actorstore.node.nbd-max-connections", 1, 65536),
+                MaxInFlightPerConnection = (int)Settings.Long(config, "actorstore.node.nbd-max-in-flight-requests", 1, 4096),
+                // At least one request of the largest size the server advertises (32 MiB).
+                MaxInFlightBytesPerConnection = Settings.Bytes(config, "actorstore.node.nbd-max-in-flight-bytes", 32L << 20, 16L << 30),
+                HandshakeTimeout = Settings.Duration(config, "actorstore.node.nbd-handshake-timeout"),
+                DrainTimeout = Settings.Duration(config, "actorstore.node.nbd-drain-timeout"),
+            },
             host,
             config.GetStringList("actorstore.node.seed-nodes")?.ToArray() ?? [],
             disks, journal, connection,

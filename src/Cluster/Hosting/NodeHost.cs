@@ -55,7 +55,7 @@ public static class NodeHost
         }
 
         var exports = new NbdExports();
-        var nbd = new NbdServer(exports, new NbdServerOptions { BindAddress = IPAddress.Parse(node.NbdHost), Port = node.NbdPort },
+        var nbd = new NbdServer(exports, node.NbdLimits with { BindAddress = IPAddress.Parse(node.NbdHost), Port = node.NbdPort },
             line => system.Log.Info("NBD {0}", line));
         var nbdBound = await nbd.StartAsync();
         node.Endpoints.Nbd = $"{node.NbdHost}:{nbdBound.Port}";

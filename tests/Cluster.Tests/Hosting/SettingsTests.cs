@@ -45,6 +45,9 @@ public sealed class SettingsTests
     [InlineData("actorstore.replica.max-snapshots = 251", "actorstore.replica.max-snapshots")]
     [InlineData("actorstore.volume.replica-request-timeout = -1s", "actorstore.volume.replica-request-timeout")]
     [InlineData("actorstore.node.disks { \"Disk_1\" = x }", "actorstore.node.disks.Disk_1")]
+    [InlineData("actorstore.node.nbd-max-in-flight-bytes = 1MiB", "actorstore.node.nbd-max-in-flight-bytes")]
+    [InlineData("actorstore.node.nbd-handshake-timeout = 0s", "actorstore.node.nbd-handshake-timeout")]
+    [InlineData("actorstore.node.nbd-max-connections = 0", "actorstore.node.nbd-max-connections")]
     public void A_bad_value_fails_naming_its_key(string hocon, string key)
     {
         var config = ConfigurationFactory.ParseString(hocon).WithFallback(Parse());
