@@ -28,10 +28,16 @@ public sealed class HotPathTests : IDisposable
         Assert.Equal(ReplicaStatus.Ok, r.Snapshot("base"));
         for (var i = 0; i < 200; i++) Io(r, i, block, big, odd);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 2000; i++) Io(r, i, block, big, odd);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{allocated} bytes allocated over 2000 rounds of I/O");
+        // Three measured passes, judged by the least: an allocation per request shows in every pass, a
+        // one-off of the runtime's (seen once: 64 bytes, as a JIT tier or a pool trim lands) in one only.
+        var passes = new long[3];
+        for (var pass = 0; pass < passes.Length; pass++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 2000; i++) Io(r, i, block, big, odd);
+            passes[pass] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(passes.Min() == 0, $"bytes allocated in each of 3 passes of 2000 rounds of I/O: {string.Join(", ", passes)}");
     }
 
     private static void Io(Replica r, int i, byte[] block, byte[] big, byte[] odd)
