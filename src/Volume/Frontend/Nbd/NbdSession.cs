@@ -8,7 +8,7 @@ namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>
 /// One NBD connection: the handshake, then a read loop that parses requests and dispatches each to the
-/// thread pool without waiting for the previous one, and a send loop that drains replies to the socket.
+/// thread pool without waiting for the previous one, and a send pump that sends replies as they are queued.
 /// Replies are queued whole under one lock (<see cref="ReplyQueue"/>), so they may go out of order but never
 /// interleave. Anything that breaks framing closes this connection only; no exception escapes.
 /// </summary>
