@@ -102,16 +102,16 @@ public sealed class CodecTests
     public void Simple_and_structured_replies_have_the_spec_layout()
     {
         var writer = new ArrayBufferWriter<byte>();
-        NbdReplyWriter.WriteSimple(writer, 0xAABB, NbdConstants.EIo, [1, 2]);
-        Assert.Equal(Convert.FromHexString("67446698" + "00000005" + "000000000000AABB" + "0102"), writer.WrittenSpan.ToArray());
+        NbdReplyWriter.WriteSimple(writer, 0xAABB, NbdConstants.EIo);
+        Assert.Equal(Convert.FromHexString("67446698" + "00000005" + "000000000000AABB"), writer.WrittenSpan.ToArray());
 
         writer.Clear();
         NbdReplyWriter.WriteError(writer, 7, NbdConstants.EInval, "no"u8);
         Assert.Equal(Convert.FromHexString("668E33EF" + "0001" + "8001" + "0000000000000007" + "00000008" + "00000016" + "0002" + "6E6F"), writer.WrittenSpan.ToArray());
 
         writer.Clear();
-        NbdReplyWriter.WriteOffsetData(writer, 7, 512, [9], done: true);
-        Assert.Equal(Convert.FromHexString("668E33EF" + "0001" + "0001" + "0000000000000007" + "00000009" + "0000000000000200" + "09"), writer.WrittenSpan.ToArray());
+        NbdReplyWriter.WriteOffsetDataHeader(writer, 7, 512, dataLength: 1, done: true); // the length counts the offset and the data
+        Assert.Equal(Convert.FromHexString("668E33EF" + "0001" + "0001" + "0000000000000007" + "00000009" + "0000000000000200"), writer.WrittenSpan.ToArray());
     }
 
     [Fact]

@@ -14,24 +14,14 @@ public static class NbdReplyWriter
     /// <summary>Most descriptors sent in one BLOCK_STATUS chunk; the spec lets a server return fewer than asked.</summary>
     public const int MaxBlockStatusDescriptors = 1024;
 
-    /// <summary>A simple reply: magic, error, cookie, then <paramref name="data"/> (only for a successful READ).</summary>
-    public static void WriteSimple(IBufferWriter<byte> writer, ulong cookie, uint error, ReadOnlySpan<byte> data = default)
+    /// <summary>A simple reply: magic, error, cookie. A successful READ's data follows it, queued by the caller.</summary>
+    public static void WriteSimple(IBufferWriter<byte> writer, ulong cookie, uint error)
     {
-        int total = NbdConstants.SimpleReplyHeaderSize + data.Length;
-        var span = writer.GetSpan(total);
+        var span = writer.GetSpan(NbdConstants.SimpleReplyHeaderSize);
         BinaryPrimitives.WriteUInt32BigEndian(span, NbdConstants.SimpleReplyMagic);
         BinaryPrimitives.WriteUInt32BigEndian(span[4..], error);
         BinaryPrimitives.WriteUInt64BigEndian(span[8..], cookie);
-        data.CopyTo(span[NbdConstants.SimpleReplyHeaderSize..]);
-        writer.Advance(total);
-    }
-
-    /// <summary>NBD_REPLY_TYPE_OFFSET_DATA: the offset then the data; <paramref name="done"/> marks it final.</summary>
-    public static void WriteOffsetData(IBufferWriter<byte> writer, ulong cookie, ulong offset, ReadOnlySpan<byte> data, bool done)
-    {
-        WriteOffsetDataHeader(writer, cookie, offset, data.Length, done);
-        data.CopyTo(writer.GetSpan(data.Length));
-        writer.Advance(data.Length);
+        writer.Advance(NbdConstants.SimpleReplyHeaderSize);
     }
 
     /// <summary>The chunk header and offset of NBD_REPLY_TYPE_OFFSET_DATA; the caller sends <paramref name="dataLength"/> bytes of data right after.</summary>
