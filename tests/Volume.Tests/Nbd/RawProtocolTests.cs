@@ -26,6 +26,33 @@ public sealed class RawProtocolTests
     }
 
     [Fact]
+    public async Task A_large_write_whose_payload_trickles_in_is_received_whole()
+    {
+        // A large payload is received with a raised receive low-water mark: a client that sends it in small,
+        // slow pieces (and waits for the reply before anything else) must still get its reply, and the next
+        // small request must not wait for bytes that never come.
+        await using var server = await TestServer.StartAsync();
+        using var client = RawClient.Open(server.Endpoint);
+        var data = new byte[1 << 20];
+        new Random(2).NextBytes(data);
+        Span<byte> header = stackalloc byte[NbdConstants.RequestHeaderSize];
+        RawClient.EncodeRequest(header, NbdConstants.CmdWrite, 0, 1, 4096, (uint)data.Length);
+        client.Send(header);
+        for (int at = 0; at < data.Length; at += 96 * 1024)
+        {
+            client.Send(data.AsSpan(at, Math.Min(96 * 1024, data.Length - at)));
+            await Task.Delay(5);
+        }
+
+        Assert.Equal((0u, 1ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdWrite, 0, 2, 0, 1, [7]);
+        Assert.Equal((0u, 2ul), client.ReadSimpleReply());
+        client.SendRequest(NbdConstants.CmdRead, 0, 3, 4096, (uint)data.Length);
+        Assert.Equal((0u, 3ul), client.ReadSimpleReply());
+        Assert.Equal(data, client.Receive(data.Length));
+    }
+
+    [Fact]
     public async Task Structured_read_is_one_offset_data_chunk_with_done()
     {
         await using var server = await TestServer.StartAsync();

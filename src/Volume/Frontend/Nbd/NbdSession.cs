@@ -222,21 +222,45 @@ internal sealed partial class NbdSession
     private async Task<bool> ReceivePayloadAsync()
     {
         var work = _payloadWork!;
-        while (_payloadRemaining > 0)
+        try
         {
-            int n = await _stream.ReadAsync(work.Payload.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
-            if (n == 0)
+            while (_payloadRemaining > 0)
             {
-                return false;
-            }
+                // Wake only once a good part of the payload is here (SO_RCVLOWAT), not for every segment the
+                // client sends: each wake-up is two thread switches through the socket engine.
+                SetReceiveLowWater((int)Math.Min(_payloadRemaining, PayloadLowWater));
+                int n = await _stream.ReadAsync(work.Payload.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return false;
+                }
 
-            _payloadFilled += n;
-            _payloadRemaining -= n;
+                _payloadFilled += n;
+                _payloadRemaining -= n;
+            }
+        }
+        finally
+        {
+            SetReceiveLowWater(1); // request headers are small: wake for any byte
         }
 
         _payloadWork = null;
         Dispatch(work);
         return true;
+    }
+
+    private const int PayloadLowWater = 256 * 1024;
+    private int _lowWater = 1;
+
+    private void SetReceiveLowWater(int bytes)
+    {
+        if (bytes == _lowWater)
+        {
+            return;
+        }
+
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, bytes);
+        _lowWater = bytes;
     }
 
     // Parses every whole request in the buffer (a ref struct reader cannot live in the async loop).
