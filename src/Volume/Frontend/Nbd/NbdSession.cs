@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Net;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 
@@ -16,6 +17,7 @@ internal sealed partial class NbdSession
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private readonly ReceiveLowWater _lowWater; // raised while a large WRITE payload is received directly
     private readonly PipeReader _input;
     private readonly ReplyQueue _replies = new();
     private readonly ArrayBufferWriter<byte> _handshakeOutput = new(1024);
@@ -48,6 +50,7 @@ internal sealed partial class NbdSession
         _log = log;
         _name = $"nbd#{id} {socket.RemoteEndPoint}";
         _stream = new NetworkStream(socket, ownsSocket: false);
+        _lowWater = new ReceiveLowWater(socket);
         // Large reads: a 1 MiB WRITE arrives in a few recv calls rather than dozens.
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
@@ -226,9 +229,7 @@ internal sealed partial class NbdSession
         {
             while (_payloadRemaining > 0)
             {
-                // Wake only once a good part of the payload is here (SO_RCVLOWAT), not for every segment the
-                // client sends: each wake-up is two thread switches through the socket engine.
-                SetReceiveLowWater((int)Math.Min(_payloadRemaining, PayloadLowWater));
+                _lowWater.Expect(_payloadRemaining);
                 int n = await _stream.ReadAsync(work.Payload.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
                 if (n == 0)
                 {
@@ -241,26 +242,12 @@ internal sealed partial class NbdSession
         }
         finally
         {
-            SetReceiveLowWater(1); // request headers are small: wake for any byte
+            _lowWater.Reset();
         }
 
         _payloadWork = null;
         Dispatch(work);
         return true;
-    }
-
-    private const int PayloadLowWater = 256 * 1024;
-    private int _lowWater = 1;
-
-    private void SetReceiveLowWater(int bytes)
-    {
-        if (bytes == _lowWater)
-        {
-            return;
-        }
-
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, bytes);
-        _lowWater = bytes;
     }
 
     // Parses every whole request in the buffer (a ref struct reader cannot live in the async loop).

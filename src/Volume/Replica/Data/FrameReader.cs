@@ -1,16 +1,19 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using ActorStore.Volume.Net;
 
 namespace ActorStore.Volume.Replicas.Data;
 
 /// <summary>
 /// Buffered reads from a socket for one reading loop: small frames are parsed out of one receive
 /// buffer (many per system call); a large payload is received straight into its destination (no
-/// second copy). Socket errors surface as exceptions, which the loop that owns the socket handles.
+/// second copy), with the receive low-water mark raised meanwhile. Socket errors surface as exceptions,
+/// which the loop that owns the socket handles.
 /// </summary>
 internal sealed class FrameReader(Socket socket, int bufferSize = 64 * 1024)
 {
     private readonly byte[] _buffer = new byte[bufferSize];
+    private readonly ReceiveLowWater _lowWater = new(socket);
     private int _start;
     private int _end;
 
@@ -38,12 +41,14 @@ internal sealed class FrameReader(Socket socket, int bufferSize = 64 * 1024)
         {
             if (destination.Length >= _buffer.Length / 2)
             {
+                _lowWater.Expect(destination.Length);
                 var got = await socket.ReceiveAsync(destination, SocketFlags.None, ct).ConfigureAwait(false);
                 if (got == 0) return false;
                 destination = destination[got..];
             }
             else
             {
+                _lowWater.Reset(); // what is left may be less than the mark: wake for any byte
                 var got = await socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, ct).ConfigureAwait(false);
                 if (got == 0) return false;
                 var n = Math.Min(got, destination.Length);
@@ -53,6 +58,7 @@ internal sealed class FrameReader(Socket socket, int bufferSize = 64 * 1024)
                 _end = got;
             }
         }
+        _lowWater.Reset();
         return true;
     }
 }
