@@ -67,7 +67,7 @@ internal sealed partial class NbdSession
         else
         {
             long held = NbdRequestWork.ReservedBytes(request);
-            ReturnWork(work);
+            _pool.Return(work);
             _gate.Release(1, held);
         }
 

@@ -197,7 +197,7 @@ internal sealed partial class NbdSession
             if (batch[i].Owner is { } work)
             {
                 payloadBytes += batch[i].Length;
-                ReturnWork(work);
+                _pool.Return(work);
             }
         }
 

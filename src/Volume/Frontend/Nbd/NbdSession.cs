@@ -25,8 +25,7 @@ internal sealed partial class NbdSession
     private readonly Action<string> _log;
     private readonly InFlightGate _gate;
     private readonly FlushBarrier<NbdRequestWork> _barrier;
-    private readonly Stack<NbdRequestWork> _pool;
-    private readonly int _maxPooled;
+    private readonly NbdWorkPool _pool;
     private readonly object _writeLock = new();
     private readonly string _name;
     private IVolumeIo? _volume;
@@ -55,8 +54,7 @@ internal sealed partial class NbdSession
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
-        _maxPooled = options.MaxInFlightPerConnection;
-        _pool = new Stack<NbdRequestWork>(_maxPooled);
+        _pool = new NbdWorkPool(this, options.MaxInFlightPerConnection);
         _handshakeTimeout = options.HandshakeTimeout;
     }
 
@@ -352,7 +350,7 @@ internal sealed partial class NbdSession
             return;
         }
 
-        var work = RentWork();
+        var work = _pool.Rent();
         work.Init(request);
         _gate.Add(1, NbdRequestWork.ReservedBytes(request));
         if (NbdRequestRules.IsWrite(request.Type))
@@ -376,33 +374,5 @@ internal sealed partial class NbdSession
         Dispatch(work);
     }
 
-
     private static void Dispatch(NbdRequestWork work) => ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
-
-    private NbdRequestWork RentWork()
-    {
-        lock (_pool)
-        {
-            if (_pool.TryPop(out var work))
-            {
-                return work;
-            }
-        }
-
-        return new NbdRequestWork(this);
-    }
-
-    private void ReturnWork(NbdRequestWork work)
-    {
-        work.Reset();
-        lock (_pool)
-        {
-            // READs stay out of the pool until their reply is sent, so more than the in-flight limit can
-            // exist for a moment; the pool keeps no more than that limit.
-            if (_pool.Count < _maxPooled)
-            {
-                _pool.Push(work);
-            }
-        }
-    }
 }
