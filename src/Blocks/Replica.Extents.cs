@@ -98,7 +98,7 @@ public sealed partial class Replica
         try
         {
             if (removals != _removals || _closing) return ReplicaStatus.NotFound;
-            ReadRuns(index, byId, offset, destination);
+            ReadRuns(index, byId, offset, destination, cachedOnly: false);
             return ReplicaStatus.Ok;
         }
         catch (IOException e)

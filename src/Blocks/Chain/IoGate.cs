@@ -29,6 +29,16 @@ internal sealed class IoGate
         }
     }
 
+    /// <summary>Enters shared unless a writer is in: never waits.</summary>
+    public bool TryEnterShared(out int token)
+    {
+        token = (Thread.GetCurrentProcessorId() & (Stripes - 1)) * Spacing;
+        Interlocked.Increment(ref _readers[token]);
+        if (Volatile.Read(ref _writer) == 0) return true;
+        Interlocked.Decrement(ref _readers[token]);
+        return false;
+    }
+
     public void ExitShared(int token) => Interlocked.Decrement(ref _readers[token]);
 
     public void EnterExclusive()

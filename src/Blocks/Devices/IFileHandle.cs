@@ -10,6 +10,12 @@ public interface IFileHandle : IDisposable
     /// <summary>Reads up to <c>destination.Length</c> bytes at <paramref name="offset"/>; past the end of the file reads zeros.</summary>
     void Read(long offset, Span<byte> destination);
 
+    /// <summary>
+    /// Like <see cref="Read"/> when every byte is in the page cache; false as soon as a byte would have
+    /// to come from the disk (the span's content is then undefined). Never waits for the device.
+    /// </summary>
+    bool TryReadCached(long offset, Span<byte> destination);
+
     void Write(long offset, ReadOnlySpan<byte> source);
 
     /// <summary>Deallocates the range (FALLOC_FL_PUNCH_HOLE | KEEP_SIZE): it reads as zeros and no longer counts as data.</summary>

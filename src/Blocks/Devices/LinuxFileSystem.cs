@@ -51,6 +51,8 @@ public sealed class LinuxFileSystem : IFileSystem
 
         public void Read(long offset, Span<byte> destination) => LinuxNative.ReadFully(Descriptor, offset, destination);
 
+        public bool TryReadCached(long offset, Span<byte> destination) => LinuxNative.TryReadCached(Descriptor, offset, destination);
+
         public void Write(long offset, ReadOnlySpan<byte> source) => LinuxNative.WriteFully(Descriptor, offset, source);
 
         public void PunchHole(long offset, long length) => LinuxNative.PunchHole(Descriptor, offset, length);

@@ -42,7 +42,50 @@ internal static partial class LinuxNative
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial nint pwrite(int fd, byte* buffer, nint count, long offset);
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint preadv2(int fd, IoVec* iov, int count, long offset, int flags);
+
+    private struct IoVec
+    {
+        public unsafe byte* Base;
+        public nint Length;
+    }
+
     private const int Eintr = 4;
+    private const int Eagain = 11;
+    private const int RwfNowait = 0x08;
+
+    /// <summary>
+    /// preadv2(2) with RWF_NOWAIT until the span is full: false, with part of the span filled, as soon as
+    /// the rest is not in the page cache (EAGAIN) or the kernel refuses the flag; the caller then reads
+    /// it the ordinary way. Past the end of the file the rest is zeros.
+    /// </summary>
+    public static unsafe bool TryReadCached(nint fd, long offset, Span<byte> destination)
+    {
+        fixed (byte* start = destination)
+        {
+            var done = 0;
+            while (done < destination.Length)
+            {
+                var iov = new IoVec { Base = start + done, Length = destination.Length - done };
+                var n = preadv2((int)fd, &iov, 1, offset + done, RwfNowait);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Eintr) continue;
+                    if (errno == Eagain) return false;
+                    throw LastError("preadv2(RWF_NOWAIT)");
+                }
+                if (n == 0)
+                {
+                    destination[done..].Clear();
+                    return true;
+                }
+                done += (int)n;
+            }
+            return true;
+        }
+    }
 
     /// <summary>pread(2) until the span is full; past the end of the file the rest is zeros.</summary>
     public static unsafe void ReadFully(nint fd, long offset, Span<byte> destination)

@@ -191,6 +191,13 @@ public sealed class SimulatedFileSystem : IFileSystem
             }
         }
 
+        // Everything here is in memory: always "cached".
+        public bool TryReadCached(long offset, Span<byte> destination)
+        {
+            Read(offset, destination);
+            return true;
+        }
+
         public void Write(long offset, ReadOnlySpan<byte> source)
         {
             lock (fs._gate)

@@ -18,6 +18,12 @@ public interface IReplicaChannel : IAsyncDisposable
 
     ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination);
 
+    /// <summary>
+    /// A read done at once on the caller's thread from the page cache, or false (nothing decided) when
+    /// it cannot be: a replica behind a socket, data not cached, or anything wrong (ReadAsync reports it).
+    /// </summary>
+    bool TryReadCached(long offset, Span<byte> destination);
+
     ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data);
 
     ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate);

@@ -19,6 +19,13 @@ public interface IVolumeIo
 
     ValueTask<IoStatus> ReadAsync(long offset, Memory<byte> destination);
 
+    /// <summary>
+    /// The read done at once on the caller's thread, when that costs no wait: the data is in this
+    /// process's page cache and the volume is not paused. False means nothing was decided (the span's
+    /// content is undefined): call <see cref="ReadAsync"/>, which answers whatever it is.
+    /// </summary>
+    bool TryReadCached(long offset, Span<byte> destination);
+
     /// <summary>Writes <paramref name="data"/>; with <paramref name="fua"/> it is durable on every replica before this completes.</summary>
     ValueTask<IoStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool fua);
 

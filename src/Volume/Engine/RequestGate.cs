@@ -22,6 +22,15 @@ public sealed class RequestGate
         return EnterSlowAsync();
     }
 
+    /// <summary>Enters only while open; never waits.</summary>
+    public bool TryEnter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _state) == Open) return true;
+        Exit();
+        return false;
+    }
+
     public void Exit()
     {
         if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _state) != Open)

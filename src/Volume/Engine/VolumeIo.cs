@@ -66,6 +66,21 @@ public sealed partial class VolumeIo : IVolumeIo
         }
     }
 
+    public bool TryReadCached(long offset, Span<byte> destination)
+    {
+        if (!InRange(offset, destination.Length) || !_gate.TryEnter()) return false;
+        try
+        {
+            // Only the local replica can answer at once, and PickReader would take it first anyway.
+            var readers = View.Readable;
+            return readers.Length > 0 && readers[0].Channel.IsLocal && readers[0].Channel.TryReadCached(offset, destination);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
     public ValueTask<IoStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool fua) =>
         InRange(offset, data.Length) ? MutateAsync(Mutation.Write, offset, data.Length, data, fua) : ValueTask.FromResult(IoStatus.InvalidArgument);
 

@@ -59,6 +59,9 @@ public sealed class LocalReplicaChannel : IReplicaChannel
         }
     }
 
+    public bool TryReadCached(long offset, Span<byte> destination) =>
+        !Refused(out _) && _replica.TryReadCached(offset, destination);
+
     public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
     {
         if (Refused(out var refusal)) return new(refusal);

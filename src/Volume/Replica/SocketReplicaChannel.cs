@@ -99,6 +99,9 @@ public sealed class SocketReplicaChannel : IReplicaChannel
             ? new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidArgument)
             : Start(DataOp.Read, DataFlags.None, offset, destination.Length, default, destination, null);
 
+    /// <summary>Never: the data is in another process.</summary>
+    public bool TryReadCached(long offset, Span<byte> destination) => false;
+
     public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data) =>
         data.Length > FrameCodec.MaxPayload
             ? new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidArgument)

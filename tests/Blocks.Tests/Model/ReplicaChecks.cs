@@ -63,6 +63,9 @@ public static class ReplicaChecks
     {
         var bytes = new byte[replica.Size];
         Assert.Equal(ReplicaStatus.Ok, replica.Read(0, bytes));
+        // Whenever a cached read answers (on the simulated file system: always), it answers the same.
+        var cached = new byte[replica.Size];
+        if (replica.TryReadCached(0, cached)) AssertSameBytes(bytes, cached, "a cached read against Read");
         return bytes;
     }
 

@@ -65,6 +65,22 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
             lock (_data) _data.AsSpan((int)offset, destination.Length).CopyTo(destination.Span);
         });
 
+    /// <summary>Whether <see cref="TryReadCached"/> serves reads, as a local replica with its data in the page cache does.</summary>
+    public bool Cached { get; set; }
+
+    /// <summary>Reads served by <see cref="TryReadCached"/>.</summary>
+    public int CachedReads => Volatile.Read(ref _cachedReads);
+
+    private int _cachedReads;
+
+    public bool TryReadCached(long offset, Span<byte> destination)
+    {
+        if (!Cached) return false;
+        lock (_data) _data.AsSpan((int)offset, destination.Length).CopyTo(destination);
+        Interlocked.Increment(ref _cachedReads);
+        return true;
+    }
+
     public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
     {
         var copy = data.ToArray(); // the caller's memory is not ours after the call returns

@@ -16,6 +16,43 @@ public sealed class VolumeIoReadTests
     }
 
     [Fact]
+    public void A_cached_read_is_served_at_once_by_the_local_replica()
+    {
+        var bed = new IoBed(("remote", ReplicaMode.ReadWrite, false), ("local", ReplicaMode.ReadWrite, true));
+        bed["remote"].Cached = bed["local"].Cached = true;
+        var data = IoBed.Pattern(8192, 3);
+        bed["local"].Fill(4096, data);
+        var destination = new byte[8192];
+        Assert.True(bed.Io.TryReadCached(4096, destination));
+        Assert.Equal(data, destination);
+        Assert.Equal((1, 0), (bed["local"].CachedReads, bed["remote"].CachedReads));
+    }
+
+    [Fact]
+    public async Task No_cached_read_without_a_local_readable_replica_out_of_range_or_while_paused()
+    {
+        var remote = IoBed.ThreeRw();
+        foreach (var c in remote.All) c.Cached = true;
+        Assert.False(remote.Io.TryReadCached(0, new byte[4096])); // only the replica in this process could answer at once
+
+        var writeOnly = new IoBed(("rw", ReplicaMode.ReadWrite, false), ("wo", ReplicaMode.WriteOnly, true));
+        writeOnly["wo"].Cached = true;
+        Assert.False(writeOnly.Io.TryReadCached(0, new byte[4096]));
+
+        var bed = new IoBed(("local", ReplicaMode.ReadWrite, true));
+        bed["local"].Cached = true;
+        Assert.False(bed.Io.TryReadCached(IoBed.Size - 4096, new byte[8192]));
+        Assert.False(bed.Io.TryReadCached(-4096, new byte[4096]));
+        await bed.Io.PauseAsync(); // a snapshot is being taken: the read waits, in ReadAsync
+        Assert.False(bed.Io.TryReadCached(0, new byte[4096]));
+        bed.Io.Resume();
+        Assert.True(bed.Io.TryReadCached(0, new byte[4096]));
+        await bed.Io.CloseAsync();
+        Assert.False(bed.Io.TryReadCached(0, new byte[4096]));
+        Assert.Equal(1, bed["local"].CachedReads);
+    }
+
+    [Fact]
     public async Task Without_a_local_replica_reads_take_the_remote_ones_in_turn()
     {
         var bed = IoBed.ThreeRw();

@@ -20,10 +20,13 @@ public sealed class AllocationTests(ITestOutputHelper output)
     private const int BlockBytes = 4096;
     private const ulong ReadCookie = 1ul << 63;
 
-    [Fact]
-    public async Task Requests_allocate_less_than_64_bytes_each_on_the_whole_process()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // reads answered from the cache on the connection's thread
+    public async Task Requests_allocate_less_than_64_bytes_each_on_the_whole_process(bool cachedReads)
     {
         await using var server = await TestServer.StartAsync(size: 1 << 20);
+        server.Volume.CachedReads = cachedReads;
         using var client = RawClient.Open(server.Endpoint);
         var requests = BuildBatch();
         var reply = new byte[BlockBytes];
@@ -38,6 +41,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
         double perRequest = (double)allocated / (rounds * Batch);
         output.WriteLine($"{rounds * Batch} requests, {allocated} bytes allocated in the process, {perRequest:F2} bytes per request");
         Assert.True(perRequest < 64, $"{perRequest:F1} bytes allocated per request");
+        Assert.Equal(cachedReads, server.Volume.CachedReadCalls > 0);
     }
 
     private static byte[] BuildBatch()

@@ -101,6 +101,37 @@ public sealed class MemoryVolume : IVolumeIo
     public ValueTask<IoStatus> ReadAsync(long offset, Memory<byte> destination) =>
         Run(new Call(Kind.Read, offset, destination.Length, IoStatus.InvalidArgument) { Destination = destination });
 
+    /// <summary>
+    /// Whether <see cref="TryReadCached"/> serves reads (as the engine does when the page cache holds them),
+    /// unless a fault, a hold or latency is set: those reads take the asynchronous path.
+    /// </summary>
+    public bool CachedReads { get; set; }
+
+    public int CachedReadCalls => Volatile.Read(ref _cachedReads);
+
+    private int _cachedReads;
+
+    public bool TryReadCached(long offset, Span<byte> destination)
+    {
+        if (!CachedReads || Latency > TimeSpan.Zero || offset < 0 || destination.Length > Size - offset)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (_hold is not null || _faults.Count > 0)
+            {
+                return false;
+            }
+
+            Read(offset, destination);
+        }
+
+        Interlocked.Increment(ref _cachedReads);
+        return true;
+    }
+
     public ValueTask<IoStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool fua) =>
         Run(new Call(Kind.Write, offset, data.Length, IoStatus.NoSpace) { Data = data });
 

@@ -52,6 +52,73 @@ public sealed class RawProtocolTests
         Assert.Equal(data, client.Receive(data.Length));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_burst_of_reads_the_cache_holds_is_answered_whole_among_reads_that_are_not(bool structured)
+    {
+        // Reads up to 128 KiB that the volume holds in the page cache are answered by the connection's own
+        // thread and sent together after the burst is parsed; larger ones, and any read while a fault is
+        // queued, go to the pool. Every reply must still be whole, with its own data.
+        await using var server = await TestServer.StartAsync();
+        server.Volume.CachedReads = true;
+        using var client = RawClient.Open(server.Endpoint, structured: structured);
+        var data = new byte[1 << 20];
+        new Random(3).NextBytes(data);
+        client.SendRequest(NbdConstants.CmdWrite, 0, 1, 0, (uint)data.Length, data);
+        Assert.Equal((0u, 1ul), client.ReadSimpleReply());
+
+        var random = new Random(4);
+        var reads = new Dictionary<ulong, (int Offset, int Length)>();
+        var burst = new byte[80 * NbdConstants.RequestHeaderSize];
+        for (int i = 0; i < 80; i++)
+        {
+            int length = i % 10 == 9 ? 256 * 1024 : random.Next(1, 128 * 1024 + 1);
+            int offset = random.Next(0, data.Length - length);
+            reads[(ulong)(100 + i)] = (offset, length);
+            RawClient.EncodeRequest(burst.AsSpan(i * NbdConstants.RequestHeaderSize), NbdConstants.CmdRead, 0, (ulong)(100 + i), (ulong)offset, (uint)length);
+        }
+
+        client.Send(burst);
+        for (int i = 0; i < reads.Count; i++)
+        {
+            ulong cookie;
+            byte[] payload;
+            if (structured)
+            {
+                var chunk = client.ReadChunk();
+                Assert.Equal((NbdConstants.ReplyFlagDone, NbdConstants.ReplyTypeOffsetData), (chunk.Flags, chunk.Type));
+                cookie = chunk.Cookie;
+                Assert.Equal((ulong)reads[cookie].Offset, BinaryPrimitives.ReadUInt64BigEndian(chunk.Payload));
+                payload = chunk.Payload[8..];
+            }
+            else
+            {
+                (uint error, cookie) = client.ReadSimpleReply();
+                Assert.Equal(0u, error);
+                payload = client.Receive(reads[cookie].Length);
+            }
+
+            var (offset, length) = reads[cookie];
+            Assert.True(data.AsSpan(offset, length).SequenceEqual(payload), $"read {cookie} ({offset}+{length}) came back with other bytes");
+        }
+
+        Assert.Equal(72, server.Volume.CachedReadCalls); // all but the eight of 256 KiB
+
+        server.Volume.InjectFault(IoStatus.IoError); // the cache does not answer now: the read fails in the engine
+        client.SendRequest(NbdConstants.CmdRead, 0, 2, 0, 4096);
+        if (structured)
+        {
+            Assert.Equal((NbdConstants.ReplyFlagDone, NbdConstants.ReplyTypeError, 2ul), client.ReadChunk() is var c ? (c.Flags, c.Type, c.Cookie) : default);
+        }
+        else
+        {
+            Assert.Equal((NbdConstants.EIo, 2ul), client.ReadSimpleReply());
+        }
+
+        Assert.Equal(72, server.Volume.CachedReadCalls);
+    }
+
     [Fact]
     public async Task Structured_read_is_one_offset_data_chunk_with_done()
     {

@@ -67,10 +67,12 @@ public sealed class FencingTests : IAsyncLifetime
         Assert.Equal(ReplicaStatus.Ok, s5);
         Assert.Equal((ReplicaStatus.StaleEpoch, (LocalReplicaChannel?)null), LocalReplicaChannel.Open(_bed.Replica, 4));
         Assert.Equal(ReplicaStatus.Ok, await local5!.WriteAsync(0, new byte[4096]));
+        Assert.True(local5.TryReadCached(0, new byte[4096]));
 
         await using var socket6 = await _bed.ConnectOkAsync(6); // a newer engine elsewhere
         Assert.Equal(ReplicaStatus.StaleEpoch, await local5.WriteAsync(0, new byte[4096]));
         Assert.Equal(ReplicaStatus.StaleEpoch, await local5.ReadAsync(0, new byte[4096]));
+        Assert.False(local5.TryReadCached(0, new byte[4096])); // not even from the page cache
 
         var (s7, local7) = LocalReplicaChannel.Open(_bed.Replica, 7); // and a newer local one fences the socket
         Assert.Equal(ReplicaStatus.Ok, s7);
@@ -79,6 +81,7 @@ public sealed class FencingTests : IAsyncLifetime
 
         await local7.DisposeAsync();
         Assert.Equal(ReplicaStatus.IoError, await local7.FlushAsync()); // a closed channel is a lost connection
+        Assert.False(local7.TryReadCached(0, new byte[4096]));
         Assert.Equal(ReplicaStatus.Ok, _bed.Replica.Flush()); // and the replica stays open: its owner closes it
     }
 

@@ -66,6 +66,18 @@ public abstract class ReplicaChannelContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cached_read_is_served_only_in_process_and_gives_what_a_read_gives()
+    {
+        var data = RandomBytes(65536);
+        Assert.Equal(ReplicaStatus.Ok, await Channel.WriteAsync(4096 + 512, data));
+        var cached = new byte[data.Length];
+        // Just written, so in the page cache: a local channel serves it, a socket never can.
+        Assert.Equal(Channel.IsLocal, Channel.TryReadCached(4096 + 512, cached));
+        if (Channel.IsLocal) Assert.Equal(data, cached);
+        Assert.False(Channel.TryReadCached(Size - 4096, new byte[8192])); // past the end: left to ReadAsync to refuse
+    }
+
+    [Fact]
     public async Task Unaligned_writes_change_exactly_their_bytes()
     {
         var expected = RandomBytes(8 * 4096);

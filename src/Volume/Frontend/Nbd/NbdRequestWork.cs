@@ -56,6 +56,16 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
         Epoch = -1;
     }
 
+    /// <summary>
+    /// A READ tried on the connection's own thread: done when the volume has it in the page cache.
+    /// False leaves the request to be executed as usual, its buffer kept.
+    /// </summary>
+    public bool TryReadCached(IVolumeIo volume)
+    {
+        Take(Request.Length);
+        return volume.TryReadCached((long)Request.Offset, Payload.AsSpan());
+    }
+
     private void Take(uint length)
     {
         _rented = ArrayPool<byte>.Shared.Rent((int)length);
@@ -78,10 +88,10 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
 
     public void Execute()
     {
-        if (Request.Type == NbdConstants.CmdRead && Request.Length > 0)
+        if (Request.Type == NbdConstants.CmdRead && Request.Length > 0 && _rented is null)
         {
             // Taken here, not on arrival: requests waiting for a thread hold no buffer, and the pool tends
-            // to hand this thread the one it used last.
+            // to hand this thread the one it used last. (A read first tried from the page cache has one.)
             Take(Request.Length);
         }
 

@@ -12,6 +12,13 @@ internal sealed partial class NbdSession
     /// </summary>
     public void Complete(NbdRequestWork work, IoStatus status)
     {
+        QueueCompletion(work, status);
+        PumpSends();
+    }
+
+    /// <summary>Complete without the send: the caller sends (calls PumpSends) once it has queued what it has.</summary>
+    private void QueueCompletion(NbdRequestWork work, IoStatus status)
+    {
         var request = work.Request;
         // Read before the reply is queued: a queued READ may be sent, returned and reused at once.
         long epoch = work.Epoch;
@@ -70,8 +77,6 @@ internal sealed partial class NbdSession
             _pool.Return(work);
             _gate.Release(1, held);
         }
-
-        PumpSends();
     }
 
     /// <summary>Sends an error reply for a request that never reached the engine.</summary>
