@@ -52,13 +52,13 @@ internal static partial class LinuxNative
     }
 
     private const int Eintr = 4;
-    private const int Eagain = 11;
     private const int RwfNowait = 0x08;
 
     /// <summary>
     /// preadv2(2) with RWF_NOWAIT until the span is full: false, with part of the span filled, as soon as
-    /// the rest is not in the page cache (EAGAIN) or the kernel refuses the flag; the caller then reads
-    /// it the ordinary way. Past the end of the file the rest is zeros.
+    /// the rest is not in the page cache (EAGAIN) or the call fails in any other way (a file system without
+    /// RWF_NOWAIT answers EOPNOTSUPP); the caller then reads the ordinary way, which reports a real error.
+    /// Never throws, so that a refusal costs no exception. Past the end of the file the rest is zeros.
     /// </summary>
     public static unsafe bool TryReadCached(nint fd, long offset, Span<byte> destination)
     {
@@ -71,10 +71,8 @@ internal static partial class LinuxNative
                 var n = preadv2((int)fd, &iov, 1, offset + done, RwfNowait);
                 if (n < 0)
                 {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Eintr) continue;
-                    if (errno == Eagain) return false;
-                    throw LastError("preadv2(RWF_NOWAIT)");
+                    if (Marshal.GetLastPInvokeError() == Eintr) continue;
+                    return false;
                 }
                 if (n == 0)
                 {
