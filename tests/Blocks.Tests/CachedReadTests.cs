@@ -80,4 +80,19 @@ public sealed class CachedReadTests : IDisposable
         r.Dispose();
         Assert.False(r.TryReadCached(0, new byte[4096]));
     }
+
+    [Fact]
+    public void Reads_leave_the_access_time_alone()
+    {
+        // Layer files are opened O_NOATIME: under relatime a read after a write would otherwise update the
+        // access time, a journal transaction that even a no-wait read from the page cache can wait for.
+        using var r = NewReplica();
+        Assert.Equal(ReplicaStatus.Ok, r.Write(0, RandomBytes(64 * 1024)));
+        var old = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var files = Directory.GetFiles(r.Directory);
+        foreach (var file in files) File.SetLastAccessTimeUtc(file, old);
+        Assert.True(r.TryReadCached(0, new byte[64 * 1024]));
+        Read(r, 0, 64 * 1024);
+        foreach (var file in files) Assert.Equal(old, File.GetLastAccessTimeUtc(file));
+    }
 }

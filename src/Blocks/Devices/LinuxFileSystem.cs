@@ -7,8 +7,12 @@ public sealed class LinuxFileSystem : IFileSystem
 {
     public static readonly LinuxFileSystem Instance = new();
 
-    public IFileHandle Open(string path, bool create) =>
-        new LinuxFileHandle(File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
+    public IFileHandle Open(string path, bool create)
+    {
+        var handle = File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        LinuxNative.TrySetNoAtime(handle.DangerousGetHandle());
+        return new LinuxFileHandle(handle);
+    }
 
     public bool FileExists(string path) => File.Exists(path);
 

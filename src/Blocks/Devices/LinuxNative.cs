@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ActorStore.Blocks.Devices;
 
-/// <summary>The few libc calls .NET does not expose: hole punching, FIEMAP, link(2) and directory fsync.</summary>
+/// <summary>The few libc calls .NET does not expose: hole punching, FIEMAP, link(2), directory fsync, no-wait reads and O_NOATIME.</summary>
 internal static partial class LinuxNative
 {
     public const int Enospc = 28;
@@ -130,6 +130,22 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
+
+    private const int FGetfl = 3, FSetfl = 4, ONoatime = 0x40000;
+
+    /// <summary>
+    /// O_NOATIME on an open file, where the kernel allows it (the owner's own files): a read after a write
+    /// would otherwise update the access time, which is a journal transaction on ext4 that a read from the
+    /// page cache (even with RWF_NOWAIT) may wait for, and CPU per read besides. Refused: left as it is.
+    /// </summary>
+    public static void TrySetNoAtime(nint fd)
+    {
+        var flags = fcntl((int)fd, FGetfl, 0);
+        if (flags >= 0) fcntl((int)fd, FSetfl, flags | ONoatime);
+    }
 
     public static void PunchHole(nint fd, long offset, long length)
     {

@@ -80,4 +80,45 @@ public sealed class AllocationTests(ITestOutputHelper output)
             }
         }
     }
+
+    [Fact]
+    public async Task A_burst_of_512_reads_from_the_cache_allocates_less_than_64_bytes_each()
+    {
+        // The read loop answers cached reads itself; it must send as it goes, not hold a work item and a
+        // buffer for every read of a long burst until the burst is parsed.
+        const int burst = 512;
+        await using var server = await TestServer.StartAsync(size: 4 << 20);
+        server.Volume.CachedReads = true;
+        using var client = RawClient.Open(server.Endpoint);
+        var requests = new byte[burst * 28];
+        for (int i = 0; i < burst; i++)
+        {
+            RawClient.EncodeRequest(requests.AsSpan(i * 28), NbdConstants.CmdRead, 0, (ulong)i, (ulong)(i % 1024 * BlockBytes), BlockBytes);
+        }
+
+        var header = new byte[16];
+        var reply = new byte[BlockBytes];
+        void Run(int rounds)
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                client.Send(requests);
+                for (int i = 0; i < burst; i++)
+                {
+                    client.ReceiveInto(header);
+                    client.ReceiveInto(reply);
+                }
+            }
+        }
+
+        Run(20); // warm up
+        const int measured = 40;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        Run(measured);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        double perRequest = (double)allocated / (measured * burst);
+        output.WriteLine($"{measured * burst} reads in bursts of {burst}: {perRequest:F2} bytes allocated per request");
+        Assert.True(perRequest < 64, $"{perRequest:F1} bytes allocated per request");
+        Assert.True(server.Volume.CachedReadCalls >= measured * burst);
+    }
 }

@@ -63,7 +63,16 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
     public bool TryReadCached(IVolumeIo volume)
     {
         Take(Request.Length);
-        return volume.TryReadCached((long)Request.Offset, Payload.AsSpan());
+        try
+        {
+            return volume.TryReadCached((long)Request.Offset, Payload.AsSpan());
+        }
+        catch (Exception ex)
+        {
+            // A bug, on the connection's read loop: report it, and let the pool path answer the request.
+            _session.ReportBug(ex);
+            return false;
+        }
     }
 
     private void Take(uint length)

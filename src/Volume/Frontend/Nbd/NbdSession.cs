@@ -42,8 +42,9 @@ internal sealed partial class NbdSession
     private long _payloadRemaining;
     private int _payloadFilled;
 
-    // Replies were queued by the read loop itself (cached reads): it sends them once the receive is parsed.
-    private bool _sendAfterParse;
+    // Replies the read loop queued itself (cached reads) and has not sent yet: it sends them once the
+    // receive is parsed, or every InlineRepliesPerSend, so that a long burst holds few buffers and work items.
+    private int _inlineUnsent;
 
     public NbdSession(Socket socket, INbdExports exports, NbdServerOptions options, Action<string> log, long id)
     {
@@ -188,9 +189,9 @@ internal sealed partial class NbdSession
             var result = await _input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             var step = Parse(buffer, out var consumed, out var examined);
-            if (_sendAfterParse)
+            if (_inlineUnsent > 0)
             {
-                _sendAfterParse = false;
+                _inlineUnsent = 0;
                 PumpSends();
             }
 
@@ -232,6 +233,7 @@ internal sealed partial class NbdSession
     // Larger cached reads go to the pool all the same: copying one would hold up this connection's parsing
     // for long, and 1 MiB reads measured no faster inline.
     private const int InlineReadMax = 128 * 1024;
+    private const int InlineRepliesPerSend = 32;
 
     private async Task<bool> ReceivePayloadAsync()
     {
@@ -389,7 +391,12 @@ internal sealed partial class NbdSession
             // Served from the page cache on this thread, which never waits on a disk for it: no hand-off
             // to another thread, and the replies of everything in this receive go out in one send after it.
             QueueCompletion(work, IoStatus.Ok);
-            _sendAfterParse = true;
+            if (++_inlineUnsent == InlineRepliesPerSend)
+            {
+                _inlineUnsent = 0;
+                PumpSends();
+            }
+
             return;
         }
 
