@@ -389,7 +389,7 @@ internal sealed partial class NbdSession
         if (request.Type == NbdConstants.CmdRead && request.Length is > 0 and <= InlineReadMax && work.TryReadCached(_volume!))
         {
             // Served from the page cache on this thread, which never waits on a disk for it: no hand-off
-            // to another thread, and the replies of everything in this receive go out in one send after it.
+            // to another thread, and the replies of this receive go out together (every 32, and after it).
             QueueCompletion(work, IoStatus.Ok);
             if (++_inlineUnsent == InlineRepliesPerSend)
             {
