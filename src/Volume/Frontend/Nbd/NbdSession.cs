@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using ActorStore.Volume.Engine;
-using ActorStore.Volume.Net;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 
@@ -17,7 +15,6 @@ internal sealed partial class NbdSession
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly ReceiveLowWater _lowWater; // raised while a large WRITE payload is received directly
     private readonly PipeReader _input;
     private readonly ReplyQueue _replies = new();
     private readonly ArrayBufferWriter<byte> _handshakeOutput = new(1024);
@@ -26,6 +23,7 @@ internal sealed partial class NbdSession
     private readonly InFlightGate _gate;
     private readonly FlushBarrier<NbdRequestWork> _barrier;
     private readonly NbdWorkPool _pool;
+    private readonly NbdWritePayload _payload; // the WRITE payload still arriving, if any
     private readonly object _writeLock = new();
     private readonly string _name;
     private IVolumeIo? _volume;
@@ -36,11 +34,6 @@ internal sealed partial class NbdSession
     private volatile bool _closed;
     private bool _outputCompleted;
     private int _bugReported;
-
-    // A WRITE whose payload is still arriving; null with _payloadRemaining > 0 means "discard it".
-    private NbdRequestWork? _payloadWork;
-    private long _payloadRemaining;
-    private int _payloadFilled;
 
     // Replies the read loop queued itself (cached reads) and has not sent yet: it sends them once the
     // receive is parsed, or every InlineRepliesPerSend, so that a long burst holds few buffers and work items.
@@ -53,7 +46,7 @@ internal sealed partial class NbdSession
         _log = log;
         _name = $"nbd#{id} {socket.RemoteEndPoint}";
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _lowWater = new ReceiveLowWater(socket);
+        _payload = new NbdWritePayload(socket, _stream);
         // Large reads: a 1 MiB WRITE arrives in a few recv calls rather than dozens.
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
@@ -67,7 +60,7 @@ internal sealed partial class NbdSession
     public IVolumeIo Volume => _volume!;
 
     /// <summary>Nothing in flight, no reply unsent: what a drain waits for.</summary>
-    public bool IsIdle => _gate.IsIdle && _payloadRemaining == 0;
+    public bool IsIdle => _gate.IsIdle && !_payload.InProgress;
 
     /// <summary>From now on new requests are answered ESHUTDOWN (options NBD_REP_ERR_SHUTDOWN); in-flight ones complete.</summary>
     public void BeginDrain() => _draining = true;
@@ -196,17 +189,18 @@ internal sealed partial class NbdSession
             }
 
             bool drained = buffer.Slice(consumed).IsEmpty;
-            bool leftover = !drained || _payloadRemaining > 0;
+            bool leftover = !drained || _payload.InProgress;
             _input.AdvanceTo(consumed, examined);
-            if (step == ParseStep.Continue && drained && _payloadWork is not null && _payloadRemaining >= DirectPayloadThreshold)
+            if (step == ParseStep.Continue && drained && _payload.ReceivesDirectly)
             {
-                // The rest of a large WRITE payload goes from the socket straight into its buffer: the pipe
-                // holds nothing unread, so reading the stream directly keeps the order, and saves a copy.
-                if (!await ReceivePayloadAsync().ConfigureAwait(false))
+                // The pipe holds nothing unread, so reading the stream directly keeps the order.
+                var whole = await _payload.ReceiveRestAsync().ConfigureAwait(false);
+                if (whole is null)
                 {
                     return ("truncated request: closing", false);
                 }
 
+                Dispatch(whole);
                 continue;
             }
 
@@ -228,40 +222,10 @@ internal sealed partial class NbdSession
 
     private enum ParseStep { Continue, Backpressure, Disconnect, Malformed }
 
-    private const int DirectPayloadThreshold = 64 * 1024;
-
     // Larger cached reads go to the pool all the same: copying one would hold up this connection's parsing
     // for long, and 1 MiB reads measured no faster inline.
     private const int InlineReadMax = 128 * 1024;
     private const int InlineRepliesPerSend = 32;
-
-    private async Task<bool> ReceivePayloadAsync()
-    {
-        var work = _payloadWork!;
-        try
-        {
-            while (_payloadRemaining > 0)
-            {
-                _lowWater.Expect(_payloadRemaining);
-                int n = await _stream.ReadAsync(work.Payload.AsMemory(_payloadFilled, (int)_payloadRemaining)).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return false;
-                }
-
-                _payloadFilled += n;
-                _payloadRemaining -= n;
-            }
-        }
-        finally
-        {
-            _lowWater.Reset();
-        }
-
-        _payloadWork = null;
-        Dispatch(work);
-        return true;
-    }
 
     // Parses every whole request in the buffer (a ref struct reader cannot live in the async loop).
     private ParseStep Parse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)
@@ -270,11 +234,16 @@ internal sealed partial class NbdSession
         var step = ParseStep.Continue;
         while (true)
         {
-            if (_payloadRemaining > 0)
+            if (_payload.InProgress)
             {
-                if (!TakePayload(ref reader))
+                if (!_payload.Take(ref reader, out var whole))
                 {
                     break;
+                }
+
+                if (whole is not null)
+                {
+                    Dispatch(whole);
                 }
 
                 continue;
@@ -313,37 +282,6 @@ internal sealed partial class NbdSession
         return step;
     }
 
-    // Copies (or skips) as much of the current WRITE payload as the buffer holds. True when it is complete.
-    private bool TakePayload(ref SequenceReader<byte> reader)
-    {
-        int n = (int)Math.Min(_payloadRemaining, reader.Remaining);
-        if (n == 0)
-        {
-            return false;
-        }
-
-        if (_payloadWork is not null)
-        {
-            reader.UnreadSequence.Slice(0, n).CopyTo(_payloadWork.Payload.AsSpan(_payloadFilled, n));
-        }
-
-        reader.Advance(n);
-        _payloadFilled += n;
-        _payloadRemaining -= n;
-        if (_payloadRemaining > 0)
-        {
-            return false;
-        }
-
-        if (_payloadWork is not null)
-        {
-            Dispatch(_payloadWork);
-            _payloadWork = null;
-        }
-
-        return true;
-    }
-
     private void Accept(in NbdRequest request)
     {
         NbdMetrics.Requests.Add(1);
@@ -356,9 +294,7 @@ internal sealed partial class NbdSession
             // The payload of a refused WRITE is still on the wire: skip it so framing holds.
             if (hasPayload)
             {
-                _payloadWork = null;
-                _payloadRemaining = request.Length;
-                _payloadFilled = 0;
+                _payload.Start(null, request.Length);
             }
 
             SendError(request.Cookie, error);
@@ -375,9 +311,7 @@ internal sealed partial class NbdSession
 
         if (hasPayload && request.Length > 0)
         {
-            _payloadWork = work;
-            _payloadRemaining = request.Length;
-            _payloadFilled = 0;
+            _payload.Start(work, request.Length);
             return;
         }
 
