@@ -28,18 +28,21 @@ public sealed class RobustnessTests : IAsyncLifetime
     }
 
     /// <summary>The connection made in <see cref="InitializeAsync"/> still works, and so does a new one.</summary>
-    private async Task ServerStillServesAsync()
+    private Task ServerStillServesAsync() => ServerStillServesAsync(_bed, _good);
+
+    /// <summary><paramref name="good"/>, the one other connection to <paramref name="bed"/>'s server, still works, and so does a new one.</summary>
+    private static async Task ServerStillServesAsync(ReplicaBed bed, SocketReplicaChannel good)
     {
         var block = new byte[4096];
         Random.Shared.NextBytes(block);
-        Assert.Equal(ReplicaStatus.Ok, await _good.WriteAsync(8192, block));
+        Assert.Equal(ReplicaStatus.Ok, await good.WriteAsync(8192, block));
         var back = new byte[4096];
-        Assert.Equal(ReplicaStatus.Ok, await _good.ReadAsync(8192, back));
+        Assert.Equal(ReplicaStatus.Ok, await good.ReadAsync(8192, back));
         Assert.Equal(block, back);
-        var fresh = await _bed.ConnectOkAsync(1);
+        var fresh = await bed.ConnectOkAsync(1);
         Assert.Equal(ReplicaStatus.Ok, await fresh.FlushAsync());
         await fresh.DisposeAsync();
-        await Wait.UntilAsync(() => _bed.Server.ConnectionCount == 1, "only the good connection to stay");
+        await Wait.UntilAsync(() => bed.Server.ConnectionCount == 1, "only the good connection to stay");
     }
 
     [Fact]
@@ -67,8 +70,7 @@ public sealed class RobustnessTests : IAsyncLifetime
         await silent.SendAsync(hello[..(hello.Length - 1)]);
         Assert.Equal(0, await ended.UntilClosedAsync());
         Assert.Equal(0, await silent.UntilClosedAsync()); // the handshake timeout
-        Assert.Equal(ReplicaStatus.Ok, await good.FlushAsync());
-        await Wait.UntilAsync(() => strict.Server.ConnectionCount == 1, "only the good connection to stay");
+        await ServerStillServesAsync(strict, good);
     }
 
     [Theory]
