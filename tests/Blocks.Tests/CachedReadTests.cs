@@ -61,7 +61,7 @@ public sealed class CachedReadTests : IDisposable
         Assert.Equal(ReplicaStatus.Ok, r.Flush());
         foreach (var file in Directory.GetFiles(r.Directory)) PageCache.Evict(file);
 
-        // Readahead may bring the start back during the call; 8 MiB cannot all arrive without waiting.
+        // Evicted and checked (PageCache.Evict): the first page is not cached, so the first no-wait read refuses.
         Assert.False(r.TryReadCached(0, new byte[8 * Mib]));
         Assert.Equal(data, Read(r, 0, 8 * Mib));
         var cached = new byte[8 * Mib];
