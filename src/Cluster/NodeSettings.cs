@@ -70,6 +70,7 @@ public sealed record NodeSettings(
                 MaxInFlightPerConnection = (int)Settings.Long(config, "actorstore.node.nbd-max-in-flight-requests", 1, 4096),
                 // At least one request of the largest size the server advertises (32 MiB).
                 MaxInFlightBytesPerConnection = Settings.Bytes(config, "actorstore.node.nbd-max-in-flight-bytes", 32L << 20, 16L << 30),
+                LargeReadsAtOnce = (int)Settings.Long(config, "actorstore.node.nbd-large-reads-at-once", 1, 4096),
                 HandshakeTimeout = Settings.Duration(config, "actorstore.node.nbd-handshake-timeout"),
                 DrainTimeout = Settings.Duration(config, "actorstore.node.nbd-drain-timeout"),
             },

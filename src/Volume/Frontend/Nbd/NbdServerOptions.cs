@@ -20,6 +20,12 @@ public sealed record NbdServerOptions
     /// <summary>Bytes (request buffers plus unsent replies) one connection may hold before the server stops reading from it.</summary>
     public long MaxInFlightBytesPerConnection { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// READs larger than 128 KiB one connection runs at once; more wait, holding no buffer, until one is sent.
+    /// Few, so that their buffers stay in the CPU caches; 6 measured best for 1 MiB reads here.
+    /// </summary>
+    public int LargeReadsAtOnce { get; init; } = 6;
+
     /// <summary>How long StopAsync waits for in-flight requests before it closes connections anyway.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -34,6 +40,7 @@ public sealed record NbdServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBytesPerConnection, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LargeReadsAtOnce, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(DrainTimeout.Ticks);
     }
 }

@@ -74,7 +74,7 @@ internal sealed partial class NbdSession
         else
         {
             long held = NbdRequestWork.ReservedBytes(request);
-            _pool.Return(work);
+            Finished(work);
             _gate.Release(1, held);
         }
     }

@@ -197,7 +197,7 @@ internal sealed partial class NbdSession
             if (batch[i].Owner is { } work)
             {
                 payloadBytes += batch[i].Length;
-                _pool.Return(work);
+                Finished(work);
             }
         }
 

@@ -23,6 +23,7 @@ internal sealed partial class NbdSession
     private readonly InFlightGate _gate;
     private readonly FlushBarrier<NbdRequestWork> _barrier;
     private readonly NbdWorkPool _pool;
+    private readonly ReadWindow _readWindow;
     private readonly NbdWritePayload _payload; // the WRITE payload still arriving, if any
     private readonly object _writeLock = new();
     private readonly string _name;
@@ -52,6 +53,7 @@ internal sealed partial class NbdSession
         _gate = new InFlightGate(options.MaxInFlightPerConnection, options.MaxInFlightBytesPerConnection);
         _barrier = new FlushBarrier<NbdRequestWork>(options.MaxInFlightPerConnection);
         _pool = new NbdWorkPool(this, options.MaxInFlightPerConnection);
+        _readWindow = new ReadWindow(options.LargeReadsAtOnce);
         _handshakeTimeout = options.HandshakeTimeout;
     }
 
@@ -337,5 +339,32 @@ internal sealed partial class NbdSession
         Dispatch(work);
     }
 
-    private static void Dispatch(NbdRequestWork work) => ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+    // Every request that is not served on this thread runs on the thread pool; a large READ first waits
+    // for its turn in the read window.
+    private void Dispatch(NbdRequestWork work)
+    {
+        if (work.Request.Type == NbdConstants.CmdRead && work.Request.Length > InlineReadMax)
+        {
+            if (!_readWindow.TryEnter(work))
+            {
+                return; // run by the read that leaves the window before it
+            }
+
+            work.InReadWindow = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+    }
+
+    /// <summary>A request is done with (its reply queued or sent): back to the pool, and its window turn to the next read.</summary>
+    private void Finished(NbdRequestWork work)
+    {
+        bool inWindow = work.InReadWindow;
+        _pool.Return(work); // first, so that the next read may take the buffer just returned, still cached
+        if (inWindow && _readWindow.Leave() is { } next)
+        {
+            next.InReadWindow = true;
+            ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: false);
+        }
+    }
 }
