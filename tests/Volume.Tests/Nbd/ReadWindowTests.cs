@@ -1,3 +1,4 @@
+using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
 using Xunit;
 
@@ -39,7 +40,7 @@ public sealed class ReadWindowTests
             client.SendRequest(NbdConstants.CmdRead, 0, cookie, (cookie - 1) * Large, Large);
         }
 
-        await Until(() => server.Volume.Calls > before);
+        await BadInputTests.WaitUntil(() => server.Volume.Calls > before);
         await Task.Delay(200); // room for a second read to reach the volume, were the window not holding it
         Assert.Equal(before + 1, server.Volume.Calls);
 
@@ -53,27 +54,51 @@ public sealed class ReadWindowTests
     }
 
     [Fact]
-    public async Task A_client_that_leaves_with_reads_waiting_in_the_window_leaves_the_server_serving()
+    public async Task A_read_that_fails_hands_its_turn_on()
     {
         await using var server = await TestServer.StartAsync(options: new NbdServerOptions { LargeReadsAtOnce = 1 });
-        byte[] data;
+        using var client = RawClient.Open(server.Endpoint);
+        var data = Fill(client, 1);
+        server.Volume.InjectFault(IoStatus.IoError, 2);
+        for (ulong cookie = 1; cookie <= 4; cookie++)
+        {
+            client.SendRequest(NbdConstants.CmdRead, 0, cookie, 0, Large);
+        }
+
+        for (ulong cookie = 1; cookie <= 4; cookie++)
+        {
+            var (error, answered) = client.ReadSimpleReply();
+            Assert.Equal(cookie, answered);
+            Assert.Equal(cookie <= 2 ? NbdConstants.EIo : 0u, error);
+            if (error == 0)
+            {
+                Assert.Equal(data, client.Receive((int)Large));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Reads_waiting_in_the_window_of_a_client_that_left_still_get_their_turns()
+    {
+        await using var server = await TestServer.StartAsync(options: new NbdServerOptions { LargeReadsAtOnce = 1 });
         using (var client = RawClient.Open(server.Endpoint))
         {
-            data = Fill(client, 2);
+            Fill(client, 1);
+            int before = server.Volume.Calls;
             server.Volume.Hold();
             for (ulong cookie = 1; cookie <= 8; cookie++)
             {
                 client.SendRequest(NbdConstants.CmdRead, 0, cookie, 0, Large);
             }
-        }
 
-        server.Volume.Release();
-        using var next = RawClient.Open(server.Endpoint);
-        for (ulong cookie = 1; cookie <= 3; cookie++)
-        {
-            next.SendRequest(NbdConstants.CmdRead, 0, cookie, Large, Large);
-            Assert.Equal((0u, cookie), next.ReadSimpleReply());
-            Assert.Equal(data.AsSpan((int)Large, (int)Large).ToArray(), next.Receive((int)Large));
+            // The first read holds the turn inside the volume, the other seven wait in the window.
+            await BadInputTests.WaitUntil(() => server.Volume.Calls == before + 1);
+            client.Dispose();
+            await BadInputTests.WaitUntil(() => server.Server.ConnectionCount == 0);
+            server.Volume.Release();
+
+            // Each finished read hands its turn to the next, though nobody will read the replies.
+            await BadInputTests.WaitUntil(() => server.Volume.Calls == before + 8);
         }
     }
 
@@ -85,15 +110,5 @@ public sealed class ReadWindowTests
         client.SendRequest(NbdConstants.CmdWrite, 0, 100, 0, (uint)data.Length, data);
         Assert.Equal((0u, 100ul), client.ReadSimpleReply());
         return data;
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (int i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
     }
 }

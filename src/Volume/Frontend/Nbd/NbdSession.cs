@@ -360,7 +360,7 @@ internal sealed partial class NbdSession
     private void Finished(NbdRequestWork work)
     {
         bool inWindow = work.InReadWindow;
-        _pool.Return(work); // first, so that the next read may take the buffer just returned, still cached
+        _pool.Return(work); // first: the next read may then get the buffer just returned, still cached
         if (inWindow && _readWindow.Leave() is { } next)
         {
             next.InReadWindow = true;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>
@@ -37,6 +39,7 @@ internal sealed class ReadWindow(int size)
                 return next;
             }
 
+            Debug.Assert(_running > 0, "a read left the window without having entered it");
             _running--;
             return null;
         }
