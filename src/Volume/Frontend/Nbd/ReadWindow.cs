@@ -4,9 +4,9 @@ namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>
 /// How many large READs one connection runs at once, from taking a buffer until the reply is sent; the
-/// rest wait their turn, in arrival order, holding no buffer. Few large buffers in use means the same few
-/// are used again while still in the CPU caches, which makes the kernel's copies into and out of them
-/// cheaper (measured: docs/volume-service.md). Thread-safe.
+/// rest wait their turn, in arrival order, holding no buffer. With few large buffers in use, fewer distinct
+/// ones cycle through the pool, so a read's buffer is more likely still in the CPU caches; the kernel's
+/// copies into and out of it are then cheaper (measured: docs/volume-service.md). Thread-safe.
 /// </summary>
 internal sealed class ReadWindow(int size)
 {
