@@ -36,9 +36,6 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
     /// <summary>The FlushBarrier epoch of a write, trim or write-zeroes.</summary>
     public long Epoch { get; set; }
 
-    /// <summary>A large READ that holds a turn in its connection's <see cref="ReadWindow"/> until it is finished with.</summary>
-    public bool InReadWindow { get; set; }
-
     /// <summary>Filled by BLOCK_STATUS; kept across uses so its array is reused.</summary>
     public List<AllocationExtent> Extents { get; } = new(16);
 
@@ -96,7 +93,6 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
         Payload = default;
         Extents.Clear();
         Request = default;
-        InReadWindow = false;
     }
 
     public void Execute()

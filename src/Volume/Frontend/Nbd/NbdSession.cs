@@ -343,28 +343,28 @@ internal sealed partial class NbdSession
     // for its turn in the read window.
     private void Dispatch(NbdRequestWork work)
     {
-        if (work.Request.Type == NbdConstants.CmdRead && work.Request.Length > InlineReadMax)
+        if (!TakesTurns(work.Request) || _readWindow.TryEnter(work))
         {
-            if (!_readWindow.TryEnter(work))
-            {
-                return; // run by the read that leaves the window before it
-            }
-
-            work.InReadWindow = true;
+            Run(work);
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+        // Otherwise it is run by the read that leaves the window before it.
     }
 
-    /// <summary>A request is done with (its reply queued or sent): back to the pool, and its window turn to the next read.</summary>
+    /// <summary>A request is done with (its reply queued or sent): back to the pool, and a large READ's turn to the next.</summary>
     private void Finished(NbdRequestWork work)
     {
-        bool inWindow = work.InReadWindow;
+        bool tookTurn = TakesTurns(work.Request); // read before Return resets the work
         _pool.Return(work); // first: the next read may then get the buffer just returned, still cached
-        if (inWindow && _readWindow.Leave() is { } next)
+        if (tookTurn && _readWindow.Leave() is { } next)
         {
-            next.InReadWindow = true;
-            ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: false);
+            Run(next);
         }
     }
+
+    // Every such READ goes through Dispatch (none is served on the connection's thread), so each takes a turn.
+    private static bool TakesTurns(in NbdRequest request) =>
+        request.Type == NbdConstants.CmdRead && request.Length > InlineReadMax;
+
+    private static void Run(NbdRequestWork work) => ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
 }
