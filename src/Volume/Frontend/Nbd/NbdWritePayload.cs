@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using ActorStore.Volume.Net;
 
 namespace ActorStore.Volume.Frontend.Nbd;
@@ -8,7 +9,8 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// The payload of the WRITE whose header the session's read loop has just parsed, on its way into the
 /// request's buffer: copied out of the pipe as it arrives, or, once the pipe holds nothing unread, received
 /// from the socket straight into the buffer (one copy fewer) with the receive low-water mark raised. The
-/// payload of a refused WRITE is skipped the same way, so framing holds. Used by the read loop only.
+/// payload of a refused WRITE is skipped the same way, so framing holds. After a payload received directly,
+/// the next request header is received directly too (<see cref="ReceiveHeaderAsync"/>). Used by the read loop only.
 /// </summary>
 internal sealed class NbdWritePayload(Socket socket, Stream stream)
 {
@@ -57,7 +59,8 @@ internal sealed class NbdWritePayload(Socket socket, Stream stream)
     }
 
     /// <summary>Receives the rest from the socket (see <see cref="ReceivesDirectly"/>): the whole request, or null if the connection ended first.</summary>
-    public async Task<NbdRequestWork?> ReceiveRestAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per large write
+    public async ValueTask<NbdRequestWork?> ReceiveRestAsync()
     {
         try
         {
@@ -80,6 +83,30 @@ internal sealed class NbdWritePayload(Socket socket, Stream stream)
         {
             _lowWater.Reset();
         }
+    }
+
+    /// <summary>
+    /// Receives the next request header straight from the socket, into <paramref name="header"/>. Meant for
+    /// just after a payload received directly, when the pipe holds nothing: a pipe read there would also
+    /// take up to 256 KiB of a following large payload, only for it to be copied out again. Returns the
+    /// bytes received: all of them, or fewer if the connection ended.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> ReceiveHeaderAsync(byte[] header)
+    {
+        int got = 0;
+        while (got < header.Length)
+        {
+            int n = await stream.ReadAsync(header.AsMemory(got)).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            got += n;
+        }
+
+        return got;
     }
 
     private bool Advanced(int n, out NbdRequestWork? whole)
