@@ -6,7 +6,7 @@ namespace ActorStore.Volume.Replicas.Data;
 
 /// <summary>
 /// One engine's connection to a replica's data endpoint: the handshake, then a read loop that parses
-/// requests and hands each to the thread pool, and a <see cref="FrameWriter"/> that sends the replies
+/// requests and hands each to the thread pool (a large write it runs itself), and a <see cref="FrameWriter"/> that sends the replies
 /// as they complete (out of order, each whole). A malformed frame closes this connection only.
 /// </summary>
 internal sealed class DataConnection
@@ -121,6 +121,8 @@ internal sealed class DataConnection
         }
     }
 
+    private const int InlineWriteMin = 64 * 1024;
+
     private async Task ReadLoopAsync()
     {
         DataRequest? reading = null; // holds a slot until it is dispatched
@@ -137,8 +139,12 @@ internal sealed class DataConnection
                 reading ??= new DataRequest(this);
                 var payload = reading.Begin(header);
                 if (!payload.IsEmpty && !await _reader.ReadExactAsync(payload).ConfigureAwait(false)) return; // truncated
-                ThreadPool.UnsafeQueueUserWorkItem(reading, preferLocal: false);
+                var request = reading;
                 reading = null;
+                // A large write runs here, at once: its payload is still in this core's cache for the copy
+                // into the page cache, and no pool thread has to wake for it (as the NBD session does).
+                if (payload.Length >= InlineWriteMin) request.Execute();
+                else ThreadPool.UnsafeQueueUserWorkItem(request, preferLocal: false);
             }
         }
         catch (SocketException)

@@ -7,7 +7,8 @@ namespace ActorStore.Volume.Replicas.Data;
 /// <summary>
 /// One request on the server, from its parsed header to its reply leaving the socket. Pooled per
 /// connection and run on the thread pool as a work item (no closure, no Task), because replica calls
-/// are synchronous disk I/O that must not stall the connection's read loop.
+/// are synchronous disk I/O that must not stall the connection's read loop; only a large write, just
+/// received, is run by the read loop itself (see DataConnection).
 /// </summary>
 internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IThreadPoolWorkItem
 {
