@@ -185,11 +185,65 @@ public sealed partial class Replica
         return status;
     }
 
+    /// <summary>
+    /// Reserves the head's space for the blocks in [block, end) it does not hold yet, before any of them is
+    /// written, so that the write itself allocates nothing. On ext4 a write that runs out of space part-way
+    /// can leave blocks it allocated reading as zeros (neither the old content nor the new), while a
+    /// reservation that fails leaves at most unwritten extents, which read as the layers below; those are
+    /// given back at once. A write over blocks the head already holds costs one index lookup here.
+    /// </summary>
+    private void ReserveHeadSpace(long block, long end)
+    {
+        var start = block;
+        var pending = -1L; // first block of neighbouring runs the head does not hold: one reservation
+        try
+        {
+            while (block < end)
+            {
+                var run = _index.Run(block, end - block, out var layer);
+                if (layer != _head.Id && pending < 0) pending = block;
+                else if (layer == _head.Id && pending >= 0)
+                {
+                    Reserve(pending, block);
+                    pending = -1;
+                }
+                block += run;
+            }
+            if (pending >= 0) Reserve(pending, end);
+        }
+        catch (IOException)
+        {
+            ReleaseReservations(start, end);
+            throw;
+        }
+    }
+
+    private void Reserve(long block, long end) => _head.Handle.Allocate(block << BlockSize.Shift, (end - block) << BlockSize.Shift);
+
+    /// <summary>Punches the blocks in [block, end) that the head does not hold: only reservations can be there.</summary>
+    private void ReleaseReservations(long block, long end)
+    {
+        try
+        {
+            while (block < end)
+            {
+                var run = _index.Run(block, end - block, out var layer);
+                if (layer != _head.Id) _head.Handle.PunchHole(block << BlockSize.Shift, run << BlockSize.Shift);
+                block += run;
+            }
+        }
+        catch (IOException)
+        {
+            // They read as holes all the same; only their space stays taken until the blocks are written.
+        }
+    }
+
     private bool InRange(long offset, long length) => offset >= 0 && length >= 0 && offset <= _meta.Size - length;
 
     /// <summary>Writes into the head: whole blocks directly, partial blocks after a copy-up from the layer below.</summary>
     private void WriteSpan(long offset, ReadOnlySpan<byte> data)
     {
+        ReserveHeadSpace(BlockSize.BlockOf(offset), BlockSize.BlocksIn(offset + data.Length));
         var within = (int)(offset & (BlockSize.Bytes - 1));
         if (within != 0)
         {
@@ -334,6 +388,7 @@ public sealed partial class Replica
 
     private void WriteZeroBlocks(long block, long count)
     {
+        ReserveHeadSpace(block, block + count);
         var offset = block << BlockSize.Shift;
         var end = (block + count) << BlockSize.Shift;
         while (offset < end)

@@ -95,6 +95,7 @@ public sealed partial class Replica : IDisposable
                 Snapshots = [],
             });
             fs.Delete(Path.Combine(directory, ReplicaFiles.CreatingMarker));
+            MetaFile.EnsureSpare(fs, directory);
         }
         catch (IOException e)
         {
@@ -126,6 +127,8 @@ public sealed partial class Replica : IDisposable
             if (meta.Size <= 0 || !BlockSize.IsAligned(meta.Size) || meta.Snapshots is null || meta.Head is null)
                 throw new ReplicaCorruptException(directory, "volume.meta has an invalid size or chain");
             RemoveLeftovers(fs, directory, meta);
+            // A replica made before spares existed gets one now, if the disk has room (see MetaFile).
+            MetaFile.EnsureSpare(fs, directory);
             var log = DirtyRegionLog.Open(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), meta.Size, directory);
             var r = new Replica(fs, directory, options, meta, log, meta.Dirty);
             try

@@ -18,7 +18,7 @@ public enum ReplicaStatus
     SnapshotRemoved,
     /// <summary>A request carried an epoch older than the highest this replica has seen (fencing).</summary>
     StaleEpoch,
-    /// <summary>ENOSPC: the disk is full. Nothing was changed.</summary>
+    /// <summary>ENOSPC: the disk is full. Nothing was changed: a write reserves its space before it writes a byte.</summary>
     NoSpace,
     /// <summary>The directory's file system cannot hold replicas (no extent map or hole punching, e.g. tmpfs).</summary>
     UnsupportedFileSystem,

@@ -162,11 +162,14 @@ public sealed class DirtyRegionLogTests
         Assert.Equal(ReplicaStatus.Ok, r.Flush());
         var before = fs.Operations;
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 3, new byte[4096]));
-        // mark page write, log fsync, then the data write
-        Assert.Equal(3, fs.Operations - before);
+        // mark page write, log fsync, then the head's space reserved and the data written
+        Assert.Equal(4, fs.Operations - before);
         before = fs.Operations;
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 3 + 8192, new byte[4096]));
-        Assert.Equal(1, fs.Operations - before); // already marked: just the data write
+        Assert.Equal(2, fs.Operations - before); // already marked: the reservation and the data write
+        before = fs.Operations;
+        Assert.Equal(ReplicaStatus.Ok, r.Write(Region * 3 + 8192, new byte[4096]));
+        Assert.Equal(1, fs.Operations - before); // a block the head holds: just the data write
         r.Dispose();
     }
 }

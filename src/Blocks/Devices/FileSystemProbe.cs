@@ -1,8 +1,8 @@
 namespace ActorStore.Blocks.Devices;
 
 /// <summary>
-/// Checks that the file system under a directory can hold replicas: sparse files, hole punching and an
-/// extent map (FIEMAP) that tells data from holes. tmpfs, for one, has no FIEMAP; without it a reopened
+/// Checks that the file system under a directory can hold replicas: sparse files, space reservation,
+/// hole punching and an extent map (FIEMAP) that tells data from holes and reservations. tmpfs, for one, has no FIEMAP; without it a reopened
 /// replica could not tell which layer holds a block (DESIGN §4: such a disk is refused).
 /// </summary>
 public static class FileSystemProbe
@@ -30,6 +30,19 @@ public static class FileSystemProbe
                 }
                 if (!extents.SequenceEqual([new BlockExtent(0, 3)]))
                     return $"the file system under {directory} reports wrong extents for a sparse file ({string.Join(", ", extents)}); use ext4 or xfs";
+                try
+                {
+                    // Writes reserve their space first (Replica.ReserveHeadSpace); a reservation must read as a hole.
+                    file.Allocate(3 * BlockSize.Bytes, BlockSize.Bytes);
+                }
+                catch (IOException e) when (e.HResult != LinuxNative.Enospc)
+                {
+                    return $"the file system under {directory} cannot reserve space in a file (fallocate: {e.Message}); use ext4 or xfs";
+                }
+                extents.Clear();
+                file.GetDataExtents(0, file.Length, extents);
+                if (!extents.SequenceEqual([new BlockExtent(0, 3)]))
+                    return $"the file system under {directory} reports reserved space as data ({string.Join(", ", extents)}); use ext4 or xfs";
                 try
                 {
                     file.PunchHole(BlockSize.Bytes, BlockSize.Bytes);

@@ -18,6 +18,13 @@ public interface IFileHandle : IDisposable
 
     void Write(long offset, ReadOnlySpan<byte> source);
 
+    /// <summary>
+    /// Reserves disk space for the range without making it data (fallocate KEEP_SIZE: unwritten extents,
+    /// which <see cref="GetDataExtents"/> reports as holes), so a later write into it allocates nothing.
+    /// Throws (ENOSPC: <c>HResult == 28</c>) when the disk cannot hold it; part of the range may then be reserved.
+    /// </summary>
+    void Allocate(long offset, long length);
+
     /// <summary>Deallocates the range (FALLOC_FL_PUNCH_HOLE | KEEP_SIZE): it reads as zeros and no longer counts as data.</summary>
     void PunchHole(long offset, long length);
 

@@ -22,6 +22,12 @@ public interface IFileSystem
     /// <summary>Atomically replaces <paramref name="to"/> with <paramref name="from"/> (rename(2)); durable after <see cref="FsyncDirectory"/>.</summary>
     void Rename(string from, string to);
 
+    /// <summary>
+    /// Atomically swaps the files named <paramref name="a"/> and <paramref name="b"/> (renameat2 RENAME_EXCHANGE);
+    /// both must exist. Needs no free space, unlike writing a new file; durable after <see cref="FsyncDirectory"/>.
+    /// </summary>
+    void Exchange(string a, string b);
+
     /// <summary>A second name for the same file (link(2)); durable after <see cref="FsyncDirectory"/>.</summary>
     void Link(string existing, string newName);
 
@@ -29,5 +35,4 @@ public interface IFileSystem
     void Delete(string path);
 
     void FsyncDirectory(string directory);
-
 }

@@ -25,6 +25,8 @@ public sealed class LinuxFileSystem : IFileSystem
 
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
 
+    public void Exchange(string a, string b) => LinuxNative.Exchange(a, b);
+
     public void Link(string existing, string newName) => LinuxNative.Link(existing, newName);
 
     public void Delete(string path) => File.Delete(path);
@@ -58,6 +60,8 @@ public sealed class LinuxFileSystem : IFileSystem
         public bool TryReadCached(long offset, Span<byte> destination) => LinuxNative.TryReadCached(Descriptor, offset, destination);
 
         public void Write(long offset, ReadOnlySpan<byte> source) => LinuxNative.WriteFully(Descriptor, offset, source);
+
+        public void Allocate(long offset, long length) => LinuxNative.Allocate(Descriptor, offset, length);
 
         public void PunchHole(long offset, long length) => LinuxNative.PunchHole(Descriptor, offset, length);
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ActorStore.Blocks.Devices;
 
-/// <summary>The few libc calls .NET does not expose: hole punching, FIEMAP, link(2), directory fsync, no-wait reads and O_NOATIME.</summary>
+/// <summary>The few libc calls .NET does not expose: space reservation and hole punching, FIEMAP, link(2), rename exchange, directory fsync, no-wait reads and O_NOATIME.</summary>
 internal static partial class LinuxNative
 {
     public const int Enospc = 28;
@@ -23,6 +23,12 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int ioctl(nint fd, uint request, nint argument);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    private const int AtFdcwd = -100;
+    private const uint RenameExchange = 0x2;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int link(string existing, string newName);
@@ -150,6 +156,17 @@ internal static partial class LinuxNative
     public static void PunchHole(nint fd, long offset, long length)
     {
         if (fallocate(fd, FallocPunchHole | FallocKeepSize, offset, length) != 0) throw LastError("fallocate(PUNCH_HOLE)");
+    }
+
+    /// <summary>fallocate(KEEP_SIZE): unwritten extents that reserve the space and still read as holes.</summary>
+    public static void Allocate(nint fd, long offset, long length)
+    {
+        if (fallocate(fd, FallocKeepSize, offset, length) != 0) throw LastError("fallocate");
+    }
+
+    public static void Exchange(string a, string b)
+    {
+        if (renameat2(AtFdcwd, a, AtFdcwd, b, RenameExchange) != 0) throw LastError($"renameat2(RENAME_EXCHANGE) {a} <-> {b}");
     }
 
     public static void Link(string existing, string newName)

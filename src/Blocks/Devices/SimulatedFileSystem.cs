@@ -6,7 +6,8 @@ namespace ActorStore.Blocks.Devices;
 /// <see cref="CutPower"/> throws away everything else. It can also run out of space (writing what fits
 /// first, as pwrite does), fail an fsync,
 /// and cut power by itself after a given number of mutating operations. Blocks are 4 KiB, as on ext4:
-/// a partial write allocates the whole block, a partial punch only zeroes bytes.
+/// a partial write allocates the whole block, a partial punch only zeroes bytes. Reserved blocks
+/// (<see cref="IFileHandle.Allocate"/>) count as used space but read as holes until written.
 /// </summary>
 public sealed class SimulatedFileSystem : IFileSystem
 {
@@ -29,7 +30,7 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// <summary>Mutating operations so far: write, punch, set-length, fsync, rename, link, delete, directory fsync.</summary>
     public long Operations { get { lock (_gate) return _operations; } }
 
-    public long AllocatedBlocks { get { lock (_gate) return _names.Values.Distinct().Sum(i => (long)i.Blocks.Count); } }
+    public long AllocatedBlocks { get { lock (_gate) return _names.Values.Distinct().Sum(i => (long)i.Blocks.Count + i.Reserved.Count); } }
 
     /// <summary>Drops every write since each file's last fsync and every name change since its directory's last fsync.</summary>
     public void CutPower()
@@ -81,6 +82,18 @@ public sealed class SimulatedFileSystem : IFileSystem
             Step();
             if (!_names.Remove(from, out var inode)) throw new FileNotFoundException(from);
             _names[to] = inode;
+        }
+    }
+
+    public void Exchange(string a, string b)
+    {
+        lock (_gate)
+        {
+            Step();
+            if (!_names.TryGetValue(a, out var first)) throw new FileNotFoundException(a);
+            if (!_names.TryGetValue(b, out var second)) throw new FileNotFoundException(b);
+            _names[a] = second;
+            _names[b] = first;
         }
     }
 
@@ -137,19 +150,23 @@ public sealed class SimulatedFileSystem : IFileSystem
     {
         // Block arrays are never changed in place, so a durable copy shares them safely.
         public Dictionary<long, byte[]> Blocks = new();
+        public HashSet<long> Reserved = [];
         public long Length;
         private Dictionary<long, byte[]> _durableBlocks = new();
+        private HashSet<long> _durableReserved = [];
         private long _durableLength;
 
         public void MakeDurable()
         {
             _durableBlocks = new Dictionary<long, byte[]>(Blocks);
+            _durableReserved = [.. Reserved];
             _durableLength = Length;
         }
 
         public void RevertToDurable()
         {
             Blocks = new Dictionary<long, byte[]>(_durableBlocks);
+            Reserved = [.. _durableReserved];
             Length = _durableLength;
         }
     }
@@ -168,6 +185,7 @@ public sealed class SimulatedFileSystem : IFileSystem
                 fs.Step();
                 inode.Length = length;
                 foreach (var b in inode.Blocks.Keys.Where(b => b << BlockSize.Shift >= length).ToList()) inode.Blocks.Remove(b);
+                inode.Reserved.RemoveWhere(b => b << BlockSize.Shift >= length);
             }
         }
 
@@ -208,7 +226,7 @@ public sealed class SimulatedFileSystem : IFileSystem
                 while (!source.IsEmpty)
                 {
                     var block = BlockSize.BlockOf(offset);
-                    if (!inode.Blocks.ContainsKey(block)) fs.EnsureSpace(1);
+                    if (!inode.Blocks.ContainsKey(block) && !inode.Reserved.Remove(block)) fs.EnsureSpace(1);
                     var within = (int)(offset & (BlockSize.Bytes - 1));
                     var n = Math.Min(source.Length, BlockSize.Bytes - within);
                     var copy = new byte[BlockSize.Bytes];
@@ -218,6 +236,22 @@ public sealed class SimulatedFileSystem : IFileSystem
                     source = source[n..];
                     offset += n;
                     inode.Length = Math.Max(inode.Length, offset);
+                }
+            }
+        }
+
+        public void Allocate(long offset, long length)
+        {
+            lock (fs._gate)
+            {
+                Check();
+                fs.Step();
+                // Like fallocate on a full disk: what fits stays reserved, then ENOSPC.
+                for (var b = BlockSize.BlockOf(offset); b < BlockSize.BlocksIn(offset + length); b++)
+                {
+                    if (inode.Blocks.ContainsKey(b) || inode.Reserved.Contains(b)) continue;
+                    fs.EnsureSpace(1);
+                    inode.Reserved.Add(b);
                 }
             }
         }
@@ -233,7 +267,11 @@ public sealed class SimulatedFileSystem : IFileSystem
                 {
                     var from = Math.Max(offset, b << BlockSize.Shift);
                     var to = Math.Min(end, (b + 1) << BlockSize.Shift);
-                    if (to - from == BlockSize.Bytes) inode.Blocks.Remove(b);
+                    if (to - from == BlockSize.Bytes)
+                    {
+                        inode.Blocks.Remove(b);
+                        inode.Reserved.Remove(b);
+                    }
                     else if (inode.Blocks.TryGetValue(b, out var old))
                     {
                         var copy = (byte[])old.Clone();
