@@ -67,6 +67,7 @@ public sealed record NodeSettings(
             new NbdServerOptions
             {
                 MaxConnections = (int)Settings.Long(config, "actorstore.node.nbd-max-connections", 1, 65536),
+                MaxHandshakes = (int)Settings.Long(config, "actorstore.node.nbd-max-handshakes", 1, 65536),
                 MaxInFlightPerConnection = (int)Settings.Long(config, "actorstore.node.nbd-max-in-flight-requests", 1, 4096),
                 // At least one request of the largest size the server advertises (32 MiB).
                 MaxInFlightBytesPerConnection = Settings.Bytes(config, "actorstore.node.nbd-max-in-flight-bytes", 32L << 20, 16L << 30),

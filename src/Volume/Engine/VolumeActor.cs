@@ -154,7 +154,11 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         return false;
     }
 
-    private static string NewReplicaId(string volume) => $"{volume}-r{Guid.NewGuid().ToString("N")[..8]}";
+    /// <summary>
+    /// <c>NAME-rXXXXXXXX</c>, the name cut to 53 characters so the id stays a valid name (at most 63) for
+    /// every volume name validation accepts; the random part keeps ids of long, alike names apart.
+    /// </summary>
+    internal static string NewReplicaId(string volume) => $"{volume[..Math.Min(volume.Length, 53)]}-r{Guid.NewGuid().ToString("N")[..8]}";
 
     private static bool IsRefusal(ReplicaStatus s) => s is ReplicaStatus.NotFound or ReplicaStatus.AlreadyExists or ReplicaStatus.InvalidName
         or ReplicaStatus.TooManySnapshots or ReplicaStatus.SnapshotRemoved or ReplicaStatus.InvalidArgument or ReplicaStatus.OutOfRange or ReplicaStatus.NoSpace;

@@ -8,6 +8,9 @@ public sealed partial class VolumeIo
 {
     private enum Mutation { Write, Zeroes, ZeroesAllocated, Trim, Flush }
 
+    /// <summary>The largest zeroes or trim one replica request carries: the maximum NBD payload.</summary>
+    private const long DiscardPiece = 32L << 20;
+
     /// <summary>A write, zeroes or trim: ordered per block, fanned out, then flushed everywhere for FUA.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IoStatus> MutateAsync(Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data, bool fua)
@@ -19,10 +22,14 @@ public sealed partial class VolumeIo
         try
         {
             var entry = await _ordering.EnterAsync(offset, length).ConfigureAwait(false);
-            IoStatus status;
+            var status = IoStatus.Ok;
             try
             {
-                status = await FanOutAsync(mutation, offset, length, data).ConfigureAwait(false);
+                // Zeroes and trims may be any length (a hole nbdcopy copies, a whole-disk discard): each replica
+                // gets them a piece at a time, so none holds a request for longer than a write of that size.
+                var piece = mutation == Mutation.Write ? length : DiscardPiece;
+                for (var done = 0L; done < length && status == IoStatus.Ok; done += piece)
+                    status = await FanOutAsync(mutation, offset + done, Math.Min(piece, length - done), data).ConfigureAwait(false);
             }
             finally
             {

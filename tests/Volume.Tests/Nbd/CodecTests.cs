@@ -99,6 +99,16 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void Zeroes_and_trims_carry_no_payload_and_may_be_longer_than_the_maximum_payload()
+    {
+        long size = 4L << 30;
+        Assert.Equal(0u, NbdRequestRules.Validate(new NbdRequest(0, NbdConstants.CmdWriteZeroes, 1, 0, uint.MaxValue & ~4095u), size, true, true));
+        Assert.Equal(0u, NbdRequestRules.Validate(new NbdRequest(NbdConstants.CmdFlagNoHole, NbdConstants.CmdWriteZeroes, 1, 0, 1u << 30), size, true, true));
+        Assert.Equal(0u, NbdRequestRules.Validate(new NbdRequest(0, NbdConstants.CmdTrim, 1, 0, 1u << 30), size, true, true));
+        Assert.Equal(NbdConstants.EInval, NbdRequestRules.Validate(new NbdRequest(0, NbdConstants.CmdWrite, 1, 0, NbdConstants.MaximumBlockSize + 1), size, true, true));
+    }
+
+    [Fact]
     public void Simple_and_structured_replies_have_the_spec_layout()
     {
         var writer = new ArrayBufferWriter<byte>();

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Tests.Replicas;
 using Xunit;
 
 namespace ActorStore.Volume.Tests.Nbd;
@@ -24,5 +25,37 @@ public sealed class HandshakeTimeoutTests
         Assert.Equal(18, total);
         var (exit, _, stderr) = await Tool.RunAsync("nbdinfo", ["--size", server.Uri]);
         Assert.True(exit == 0, stderr);
+    }
+
+    /// <summary>
+    /// Found by trying it: 300 connections that never sent a byte kept real clients out until they timed
+    /// out. Negotiating connections have a budget of their own; past it the oldest is closed.
+    /// </summary>
+    [Fact]
+    public async Task Three_hundred_silent_connections_do_not_keep_a_real_client_out()
+    {
+        await using var server = await TestServer.StartAsync(options: new NbdServerOptions { Port = 0, HandshakeTimeout = TimeSpan.FromMinutes(5) });
+        var silent = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                var client = new TcpClient();
+                silent.Add(client);
+                await client.ConnectAsync(server.Endpoint);
+            }
+            await Wait.UntilAsync(() => server.Server.ConnectionCount <= new NbdServerOptions().MaxHandshakes, "the oldest silent connections to be closed");
+            Assert.Equal(new NbdServerOptions().MaxHandshakes, server.Server.HandshakeCount);
+
+            var (exit, stdout, stderr) = await Tool.RunAsync("nbdinfo", ["--size", server.Uri]);
+            Assert.True(exit == 0, stderr);
+            Assert.Equal((16L << 20).ToString(), stdout.Trim());
+            using var served = RawClient.Open(server.Endpoint);
+            await Wait.UntilAsync(() => server.Server.ConnectionCount - server.Server.HandshakeCount == 1, "the client past its handshake to be served");
+        }
+        finally
+        {
+            foreach (var client in silent) client.Dispose();
+        }
     }
 }

@@ -3,7 +3,7 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// <summary>
 /// Checks a request against the export and what was negotiated, before any I/O, with the error values
 /// doc/proto.md asks for: EINVAL for bad flags, an unknown command, a read, trim or block status past the
-/// end, or a length above the maximum block size; ENOSPC for a write or write-zeroes past the end. Pure.
+/// end, or a READ or WRITE longer than the maximum payload; ENOSPC for a write or write-zeroes past the end. Pure.
 /// </summary>
 public static class NbdRequestRules
 {
@@ -34,9 +34,10 @@ public static class NbdRequestRules
                 return Unknown(flags, NbdConstants.CmdFlagFua) || PastEnd(request, exportSize) ? NbdConstants.EInval : 0;
 
             case NbdConstants.CmdWriteZeroes:
+                // Any length, as TRIM: it carries no payload, and the engine splits a long range (doc/proto.md
+                // lets a client send more than the maximum payload here; nbdcopy does for every hole it copies).
                 const ushort zeroFlags = NbdConstants.CmdFlagFua | NbdConstants.CmdFlagNoHole | NbdConstants.CmdFlagFastZero;
-                bool fast = (flags & NbdConstants.CmdFlagFastZero) != 0;
-                if (Unknown(flags, zeroFlags) || (!fast && request.Length > NbdConstants.MaximumBlockSize))
+                if (Unknown(flags, zeroFlags))
                 {
                     return NbdConstants.EInval;
                 }

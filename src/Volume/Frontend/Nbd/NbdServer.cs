@@ -17,6 +17,7 @@ public sealed class NbdServer : IAsyncDisposable
     private readonly NbdServerOptions _options;
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<NbdSession, Task> _sessions = new();
+    private readonly LinkedList<NbdSession> _handshaking = new(); // oldest first; guarded by itself
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
@@ -35,6 +36,18 @@ public sealed class NbdServer : IAsyncDisposable
 
     /// <summary>The number of open connections.</summary>
     public int ConnectionCount => _sessions.Count;
+
+    /// <summary>The connections still in the handshake.</summary>
+    public int HandshakeCount
+    {
+        get
+        {
+            lock (_handshaking)
+            {
+                return _handshaking.Count;
+            }
+        }
+    }
 
     /// <summary>Binds and starts accepting; returns the bound endpoint (the real port when the option says 0).</summary>
     public Task<IPEndPoint> StartAsync()
@@ -133,16 +146,17 @@ public sealed class NbdServer : IAsyncDisposable
                 continue;
             }
 
-            if (_sessions.Count >= _options.MaxConnections)
+            if (_sessions.Count - HandshakeCount >= _options.MaxConnections)
             {
-                _log($"nbd: refused {socket.RemoteEndPoint}: {_options.MaxConnections} connections already open");
+                _log($"nbd: refused {socket.RemoteEndPoint}: {_options.MaxConnections} connections already served");
                 socket.Dispose();
                 continue;
             }
 
             socket.NoDelay = true; // the spec asks both sides to disable Nagle
             NbdMetrics.Connections.Add(1);
-            var session = new NbdSession(socket, _exports, _options, _log, Interlocked.Increment(ref _nextId));
+            var session = new NbdSession(socket, _exports, _options, _log, Interlocked.Increment(ref _nextId), HandshakeEnded);
+            StartHandshake(session);
             if (_stopping.IsCancellationRequested)
             {
                 session.BeginDrain();
@@ -161,7 +175,43 @@ public sealed class NbdServer : IAsyncDisposable
         }
         finally
         {
+            HandshakeEnded(session);
             _sessions.TryRemove(session, out _);
+        }
+    }
+
+    /// <summary>Counts a new connection as negotiating; past the budget, the oldest one still negotiating is closed.</summary>
+    private void StartHandshake(NbdSession session)
+    {
+        NbdSession? oldest = null;
+        lock (_handshaking)
+        {
+            if (_handshaking.Count >= _options.MaxHandshakes)
+            {
+                oldest = _handshaking.First!.Value;
+                _handshaking.RemoveFirst();
+            }
+
+            session.HandshakeNode = _handshaking.AddLast(session);
+        }
+
+        if (oldest is not null)
+        {
+            _log($"nbd: {_options.MaxHandshakes} connections still negotiating; closing the oldest to make room");
+            oldest.CloseNegotiation();
+        }
+    }
+
+    private void HandshakeEnded(NbdSession session)
+    {
+        lock (_handshaking)
+        {
+            if (session.HandshakeNode is { List: not null } node)
+            {
+                _handshaking.Remove(node);
+            }
+
+            session.HandshakeNode = null;
         }
     }
 }

@@ -11,8 +11,15 @@ public sealed record NbdServerOptions
     /// <summary>The IANA NBD port; 0 picks a free one (see the endpoint returned by StartAsync).</summary>
     public int Port { get; init; } = 10809;
 
-    /// <summary>Connections beyond this are closed as soon as they are accepted.</summary>
+    /// <summary>Served connections (past the handshake) beyond this are closed as soon as they are accepted.</summary>
     public int MaxConnections { get; init; } = 256;
+
+    /// <summary>
+    /// Connections still in the handshake, counted apart from served ones so that silent or slow peers cannot
+    /// use up their slots: when one more arrives, the oldest still negotiating is closed. A real client's
+    /// handshake takes milliseconds, so only a flood of this many new connections during it can cut it short.
+    /// </summary>
+    public int MaxHandshakes { get; init; } = 64;
 
     /// <summary>Requests one connection may have in flight before the server stops reading from it.</summary>
     public int MaxInFlightPerConnection { get; init; } = 128;
@@ -31,7 +38,7 @@ public sealed record NbdServerOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a new connection may take to finish the handshake before it is closed.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     internal void Validate()
     {
@@ -39,6 +46,7 @@ public sealed record NbdServerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHandshakes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBytesPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(LargeReadsAtOnce, 1);

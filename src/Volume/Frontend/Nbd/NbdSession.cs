@@ -41,9 +41,12 @@ internal sealed partial class NbdSession
     // receive is parsed, or every InlineRepliesPerSend, so that a long burst holds few buffers and work items.
     private int _inlineUnsent;
 
-    public NbdSession(Socket socket, INbdExports exports, NbdServerOptions options, Action<string> log, long id)
+    private readonly Action<NbdSession> _handshakeEnded;
+
+    public NbdSession(Socket socket, INbdExports exports, NbdServerOptions options, Action<string> log, long id, Action<NbdSession> handshakeEnded)
     {
         _socket = socket;
+        _handshakeEnded = handshakeEnded;
         _exports = exports;
         _log = log;
         _name = $"nbd#{id} {socket.RemoteEndPoint}";
@@ -61,6 +64,9 @@ internal sealed partial class NbdSession
     private readonly TimeSpan _handshakeTimeout;
 
     public IVolumeIo Volume => _volume!;
+
+    /// <summary>Where the server keeps this session while it negotiates (owned by the server, under its lock).</summary>
+    internal LinkedListNode<NbdSession>? HandshakeNode { get; set; }
 
     /// <summary>Nothing in flight, no reply unsent: what a drain waits for.</summary>
     public bool IsIdle => _gate.IsIdle && !_payload.InProgress;
@@ -83,6 +89,7 @@ internal sealed partial class NbdSession
             // past the deadline its socket is shut, which ends the handshake as a lost connection.
             await using (new Timer(static s => ((NbdSession)s!).ShutdownSocket(), this, _handshakeTimeout, Timeout.InfiniteTimeSpan))
                 negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
+            _handshakeEnded(this);
             if (negotiated is not null)
             {
                 _volume = negotiated.Volume;
@@ -136,6 +143,9 @@ internal sealed partial class NbdSession
         CompleteOutput();
         ShutdownSocket();
     }
+
+    /// <summary>Ends a handshake from outside (the server making room): the handshake then ends as a lost connection.</summary>
+    public void CloseNegotiation() => ShutdownSocket();
 
     private void ShutdownSocket()
     {
