@@ -10,6 +10,7 @@ public static class FileSystemProbe
     /// <summary>Null when the file system is suitable; otherwise what it lacks, in words for an operator.</summary>
     public static string? Problem(IFileSystem fs, string directory)
     {
+        if (fs is LinuxFileSystem && FileSystemType.Refusal(directory) is { } refusal) return refusal;
         var path = Path.Combine(directory, $".actorstore-probe-{Guid.NewGuid():N}");
         try
         {

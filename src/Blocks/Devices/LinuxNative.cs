@@ -25,6 +25,9 @@ internal static partial class LinuxNative
     private static partial int ioctl(nint fd, uint request, nint argument);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statfs(string path, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int renameat2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
 
     private const int AtFdcwd = -100;
@@ -162,6 +165,13 @@ internal static partial class LinuxNative
     public static void Allocate(nint fd, long offset, long length)
     {
         if (fallocate(fd, FallocKeepSize, offset, length) != 0) throw LastError("fallocate");
+    }
+
+    /// <summary>statfs(2)'s f_type (the file system's magic number, its first field on 64-bit Linux); null when it cannot be read.</summary>
+    public static unsafe long? FileSystemMagic(string path)
+    {
+        var buffer = stackalloc byte[256];
+        return statfs(path, buffer) == 0 ? *(long*)buffer : null;
     }
 
     public static void Exchange(string a, string b)

@@ -68,9 +68,11 @@ public static class NodeCommands
             if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>())) result.AddError("invalid disk path: it is empty");
         });
         var name = Arguments.NameOption("--name", "disk", "The disk's name [default: one the node picks]");
-        var command = new Command("add", "Add a disk (a directory) to a node") { node, path, name };
+        var create = new Option<bool>("--create") { Description = "Make the directory if it does not exist [default: a missing directory is refused]" };
+        var command = new Command("add", "Add a disk (a directory on a local file system) to a node") { node, path, name, create };
         command.SetAction(run.Show<DiskInfo>(
-            parse => Call.Post(Routes.Disks(parse.GetRequiredValue(node)), new AddDisk(parse.GetRequiredValue(path), parse.GetValue(name))),
+            parse => Call.Post(Routes.Disks(parse.GetRequiredValue(node)),
+                new AddDisk(parse.GetRequiredValue(path), parse.GetValue(name), Create: parse.GetValue(create))),
             (_, disk, terminal) => terminal.Line($"disk {disk.Name} ({disk.Path}, {Sizes.Format(disk.CapacityBytes)}) added to node {disk.Node}")));
         return command;
     }

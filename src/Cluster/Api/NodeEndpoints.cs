@@ -22,7 +22,8 @@ internal static class NodeEndpoints
             .WithProblems(400, 404, 503, 504);
         nodes.MapPost("/{node}/evict", Evict).WithName("EvictNode").WithSummary("Move every replica off a node (not yet built)").WithProblems(400, 501);
         nodes.MapPost("/{node}/disks", AddDisk).WithName("AddDisk").WithSummary("Add a disk (a directory) to a node")
-            .WithDescription("Path is an absolute directory on that node; name defaults to one the node picks.").WithProblems(400, 404, 409, 503, 504);
+            .WithDescription("Path is an absolute directory on that node, on a local disk file system (not /proc, /sys, tmpfs or a network file system); it must exist unless create is true. Name defaults to one the node picks.")
+            .WithProblems(400, 404, 409, 503, 504);
         nodes.MapDelete("/{node}/disks/{disk}", RemoveDisk).WithName("RemoveDisk").WithSummary("Remove a disk from a node")
             .WithDescription("Refused while the disk holds replicas.").WithProblems(400, 404, 409, 503, 504);
         nodes.MapPost("/{node}/disks/{disk}/schedule", SetDiskSchedulable).WithName("SetDiskSchedulable").WithSummary("Allow or stop new replicas on a disk")
@@ -48,7 +49,7 @@ internal static class NodeEndpoints
         var why = RequestValidation.Name(node, "node") ?? RequestValidation.DiskPath(body.Path)
             ?? (body.Name is null ? null : RequestValidation.Name(body.Name, "disk"));
         if (why is not null) return Problems.Invalid(why);
-        return await asks.Nodes(new NodeProtocol.AddDisk(node, body.Path, body.Name, body.Schedulable), ct) switch
+        return await asks.Nodes(new NodeProtocol.AddDisk(node, body.Path, body.Name, body.Schedulable, body.Create), ct) switch
         {
             NodeProtocol.DiskView d => TypedResults.Created($"/nodes/{node}/disks/{d.Name}", ContractMapping.ToInfo(d)),
             var other => Problems.From(other),

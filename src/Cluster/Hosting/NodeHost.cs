@@ -61,7 +61,8 @@ public static class NodeHost
         node.Endpoints.Nbd = $"{node.NbdHost}:{nbdBound.Port}";
 
         var locals = new LocalReplicas();
-        system.ActorOf(NodeAgent.Props(node, volume, locals), NodeDirectory.AgentName);
+        var replicas = system.ActorOf(ReplicaHost.Props(node, volume, locals), NodeDirectory.ReplicaHostName);
+        system.ActorOf(NodeAgent.Supervised(node, replicas), NodeDirectory.AgentName);
         var nodes = system.ActorOf(NodeDirectory.Props(new PlacementPolicy(node.OverProvisioningPercent, node.MinimalAvailablePercent), node.AskTimeout), "nodes");
         system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
         var registry = system.ActorOf(ClusterSingletonProxy.Props("/user/volume-registry", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")), "volume-registry-proxy");

@@ -1,12 +1,10 @@
-using System.Net;
 using ActorStore.Blocks;
-using ActorStore.Blocks.Devices;
 using ActorStore.Cluster.Protocol;
-using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 using Akka.Persistence;
 using static ActorStore.Cluster.Nodes.NodeEvents;
 using static ActorStore.Cluster.Protocol.NodeProtocol;
@@ -15,36 +13,31 @@ namespace ActorStore.Cluster.Nodes;
 
 /// <summary>
 /// One per node (DESIGN §2): owns the node's disks (directories; their configuration is event-sourced,
-/// seeded from the config file on first start) and a ReplicaActor per replica directory on them.
-/// Replica commands from engines are forwarded to the replica's actor; a create spawns it.
+/// seeded from the config file on first start) and reports their capacity and replicas. The replicas
+/// themselves live under <see cref="ReplicaHost"/>, which this agent tells the disks: a failure here
+/// (a journal outage, a bug) restarts or stops only the agent, never a replica an engine is using.
+/// A disk path is checked off the actor's thread before it is recorded (<see cref="DiskPathCheck"/>).
 /// </summary>
 public sealed class NodeAgent : ReceivePersistentActor
 {
     private readonly NodeSettings _node;
-    private readonly VolumeSettings _volume;
-    private readonly LocalReplicas _locals;
+    private readonly IActorRef _replicaHost;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DiskState> _disks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Disk, long Size)> _replicas = new(StringComparer.Ordinal);
+    private IReadOnlyList<ReplicaActor.ReplicaReady> _replicas = [];
     private bool _schedulable = true;
 
-    public NodeAgent(NodeSettings node, VolumeSettings volume, LocalReplicas locals)
+    public NodeAgent(NodeSettings node, IActorRef replicaHost)
     {
         _node = node;
-        _volume = volume;
-        _locals = locals;
+        _replicaHost = replicaHost;
         Recover<IClusterMessage>(Apply);
         Recover<RecoveryCompleted>(_ => Start());
-        Command<IReplicaCommand>(OnReplicaCommand);
-        Command<ReplicaActor.ReplicaReady>(r => _replicas[r.ReplicaId] = (r.Disk, r.Size));
-        Command<ReplicaActor.ReplicaGone>(g =>
-        {
-            if (g.Reason != "removed") _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
-            _replicas.Remove(g.ReplicaId);
-        });
+        Command<ReplicaHost.Inventory>(i => _replicas = i.Replicas);
         Command<GetReport>(_ => Sender.Tell(Report()));
         Command<GetNode>(_ => Sender.Tell(Report()));
         Command<AddDisk>(OnAddDisk);
+        Command<DiskChecked>(OnDiskChecked);
         Command<RemoveDisk>(OnRemoveDisk);
         Command<SetNodeSchedulable>(s => Persist(new NodeSchedulingChanged(s.Schedulable), e => { Apply(e); Sender.Tell(Report()); }));
         Command<SetDiskSchedulable>(s =>
@@ -56,10 +49,21 @@ public sealed class NodeAgent : ReceivePersistentActor
 
     public override string PersistenceId => "node-" + _node.NodeId;
 
-    public static Props Props(NodeSettings node, VolumeSettings volume, LocalReplicas locals) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(node, volume, locals));
+    public static Props Props(NodeSettings node, IActorRef replicaHost) => Akka.Actor.Props.Create(() => new NodeAgent(node, replicaHost));
+
+    /// <summary>
+    /// The agent as the node runs it: restarted after an exception (it recovers its state from the journal)
+    /// and started again, with a growing pause, when it stopped (a persist that failed stops it). Messages for
+    /// /user/node-agent reach the current agent; while it is down they are dead letters and their asks time out.
+    /// </summary>
+    public static Props Supervised(NodeSettings node, IActorRef replicaHost) => BackoffSupervisor.Props(
+        Backoff.OnStop(Props(node, replicaHost), "agent", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 
     private sealed record DiskState(string Name, string Path, bool Schedulable);
+
+    /// <summary>The outcome of checking an AddDisk's path, off the actor's thread.</summary>
+    private sealed record DiskChecked(AddDisk Add, string Name, string Path, string? Problem, IActorRef ReplyTo);
 
     private void Apply(IClusterMessage e)
     {
@@ -72,7 +76,7 @@ public sealed class NodeAgent : ReceivePersistentActor
         }
     }
 
-    /// <summary>Seeds the disks on the very first start, then opens every replica found on them.</summary>
+    /// <summary>Seeds the disks on the very first start, then hands them to the replica host.</summary>
     private void Start()
     {
         if (LastSequenceNr == 0 && _node.Disks.Count > 0)
@@ -82,91 +86,89 @@ public sealed class NodeAgent : ReceivePersistentActor
             PersistAll(seeds, e =>
             {
                 Apply(e);
-                if (_disks.Count == seeds.Length) OpenReplicas();
+                if (_disks.Count == seeds.Length) DisksChanged();
             });
             return;
         }
-        OpenReplicas();
+        DisksChanged();
     }
 
-    private void OpenReplicas()
+    private void DisksChanged()
     {
-        foreach (var disk in _disks.Values)
-        {
-            var root = Path.Combine(disk.Path, "replicas");
-            if (!Directory.Exists(root)) continue;
-            foreach (var dir in Directory.EnumerateDirectories(root))
-            {
-                var id = Path.GetFileName(dir);
-                if (Names.IsValid(id) && Context.Child(id).IsNobody()) Context.ActorOf(ReplicaActor.Props(Settings(id, disk, null)), id);
-            }
-        }
+        _replicaHost.Tell(new ReplicaHost.Disks(_disks.Values.ToDictionary(d => d.Name, d => d.Path)));
         _log.Info("Node {Node}: disks {Disks}", _node.NodeId, string.Join(", ", _disks.Values.Select(d => $"{d.Name}={d.Path}")));
-    }
-
-    private ReplicaActorSettings Settings(string replicaId, DiskState disk, ReplicaProtocol.CreateReplica? create) => new(
-        replicaId, _node.NodeId, disk.Name, Path.Combine(disk.Path, "replicas", replicaId), IPAddress.Parse(_node.DataHost), _node.RemoteAddress,
-        _locals, _volume.Replica, new ReplicaDataServerOptions(), create);
-
-    private void OnReplicaCommand(IReplicaCommand command)
-    {
-        var child = Context.Child(command.ReplicaId);
-        if (!child.IsNobody())
-        {
-            child.Forward(command);
-            return;
-        }
-        if (command is not ReplicaProtocol.CreateReplica create)
-        {
-            // Removing what is not here is already done; anything else is a replica this node does not hold.
-            var status = command is ReplicaProtocol.RemoveReplica ? ReplicaStatus.Ok : ReplicaStatus.NotFound;
-            Sender.Tell(new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, status, $"replica {command.ReplicaId} is not on node {_node.NodeId}"));
-            return;
-        }
-        if (!Names.IsValid(create.ReplicaId) || !_disks.TryGetValue(create.Disk, out var disk))
-        {
-            Sender.Tell(new ReplicaProtocol.Done(create.ReplicaId, create.RequestId, ReplicaStatus.InvalidArgument, $"node {_node.NodeId} has no disk '{create.Disk}'"));
-            return;
-        }
-        Directory.CreateDirectory(Path.Combine(disk.Path, "replicas"));
-        Context.ActorOf(ReplicaActor.Props(Settings(create.ReplicaId, disk, create), Sender), create.ReplicaId);
     }
 
     private void OnAddDisk(AddDisk add)
     {
-        var name = add.Name ?? $"disk-{_disks.Count + 1}";
-        if (!Names.IsValid(name)) { Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"'{name}' is not a valid disk name")); return; }
-        if (_disks.ContainsKey(name)) { Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.WrongState, $"node {_node.NodeId} already has a disk '{name}'")); return; }
-        if (!Path.IsPathRooted(add.Path)) { Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"disk path '{add.Path}' must be absolute")); return; }
-        var path = Path.GetFullPath(add.Path);
-        if (_disks.Values.Any(d => d.Path == path)) { Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.WrongState, $"{path} is already a disk of node {_node.NodeId}")); return; }
-        try
+        if (Refusal(add) is { } refusal)
         {
-            Directory.CreateDirectory(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"cannot use {path}: {e.Message}"));
+            Sender.Tell(refusal);
             return;
         }
-        if (FileSystemProbe.Problem(LinuxFileSystem.Instance, path) is { } problem)
+        var name = add.Name ?? NextDiskName();
+        var path = Path.GetFullPath(add.Path).TrimEnd('/');
+        var others = _disks.Values.Select(d => d.Path).ToArray();
+        var replyTo = Sender;
+        Task.Run(() => DiskPathCheck.Problem(path, add.Create, others))
+            .ContinueWith(t => new DiskChecked(add, name, path, t.IsCompletedSuccessfully ? t.Result : $"{path} could not be checked: {t.Exception?.GetBaseException().Message}", replyTo),
+                TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    /// <summary>Checked again once the path is: another add may have taken the name or the path meanwhile.</summary>
+    private void OnDiskChecked(DiskChecked c)
+    {
+        if (c.Problem is not null)
         {
-            Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"{path} cannot hold replicas: {problem}"));
+            c.ReplyTo.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, c.Problem));
             return;
         }
-        Persist(new DiskAdded(name, path, add.Schedulable), e => { Apply(e); Sender.Tell(DiskView(_disks[name])); });
+        if (Refusal(c.Add with { Name = c.Name, Path = c.Path }) is { } refusal)
+        {
+            c.ReplyTo.Tell(refusal);
+            return;
+        }
+        Persist(new DiskAdded(c.Name, c.Path, c.Add.Schedulable), e =>
+        {
+            Apply(e);
+            DisksChanged();
+            c.ReplyTo.Tell(DiskView(_disks[c.Name]));
+        });
+    }
+
+    private NodeRefused? Refusal(AddDisk add)
+    {
+        if (add.Name is { } name && !Names.IsValid(name)) return new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"'{name}' is not a valid disk name");
+        if (add.Name is { } taken && _disks.ContainsKey(taken)) return new NodeRefused(_node.NodeId, VolumeError.WrongState, $"node {_node.NodeId} already has a disk '{taken}'");
+        if (!Path.IsPathRooted(add.Path)) return new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, $"disk path '{add.Path}' must be absolute");
+        var path = Path.GetFullPath(add.Path).TrimEnd('/');
+        if (_disks.Values.Any(d => d.Path == path)) return new NodeRefused(_node.NodeId, VolumeError.WrongState, $"{path} is already a disk of node {_node.NodeId}");
+        return null;
+    }
+
+    private string NextDiskName()
+    {
+        var n = _disks.Count + 1;
+        while (_disks.ContainsKey($"disk-{n}")) n++;
+        return $"disk-{n}";
     }
 
     private void OnRemoveDisk(RemoveDisk remove)
     {
         if (!_disks.ContainsKey(remove.Disk)) { Sender.Tell(UnknownDisk(remove.Disk)); return; }
-        var held = _replicas.Count(r => r.Value.Disk == remove.Disk);
+        var held = _replicas.Count(r => r.Disk == remove.Disk);
         if (held > 0)
         {
             Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.WrongState, $"disk '{remove.Disk}' holds {held} replica(s); delete or move those volumes first"));
             return;
         }
-        Persist(new NodeEvents.DiskRemoved(remove.Disk), e => { Apply(e); Sender.Tell(new NodeProtocol.DiskRemoved(_node.NodeId, remove.Disk)); });
+        Persist(new NodeEvents.DiskRemoved(remove.Disk), e =>
+        {
+            Apply(e);
+            DisksChanged();
+            Sender.Tell(new NodeProtocol.DiskRemoved(_node.NodeId, remove.Disk));
+        });
     }
 
     private NodeRefused UnknownDisk(string disk) => new(_node.NodeId, VolumeError.NotFound, $"node {_node.NodeId} has no disk '{disk}'; `pbm node show {_node.NodeId}` lists them");
@@ -187,7 +189,7 @@ public sealed class NodeAgent : ReceivePersistentActor
         {
             _log.Warning("Disk {Disk} at {Path} cannot be measured: {Error}", d.Name, d.Path, e.Message);
         }
-        var mine = _replicas.Values.Where(r => r.Disk == d.Name).ToArray();
+        var mine = _replicas.Where(r => r.Disk == d.Name).ToArray();
         return new DiskView(d.Name, _node.NodeId, d.Path, d.Schedulable, capacity, available, mine.Sum(r => r.Size), mine.Length);
     }
 }

@@ -17,6 +17,7 @@ namespace ActorStore.Cluster.Nodes;
 public sealed class NodeDirectory : ReceiveActor
 {
     public const string AgentName = "node-agent";
+    public const string ReplicaHostName = "replicas";
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly PlacementPolicy _placement;
     private readonly TimeSpan _reportTimeout;
@@ -28,7 +29,7 @@ public sealed class NodeDirectory : ReceiveActor
         _reportTimeout = reportTimeout;
         Receive<IReplicaCommand>(c =>
         {
-            if (Agent(c.Node) is { } agent) agent.Tell(c, Sender);
+            if (Member(c.Node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / ReplicaHostName).Tell(c, Sender);
             else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaStatus.IoError, $"node {c.Node} is not an up cluster member"));
         });
         Receive<PlacementProtocol.PlaceReplicas>(p =>
@@ -52,15 +53,12 @@ public sealed class NodeDirectory : ReceiveActor
 
     private void Route(string node, object command)
     {
-        if (Agent(node) is { } agent) agent.Tell(command, Sender);
+        if (Member(node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / AgentName).Tell(command, Sender);
         else Sender.Tell(new NodeRefused(node, VolumeError.NotFound, $"node '{node}' is not an up cluster member; `pbm node list` shows the nodes"));
     }
 
-    private ActorSelection? Agent(string node)
-    {
-        var member = _cluster.State.Members.FirstOrDefault(m => m.HasRole(RoleOf(node)) && m.Status == Akka.Cluster.MemberStatus.Up);
-        return member is null ? null : Context.ActorSelection(new RootActorPath(member.Address) / "user" / AgentName);
-    }
+    private ClusterMember? Member(string node) =>
+        _cluster.State.Members.FirstOrDefault(m => m.HasRole(RoleOf(node)) && m.Status == Akka.Cluster.MemberStatus.Up);
 
     /// <summary>Every member's report; a member that does not answer in time is listed as unreachable with no disks.</summary>
     private async Task<IReadOnlyList<NodeView>> GatherAsync()

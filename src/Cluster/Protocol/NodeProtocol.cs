@@ -12,7 +12,8 @@ public static class NodeProtocol
 
     public sealed record GetNode(string Node) : IClusterMessage;
 
-    public sealed record AddDisk(string Node, string Path, string? Name, bool Schedulable) : IClusterMessage;
+    /// <summary><paramref name="Create"/>: make the directory when it does not exist (otherwise a missing path is refused).</summary>
+    public sealed record AddDisk(string Node, string Path, string? Name, bool Schedulable, bool Create = false) : IClusterMessage;
 
     public sealed record RemoveDisk(string Node, string Disk) : IClusterMessage;
 

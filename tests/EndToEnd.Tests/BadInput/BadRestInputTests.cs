@@ -73,6 +73,34 @@ public sealed class BadRestInputTests(SharedNodeFixture fixture, ITestOutputHelp
         await ExpectProblemAsync((HttpStatusCode)507, await Api.SendJsonAsync(HttpMethod.Post, "/volumes", new CreateVolume(TestData.VolumeName("huge"), size, 1)));
     }
 
+    /// <summary>
+    /// Found by trying it: /proc as a disk answered 504 after 10 s and faulted every attached volume of the
+    /// node (its agent crashed and reopened the replicas). Each path is refused at once, and a volume
+    /// attached meanwhile keeps serving with both replicas healthy.
+    /// </summary>
+    [Theory]
+    [InlineData("/proc", "proc")]
+    [InlineData("/sys/kernel", "sysfs")]
+    [InlineData("/no/such/directory", "does not exist")]
+    [InlineData("/etc/hostname", "is a file")]
+    public async Task A_disk_path_that_cannot_hold_replicas_is_400_and_attached_volumes_stay_healthy(string path, string reason)
+    {
+        var name = TestData.VolumeName("diskpath");
+        await Api.CreateAttachedAsync(name, 16 * TestData.MiB, 2);
+        var uri = _node.NbdUri(name);
+        await QemuIo.RunAsync(uri, "write -P 0x4d 0 1M", "flush");
+
+        var response = await Api.SendJsonAsync(HttpMethod.Post, $"/nodes/{_node.Ready.NodeId}/disks", new AddDisk(path));
+        await ExpectProblemAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains(reason, response.Problem!.Detail);
+
+        await QemuIo.RunAsync(uri, "read -P 0x4d 0 1M", "write -P 0x4e 1M 1M", "flush");
+        var volume = await Api.GetVolumeAsync(name);
+        Assert.Equal(VolumeStates.Healthy, volume.Robustness);
+        Assert.All(volume.Replicas, r => Assert.Equal(ReplicaModes.ReadWrite, r.Mode));
+        Assert.DoesNotContain(_node.Output.Since(0), line => line.Contains("NodeAgent", StringComparison.Ordinal) && line.Contains("Exception", StringComparison.Ordinal));
+    }
+
     private async Task ExpectProblemAsync(HttpStatusCode status, ApiResponse response)
     {
         Out.WriteLine(response.ToString());

@@ -62,7 +62,8 @@ public sealed record CreateSnapshot(string? Name = null, Dictionary<string, stri
 
 public sealed record RevertVolume(string Snapshot);
 
-public sealed record AddDisk(string Path, string? Name = null, bool Schedulable = true);
+/// <summary><see cref="Create"/>: make the directory when it does not exist; otherwise a missing path is refused.</summary>
+public sealed record AddDisk(string Path, string? Name = null, bool Schedulable = true, bool Create = false);
 
 public sealed record SetSchedulable(bool Schedulable);
 
