@@ -28,7 +28,9 @@ public sealed partial class Replica
             if (_failed) return ReplicaStatus.Failed;
             var file = ReplicaFiles.Snapshot(name);
             if (_layers.TryGetValue(file, out var existing))
-                return requestId is not null && existing.Meta.RequestId == requestId ? ReplicaStatus.Ok : ReplicaStatus.AlreadyExists;
+                return requestId is not null && existing.Meta.RequestId == requestId ? ReplicaStatus.Ok
+                    : existing.Meta.Removed ? ReplicaStatus.SnapshotRemoved // deleted, not yet purged: its name is still taken
+                    : ReplicaStatus.AlreadyExists;
             if (_meta.Snapshots.Count >= _options.MaxSnapshots) return ReplicaStatus.TooManySnapshots;
             return Exclusively(() =>
             {

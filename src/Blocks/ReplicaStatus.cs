@@ -14,7 +14,7 @@ public enum ReplicaStatus
     AlreadyExists,
     /// <summary>The chain already has 250 snapshot layers.</summary>
     TooManySnapshots,
-    /// <summary>The snapshot is marked removed; it cannot be the target of a revert.</summary>
+    /// <summary>The snapshot is marked removed: it cannot be the target of a revert, and its name stays taken until it is purged.</summary>
     SnapshotRemoved,
     /// <summary>A request carried an epoch older than the highest this replica has seen (fencing).</summary>
     StaleEpoch,

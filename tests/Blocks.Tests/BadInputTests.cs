@@ -82,6 +82,7 @@ public sealed class BadInputTests : IDisposable
         Refused(ReplicaStatus.AlreadyExists, () => _replica.Snapshot("base"));
         Assert.Equal(ReplicaStatus.Ok, _replica.DeleteSnapshot("base"));
         Refused(ReplicaStatus.SnapshotRemoved, () => _replica.Revert("base"));
+        Refused(ReplicaStatus.SnapshotRemoved, () => _replica.Snapshot("base")); // its name stays taken until it is purged
     }
 
     [Fact]

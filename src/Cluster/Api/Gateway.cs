@@ -34,7 +34,11 @@ public static class Gateway
             ApplicationName = typeof(Gateway).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, options.Port);
+            kestrel.Limits.MaxRequestBodySize = Problems.MaxBodyBytes;
+        });
         // Warnings and errors only: a log line per request would drown the node's own log.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The node, not ASP.NET, decides when the process stops (Akka's CoordinatedShutdown on SIGTERM).

@@ -19,9 +19,8 @@ internal sealed class GatewayExceptionHandler(ILogger<GatewayExceptionHandler> l
         {
             BadHttpRequestException { InnerException: JsonException json } => Problems.Invalid(
                 $"the body is not valid JSON for this route ({Where(json)}); /openapi/v1.json describes what it takes"),
-            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => Problems.Problem(
-                StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "send the body as JSON with Content-Type: application/json", VolumeError.InvalidArgument),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => Problems.UnsupportedMediaType(httpContext.Request),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.TooLarge(),
             BadHttpRequestException when httpContext.Request.ContentLength is 0 or null => Problems.Invalid(
                 "this route needs a JSON body; /openapi/v1.json describes it"),
             BadHttpRequestException bad => Problems.Problem(bad.StatusCode, "Bad request",

@@ -64,9 +64,21 @@ internal static class Problems
             $"there is no route {request.Method} {request.Path}; /openapi/v1.json lists the routes", VolumeError.NotFound),
         StatusCodes.Status405MethodNotAllowed => Problem(status, "Method not allowed",
             $"{request.Path} does not take {request.Method}; /openapi/v1.json lists the methods of each route", VolumeError.InvalidArgument),
+        StatusCodes.Status413PayloadTooLarge => TooLarge(),
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType(request),
         < 500 => Problem(status, "Bad request", "the request was refused; /openapi/v1.json describes what each route takes", VolumeError.InvalidArgument),
         _ => Problem(status, "Internal error", "the gateway failed to handle the request; the node's log has the cause", VolumeError.Internal),
     };
+
+    /// <summary>The most a request body may hold: every route takes a small JSON object.</summary>
+    public const long MaxBodyBytes = 1 << 20;
+
+    public static ProblemHttpResult TooLarge() => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large",
+        $"the request body is over the {MaxBodyBytes >> 20} MiB this gateway accepts; its routes take small JSON objects (/openapi/v1.json)", VolumeError.InvalidArgument);
+
+    public static ProblemHttpResult UnsupportedMediaType(HttpRequest request) => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+        $"the body was sent as {(string.IsNullOrEmpty(request.ContentType) ? "no content type" : $"'{request.ContentType}'")}; send it as JSON with Content-Type: application/json",
+        VolumeError.InvalidArgument);
 
     public static ProblemHttpResult Problem(int status, string title, string detail, VolumeError error) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title,

@@ -35,6 +35,27 @@ internal static class RequestValidation
         : !path.StartsWith('/') ? $"path must be absolute (start with '/'), got '{Clip(path)}'"
         : null;
 
+    public const int MaxLabels = 20;
+    public const int MaxLabelValue = 255;
+
+    /// <summary>
+    /// Snapshot labels: at most 20, keys of 1-63 characters (letters, digits, '.', '_', '-', '/'), values of at
+    /// most 255 characters without control characters. They are stored with every replica's snapshot.
+    /// </summary>
+    public static string? Labels(IReadOnlyDictionary<string, string>? labels)
+    {
+        if (labels is null) return null;
+        if (labels.Count > MaxLabels) return $"a snapshot takes at most {MaxLabels} labels, got {labels.Count}";
+        foreach (var (key, value) in labels)
+        {
+            if (key.Length is 0 or > 63 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/'))
+                return $"label key '{Clip(key)}' must be 1-63 characters of letters, digits, '.', '_', '-' and '/'";
+            if (value is null || value.Length > MaxLabelValue || value.Any(char.IsControl))
+                return $"label '{key}' must have a value of at most {MaxLabelValue} characters without control characters";
+        }
+        return null;
+    }
+
     public static string? Body(object? body, string shape) =>
         body is null ? $"a JSON body is required: {shape}" : null;
 

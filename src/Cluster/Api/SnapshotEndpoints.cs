@@ -32,7 +32,8 @@ internal static class SnapshotEndpoints
         string name, CreateSnapshot? body, ActorAsks asks, TimeProvider clock, CancellationToken ct)
     {
         var snapshot = body?.Name ?? RequestValidation.GenerateSnapshotName(clock.GetUtcNow());
-        if ((RequestValidation.Name(name, "volume") ?? RequestValidation.Name(snapshot, "snapshot")) is { } why) return Problems.Invalid(why);
+        if ((RequestValidation.Name(name, "volume") ?? RequestValidation.Name(snapshot, "snapshot") ?? RequestValidation.Labels(body?.Labels)) is { } why)
+            return Problems.Invalid(why);
         // The volume answers its whole list; the one just taken is found by name.
         var answer = await asks.Volume(new VolumeProtocol.CreateSnapshot(name, snapshot, UserCreated: true, body?.Labels), ct);
         if (answer is not VolumeProtocol.Snapshots list) return Problems.From(answer);

@@ -19,14 +19,7 @@ public sealed class PlacementPolicy(int overProvisioningPercent, int minimalAvai
         var disks = nodes.Where(n => n.Status == "up" && n.Schedulable).SelectMany(n => n.Disks)
             .Where(d => d.Schedulable && !avoid.Contains(new Placement(d.Node, d.Name))).ToArray();
         var roomy = disks.Where(d => Fits(d, request.Size)).ToArray();
-        if (roomy.Length < request.Count)
-        {
-            var detail = disks.Length == 0
-                ? "no schedulable disk: add one with `pbm node disk add NODE PATH` or enable scheduling"
-                : $"a {Human(request.Size)} volume with {request.Count} replica(s) needs {request.Count} disks with room; {roomy.Length} of {disks.Length} schedulable disks have it"
-                  + $" (largest schedulable room: {Human(disks.Max(Room))}); use a smaller size, fewer replicas, or add disks";
-            return new NotPlaced(request.Volume, VolumeError.NoSpace, detail);
-        }
+        if (roomy.Length < request.Count) return new NotPlaced(request.Volume, VolumeError.NoSpace, WhyNot(request, disks, roomy.Length));
         var picked = new List<Placement>();
         for (var i = 0; i < request.Count; i++)
         {
@@ -47,6 +40,25 @@ public sealed class PlacementPolicy(int overProvisioningPercent, int minimalAvai
         && size <= d.CapacityBytes;
 
     private long Room(DiskView d) => Math.Max(0, (long)(d.CapacityBytes * (overProvisioningPercent / 100.0)) - d.ScheduledBytes);
+
+    /// <summary>Why too few disks can take the volume, counted by reason, so the operator knows what to change.</summary>
+    private string WhyNot(PlaceReplicas request, DiskView[] disks, int roomy)
+    {
+        if (disks.Length == 0) return "no schedulable disk: add one with `pbm node disk add NODE PATH` or enable scheduling";
+        var size = Human(request.Size);
+        var largest = disks.Max(d => d.CapacityBytes);
+        if (request.Size > largest)
+            return $"a {size} volume is larger than any schedulable disk (the largest holds {Human(largest)}); use a size of at most {Human(largest)} or add a larger disk";
+        var reasons = new List<string>();
+        var small = disks.Count(d => request.Size > d.CapacityBytes);
+        if (small > 0) reasons.Add($"{small} smaller than the volume");
+        var low = disks.Count(d => request.Size <= d.CapacityBytes && d.AvailableBytes < d.CapacityBytes * (minimalAvailablePercent / 100.0));
+        if (low > 0) reasons.Add($"{low} with less than {minimalAvailablePercent}% free");
+        var full = disks.Count(d => request.Size <= d.CapacityBytes && d.AvailableBytes >= d.CapacityBytes * (minimalAvailablePercent / 100.0) && Room(d) < request.Size);
+        if (full > 0) reasons.Add($"{full} already scheduled up to {overProvisioningPercent}% of their capacity (largest room left: {Human(disks.Max(Room))})");
+        return $"a {size} volume with {request.Count} replica(s) needs {request.Count} disks with room, {roomy} of {disks.Length} schedulable disks have it"
+            + (reasons.Count > 0 ? $" ({string.Join("; ", reasons)})" : "") + "; use a smaller size, fewer replicas, or add disks";
+    }
 
     private static string Human(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.#} GiB" : $"{bytes / (double)(1L << 20):0.#} MiB";
 }

@@ -152,6 +152,9 @@ public sealed partial class VolumeActor
         {
             ReplicaStatus.NotFound => Refuse(VolumeError.NotFound, $"{what}does not exist on volume '{_record.Name}'; `pbm snapshot list {_record.Name}` shows them"),
             ReplicaStatus.AlreadyExists => Refuse(VolumeError.WrongState, $"{what}already exists on volume '{_record.Name}'; pick another name"),
+            ReplicaStatus.SnapshotRemoved when op.Kind == OperationKind.Snapshot => Refuse(VolumeError.WrongState,
+                $"{what}was deleted but is not purged yet, so its name is still taken; run `pbm snapshot purge {_record.Name}` to free it"
+                + " (a deleted snapshot right below the live data stays until a newer snapshot is taken and purged), or pick another name"),
             ReplicaStatus.SnapshotRemoved => Refuse(VolumeError.WrongState, $"{what}was deleted; revert to a snapshot that is not deleted"),
             ReplicaStatus.TooManySnapshots => Refuse(VolumeError.WrongState, $"volume '{_record.Name}' has the maximum of snapshots; delete some and run `pbm snapshot purge {_record.Name}`"),
             ReplicaStatus.NoSpace => Refuse(VolumeError.NoSpace, $"the disks of volume '{_record.Name}' are full; free space or add a disk"),

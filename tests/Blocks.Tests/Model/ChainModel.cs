@@ -76,7 +76,7 @@ public sealed class ChainModel
                 return ReplicaStatus.Ok;
             case OpKind.Snapshot:
                 if (!Names.IsValid(op.Name)) return ReplicaStatus.InvalidName;
-                if (Snaps.ContainsKey(op.Name)) return ReplicaStatus.AlreadyExists;
+                if (Snaps.TryGetValue(op.Name, out var taken)) return taken.Removed ? ReplicaStatus.SnapshotRemoved : ReplicaStatus.AlreadyExists;
                 if (Snaps.Count >= MaxSnapshots) return ReplicaStatus.TooManySnapshots;
                 Snaps[op.Name] = new Snap { Name = op.Name, Parent = HeadParent, Content = (byte[])Head.Clone(), Held = HeadHeld };
                 HeadHeld = [];

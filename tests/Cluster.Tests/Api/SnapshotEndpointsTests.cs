@@ -40,6 +40,24 @@ public sealed class SnapshotEndpointsTests(ITestOutputHelper output) : GatewayTe
     public async Task An_invalid_snapshot_name_is_400() =>
         await AssertProblemAsync(await Http.PostAsJsonAsync("/volumes/vol-a/snapshots", new CreateSnapshot("Not Valid")), HttpStatusCode.BadRequest);
 
+    public static TheoryData<Dictionary<string, string>, string> BadLabels => new()
+    {
+        { Enumerable.Range(0, 21).ToDictionary(i => $"k{i}", _ => "v"), "at most 20 labels" },
+        { new() { [new string('k', 64)] = "v" }, "1-63 characters" },
+        { new() { ["has space"] = "v" }, "1-63 characters" },
+        { new() { ["k"] = new string('v', 256) }, "at most 255 characters" },
+        { new() { ["k"] = "line\nbreak" }, "control characters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadLabels))]
+    public async Task Too_many_or_too_large_labels_are_400_before_any_ask(Dictionary<string, string> labels, string why)
+    {
+        var detail = await AssertProblemAsync(await Http.PostAsJsonAsync("/volumes/vol-a/snapshots", new CreateSnapshot("s1", labels)), HttpStatusCode.BadRequest);
+        Assert.Contains(why, detail);
+        Volumes.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
     [Fact]
     public void Generated_names_are_valid_names()
     {

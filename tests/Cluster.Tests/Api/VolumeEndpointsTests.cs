@@ -114,8 +114,20 @@ public sealed class VolumeEndpointsTests(ITestOutputHelper output) : GatewayTest
         Assert.Contains("JSON body", await AssertProblemAsync(await Http.PostAsync("/volumes", null), HttpStatusCode.BadRequest));
 
     [Fact]
-    public async Task A_body_that_is_not_json_is_a_415_problem() =>
-        await AssertProblemAsync(await Http.PostAsync("/volumes", new StringContent("name=vol-a")), HttpStatusCode.UnsupportedMediaType);
+    public async Task A_body_that_is_not_json_is_a_415_problem_that_names_the_content_type_sent()
+    {
+        var detail = await AssertProblemAsync(await Http.PostAsync("/volumes", new StringContent("name=vol-a")), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("'text/plain", detail);
+        Assert.Contains("Content-Type: application/json", detail);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_a_413_problem_that_says_so()
+    {
+        var body = new string(' ', 2 << 20) + "{}";
+        var detail = await AssertProblemAsync(await Http.PostAsync("/volumes", Json(body)), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("1 MiB", detail);
+    }
 
     [Fact]
     public async Task Revert_while_attached_is_409()

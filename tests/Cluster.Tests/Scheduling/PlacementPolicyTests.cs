@@ -101,9 +101,9 @@ public sealed class PlacementPolicyTests
         var refused = Assert.IsType<NotPlaced>(new PlacementPolicy(500, 0).Place(Request(50 * GiB, 1), nodes));
         Assert.Equal("vol", refused.Volume);
         Assert.Equal(VolumeError.NoSpace, refused.Error);
-        Assert.Contains("50 GiB", refused.Detail);
-        Assert.Contains("smaller size", refused.Detail);
-        Assert.Contains("add disks", refused.Detail);
+        // Found by trying it: the detail gave a "largest room" figure that would have fit; the disks are what is too small.
+        Assert.Contains("a 50 GiB volume is larger than any schedulable disk (the largest holds 20 GiB)", refused.Detail);
+        Assert.Contains("add a larger disk", refused.Detail);
     }
 
     [Fact]
@@ -119,5 +119,20 @@ public sealed class PlacementPolicyTests
     {
         var nodes = new[] { Node("n2", Disk("n2", "b"), Disk("n2", "a")), Node("n1", Disk("n1", "a")) };
         Assert.Equal([new Placement("n1", "a"), new Placement("n2", "a")], Placed(Policy.Place(Request(GiB, 2), nodes)));
+    }
+
+    [Fact]
+    public void A_refusal_counts_the_disks_by_what_keeps_each_from_the_volume()
+    {
+        var nodes = new[]
+        {
+            Node("n1", Disk("n1", "a", scheduled: 95 * GiB), Disk("n1", "b", available: 5 * GiB)),
+            Node("n2", Disk("n2", "a", capacity: 10 * GiB, available: 10 * GiB)),
+        };
+        var answer = Assert.IsType<NotPlaced>(Policy.Place(Request(20 * GiB, 2), nodes));
+        Assert.Contains("0 of 3 schedulable disks", answer.Detail);
+        Assert.Contains("1 smaller than the volume", answer.Detail);
+        Assert.Contains("1 with less than 10% free", answer.Detail);
+        Assert.Contains("1 already scheduled up to 100%", answer.Detail);
     }
 }

@@ -36,4 +36,22 @@ public sealed class SnapshotApiTests(SharedNodeFixture fixture, ITestOutputHelpe
         Assert.Contains(snapshots, s => s.Name == "with-a" && !s.Removed);
         Assert.Contains(snapshots, s => s.Name == "with-b" && !s.Removed);
     }
+
+    [Fact]
+    public async Task Reusing_the_name_of_a_deleted_snapshot_before_the_purge_is_409_saying_to_purge()
+    {
+        var name = TestData.VolumeName("reuse");
+        await _node.Api.CreateAttachedAsync(name, 16 * TestData.MiB, 2);
+        await _node.Api.SnapshotAsync(name, "s1");
+        await _node.Api.DeleteSnapshotAsync(name, "s1");
+        var again = await _node.Api.SendAsync(HttpMethod.Post, $"/volumes/{name}/snapshots", "{\"name\":\"s1\"}");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.Status);
+        Assert.Contains("not purged", again.Problem!.Detail);
+        Assert.Contains($"pbm snapshot purge {name}", again.Problem.Detail);
+
+        await _node.Api.SnapshotAsync(name, "s2"); // s1 is no longer right below the live data: the purge removes it
+        await _node.Api.DeleteSnapshotAsync(name, "s2");
+        await _node.Api.PurgeAsync(name);
+        await _node.Api.SnapshotAsync(name, "s1");
+    }
 }
