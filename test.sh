@@ -12,7 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 need=()
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
-{ command -v fallocate && command -v losetup && command -v mount; } >/dev/null || need+=(util-linux mount)
+{ command -v fallocate && command -v losetup && command -v fsfreeze && command -v mount; } >/dev/null || need+=(util-linux mount)
+command -v ss >/dev/null || need+=(iproute2) # ss -K cuts an engine's data connections (salvage tests)
 command -v du >/dev/null || need+=(coreutils)
 # The end-to-end tests drive a real node with real clients and servers (tests/EndToEnd.Tests).
 { command -v nbdinfo && command -v nbdcopy && command -v nbdfuse; } >/dev/null || need+=(libnbd-bin)

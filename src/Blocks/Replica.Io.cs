@@ -153,7 +153,7 @@ public sealed partial class Replica
             {
                 // The head or the log may not be durable and cannot be retried honestly: only a rebuild is safe.
                 Classify(e);
-                _failed = true;
+                Fail();
                 return ReplicaStatus.Failed;
             }
         }
@@ -179,7 +179,7 @@ public sealed partial class Replica
         catch (IOException)
         {
             // What the head holds is unknown now: this replica can no longer be trusted.
-            _failed = true;
+            Fail();
             return ReplicaStatus.Failed;
         }
         return status;

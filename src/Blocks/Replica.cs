@@ -45,7 +45,10 @@ public sealed partial class Replica : IDisposable
     /// <summary>Advances with every completed flush; the freshest replica has the highest (DESIGN §3).</summary>
     public long Revision => _log.Revision;
     public bool Rebuilding => _meta.Rebuilding;
-    /// <summary>True once an fsync failed: every later operation answers <see cref="ReplicaStatus.Failed"/>.</summary>
+    /// <summary>
+    /// True once an fsync failed (recorded on disk, so also after a restart): every later operation answers
+    /// <see cref="ReplicaStatus.Failed"/>, and the replica is only good for removal (never salvaged).
+    /// </summary>
     public bool IsFailed => _failed;
     /// <summary>The replica was open for writing when its process stopped (crash, SIGKILL, power cut).</summary>
     public bool OpenedAfterUncleanStop { get; }
@@ -130,12 +133,12 @@ public sealed partial class Replica : IDisposable
             // A replica made before spares existed gets one now, if the disk has room (see MetaFile).
             MetaFile.EnsureSpare(fs, directory);
             var log = DirtyRegionLog.Open(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), meta.Size, directory);
-            var r = new Replica(fs, directory, options, meta, log, meta.Dirty);
+            var r = new Replica(fs, directory, options, meta, log, meta.Dirty) { _failed = fs.FileExists(Path.Combine(directory, ReplicaFiles.FailedMarker)) };
             try
             {
                 r.LoadLayers();
                 r.BuildChain();
-                if (!meta.Dirty) r.Commit(meta with { Dirty = true });
+                if (!meta.Dirty && !r._failed) r.Commit(meta with { Dirty = true });
             }
             catch
             {
@@ -155,7 +158,11 @@ public sealed partial class Replica : IDisposable
         }
     }
 
-    /// <summary>Raises the highest epoch seen; an older epoch is refused (fencing, DESIGN §2).</summary>
+    /// <summary>
+    /// Raises the highest epoch seen; an older epoch is refused (fencing, DESIGN §2). A new epoch waits for the
+    /// I/O in flight: once it is accepted, nothing an older engine started still runs — not even a write a hung
+    /// disk held past the engine's deadline, which a salvage must not race.
+    /// </summary>
     public ReplicaStatus AcceptEpoch(long epoch)
     {
         lock (_control)
@@ -163,7 +170,7 @@ public sealed partial class Replica : IDisposable
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
-            return epoch == _meta.Epoch ? ReplicaStatus.Ok : TryCommit(_meta with { Epoch = epoch });
+            return epoch == _meta.Epoch ? ReplicaStatus.Ok : Exclusively(() => TryCommit(_meta with { Epoch = epoch }), cleanup: []);
         }
     }
 
@@ -196,6 +203,16 @@ public sealed partial class Replica : IDisposable
                 Durably.Fsync(_head.Handle, _head.File);
                 return ClearLog(includingFailed: true);
             }, cleanup: []);
+        }
+    }
+
+    /// <summary>The snapshots under the head, oldest first: replicas whose chains differ cannot be reconciled region by region.</summary>
+    public IReadOnlyList<string> ChainNames()
+    {
+        lock (_control)
+        {
+            EnsureOpen();
+            return ChainOf(_head).Where(l => !l.IsHead).Select(l => l.Meta.Name!).ToArray();
         }
     }
 
@@ -292,13 +309,29 @@ public sealed partial class Replica : IDisposable
 
     private ReplicaStatus Classify(IOException e)
     {
-        if (e is FsyncFailedException) _failed = true;
+        if (e is FsyncFailedException) Fail();
         return e switch
         {
             FsyncFailedException => ReplicaStatus.Failed,
             { HResult: LinuxNative.Enospc } => ReplicaStatus.NoSpace,
             _ => ReplicaStatus.IoError,
         };
+    }
+
+    /// <summary>Fails the replica for good and records it on disk, so no later engine trusts it either.</summary>
+    private void Fail()
+    {
+        if (_failed) return;
+        _failed = true;
+        try
+        {
+            _fs.Open(PathOf(ReplicaFiles.FailedMarker), create: true).Dispose();
+            Durably.FsyncDirectory(_fs, _dir);
+        }
+        catch (IOException)
+        {
+            // The disk may be what failed; the engine's record of the failure is the other memory of it.
+        }
     }
 
     private static bool IsOurs(string file) =>

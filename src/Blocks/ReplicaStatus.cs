@@ -26,4 +26,6 @@ public enum ReplicaStatus
     IoError,
     /// <summary>The replica failed for good (an fsync failed) and must be rebuilt.</summary>
     Failed,
+    /// <summary>The replica did not answer within the engine's request timeout (a hung disk or node); the engine gave up on the request. (Last: the data frames carry the number.)</summary>
+    TimedOut,
 }

@@ -13,7 +13,8 @@ public sealed record VolumeSettings(
     int DefaultReplicas,
     TimeSpan ReplicaCommandTimeout,
     TimeSpan ReplicaRequestTimeout,
-    TimeSpan FailurePersistTimeout)
+    TimeSpan FailurePersistTimeout,
+    bool AutoSalvage = true)
 {
     public static VolumeSettings Default { get; } = new(new ReplicaOptions(), false, 2, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
 
@@ -31,6 +32,7 @@ public sealed record VolumeSettings(
             (int)Settings.Long(config, "actorstore.volume.default-replicas", 1, 3),
             Settings.Duration(config, "actorstore.volume.replica-command-timeout"),
             Settings.Duration(config, "actorstore.volume.replica-request-timeout"),
-            Settings.Duration(config, "actorstore.volume.failure-persist-timeout"));
+            Settings.Duration(config, "actorstore.volume.failure-persist-timeout"),
+            config.GetBoolean("actorstore.volume.auto-salvage", true));
     }
 }

@@ -1,4 +1,5 @@
 using ActorStore.Blocks.Devices;
+using ActorStore.Tests.Shared;
 using Xunit;
 
 namespace ActorStore.Blocks.Tests;
@@ -9,7 +10,7 @@ public sealed class FullDiskTests
     [Fact]
     public void A_real_full_ext4_disk_answers_no_space_and_keeps_every_acknowledged_write()
     {
-        using var disk = new LoopMount(megabytes: 24);
+        using var disk = new LoopDisk(megabytes: 24);
         var dir = Path.Combine(disk.Path, "r");
         Assert.Equal(ReplicaStatus.Ok, Replica.Create(LinuxFileSystem.Instance, dir, new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 1L << 30, out var r));
         using (r)
@@ -125,7 +126,7 @@ public sealed class FullDiskTests
     [InlineData(4096)]
     public void A_write_that_runs_out_of_space_leaves_every_block_old_or_new_also_after_reopen(int fsBlockSize)
     {
-        using var disk = new LoopMount(megabytes: 64, fsBlockSize);
+        using var disk = new LoopDisk(megabytes: 64, fsBlockSize);
         var dir = Path.Combine(disk.Path, "r");
         const int MiBs = 48;
         Assert.Equal(ReplicaStatus.Ok, Replica.Create(LinuxFileSystem.Instance, dir, new ReplicaIdentity(Guid.NewGuid(), "r1", 1), (long)MiBs << 20, out var r));
@@ -163,7 +164,7 @@ public sealed class FullDiskTests
     [Fact]
     public void A_replica_on_a_full_disk_opens_serves_reads_and_is_writable_again_once_a_purge_frees_space()
     {
-        using var disk = new LoopMount(megabytes: 64);
+        using var disk = new LoopDisk(megabytes: 64);
         var dir = Path.Combine(disk.Path, "r");
         var fs = LinuxFileSystem.Instance;
         Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, dir, new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 32L << 20, out var r));

@@ -20,6 +20,7 @@ public sealed class CommandRequestTests
     [InlineData("volume attach vol-1 --to node-2", "POST", "/volumes/vol-1/attach", """{"node":"node-2"}""")]
     [InlineData("volume detach vol-1", "POST", "/volumes/vol-1/detach", null)]
     [InlineData("volume expand vol-1 --size 2GiB", "POST", "/volumes/vol-1/expand", """{"size":2147483648}""")]
+    [InlineData("volume salvage vol-1", "POST", "/volumes/vol-1/salvage", null)]
     [InlineData("volume delete vol-1", "DELETE", "/volumes/vol-1", null)]
     // snapshot
     [InlineData("snapshot create vol-1", "POST", "/volumes/vol-1/snapshots", "{}")]
@@ -34,8 +35,8 @@ public sealed class CommandRequestTests
     [InlineData("node schedule node-1 off", "POST", "/nodes/node-1/schedule", """{"schedulable":false}""")]
     [InlineData("node schedule node-1 on", "POST", "/nodes/node-1/schedule", """{"schedulable":true}""")]
     [InlineData("node evict node-1", "POST", "/nodes/node-1/evict", null)]
-    [InlineData("node disk add node-1 /mnt/ssd1", "POST", "/nodes/node-1/disks", """{"path":"/mnt/ssd1","schedulable":true}""")]
-    [InlineData("node disk add node-1 /mnt/ssd1 --name ssd-1", "POST", "/nodes/node-1/disks", """{"path":"/mnt/ssd1","name":"ssd-1","schedulable":true}""")]
+    [InlineData("node disk add node-1 /mnt/ssd1", "POST", "/nodes/node-1/disks", """{"path":"/mnt/ssd1","schedulable":true,"create":false}""")]
+    [InlineData("node disk add node-1 /mnt/ssd1 --name ssd-1 --create", "POST", "/nodes/node-1/disks", """{"path":"/mnt/ssd1","name":"ssd-1","schedulable":true,"create":true}""")]
     [InlineData("node disk remove node-1 disk-a", "DELETE", "/nodes/node-1/disks/disk-a", null)]
     [InlineData("node disk schedule node-1 disk-a off", "POST", "/nodes/node-1/disks/disk-a/schedule", """{"schedulable":false}""")]
     public async Task Sends_the_route_and_body(string commandLine, string method, string path, string? body)

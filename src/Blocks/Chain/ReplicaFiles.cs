@@ -7,6 +7,8 @@ internal static class ReplicaFiles
     public const string DirtyLog = "dirty.log";
     /// <summary>Present while a replica is being created: without it, layer files and no volume.meta mean corruption.</summary>
     public const string CreatingMarker = "creating";
+    /// <summary>Written when an fsync failed (or what the head holds became unknown): the replica is never trusted again, across restarts too.</summary>
+    public const string FailedMarker = "failed";
     public const string MetaSuffix = ".meta";
     private const string HeadPrefix = "volume-head-";
     private const string SnapshotPrefix = "volume-snap-";

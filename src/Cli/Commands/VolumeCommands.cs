@@ -4,12 +4,12 @@ using ActorStore.Cli.Output;
 
 namespace ActorStore.Cli.Commands;
 
-/// <summary>pbm volume create | list | show | attach | detach | expand | delete.</summary>
+/// <summary>pbm volume create | list | show | attach | detach | expand | salvage | delete.</summary>
 public static class VolumeCommands
 {
     public static Command Create(CommandRunner run) => new("volume", "Create, attach, resize and delete volumes")
     {
-        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Delete(run),
+        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Delete(run),
     };
 
     private static Argument<string> VolumeName() => Arguments.Name("NAME", "volume", "The volume's name");
@@ -77,6 +77,16 @@ public static class VolumeCommands
         command.SetAction(run.Show<VolumeInfo>(
             parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "expand"), new ExpandVolume(parse.GetValue(size))),
             (_, volume, terminal) => terminal.Line($"volume {volume.Name} is now {Sizes.Format(volume.Size)}")));
+        return command;
+    }
+
+    private static Command Salvage(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("salvage", "Bring a faulted volume back from its freshest intact replicas") { name };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "salvage")),
+            (_, volume, terminal) => Views.Salvaged(volume, terminal)));
         return command;
     }
 

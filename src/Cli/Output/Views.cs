@@ -31,6 +31,25 @@ public static class Views
             ("Created", Tables.Time(volume.Created))));
         terminal.Line("");
         terminal.Write(Tables.Replicas(volume.Replicas ?? []));
+        if (volume.LastSalvage is { } salvage)
+        {
+            terminal.Line("");
+            Salvage(salvage, terminal);
+        }
+    }
+
+    /// <summary>What a salvage chose and why, after `pbm volume salvage`.</summary>
+    public static void Salvaged(VolumeInfo volume, Terminal terminal)
+    {
+        terminal.Line($"volume {volume.Name} is {volume.Robustness} again ({volume.State})");
+        if (volume.LastSalvage is { } salvage) Salvage(salvage, terminal);
+    }
+
+    private static void Salvage(SalvageInfo salvage, Terminal terminal)
+    {
+        terminal.Line($"salvaged {Tables.Time(salvage.At)}: {salvage.Source} serves ({salvage.Reason})");
+        terminal.Line($"  reconciled from it: {(salvage.Reconciled.Count == 0 ? "none" : string.Join(", ", salvage.Reconciled))}");
+        foreach (var left in salvage.Left) terminal.Line($"  left ERR: {left.Replica}: {left.Why}");
     }
 
     public static void Node(NodeInfo node, Terminal terminal)

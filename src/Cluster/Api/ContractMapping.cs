@@ -13,7 +13,8 @@ internal static class ContractMapping
         v.Name, v.Id, v.Size, v.ReplicaCount, v.State, v.Robustness, v.AttachedTo,
         Endpoint: v.AttachedTo is not null && v.State == VolumeStates.Attached && nbdEndpoint is not null ? $"nbd://{nbdEndpoint}/{v.Name}" : null,
         v.Epoch, v.SnapshotCount, v.Created,
-        v.Replicas.Select(ToInfo).ToList());
+        v.Replicas.Select(ToInfo).ToList(),
+        v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null);
 
     public static ReplicaInfo ToInfo(VolumeProtocol.ReplicaView r) => new(r.Id, r.Node, r.Disk, Mode(r.Mode), r.Failure, r.FailedAt);
 

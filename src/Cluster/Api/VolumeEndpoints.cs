@@ -31,6 +31,9 @@ internal static class VolumeEndpoints
             .WithDescription("The new size in bytes: larger than the current one, a multiple of 4096, at most 64 TiB.").WithProblems(400, 404, 409, 504, 507);
         volumes.MapPost("/{name}/revert", Revert).WithName("RevertVolume").WithSummary("Revert a volume to a snapshot")
             .WithDescription("The volume must be detached.").WithProblems(400, 404, 409, 504);
+        volumes.MapPost("/{name}/salvage", Salvage).WithName("SalvageVolume").WithSummary("Bring a faulted volume back from its freshest intact replicas")
+            .WithDescription("For a volume whose replicas have all failed (faulted) while their data is intact: the replica with the highest revision serves again and those that agree with it are reconciled from it; the rest stay ERR. A replica that failed an fsync or is corrupt is never used. Attached or detached; lastSalvage in the answer says what was chosen and why.")
+            .WithProblems(400, 404, 409, 503, 504);
         volumes.MapGet("/{name}/replicas", Replicas).WithName("ListReplicas").WithSummary("List a volume's replicas")
             .WithDescription("Mode is RW (in sync), WO (rebuilding) or ERR (failed).").WithProblems(400, 404, 504);
     }
@@ -106,6 +109,9 @@ internal static class VolumeEndpoints
         RequestValidation.Name(body.Snapshot, "snapshot") is { } why
             ? Task.FromResult<Results<Ok<VolumeInfo>, ProblemHttpResult>>(Problems.Invalid(why))
             : AskForViewAsync(name, () => new VolumeProtocol.Revert(name, body.Snapshot), asks, ct);
+
+    private static Task<Results<Ok<VolumeInfo>, ProblemHttpResult>> Salvage(string name, ActorAsks asks, CancellationToken ct) =>
+        AskForViewAsync(name, () => new VolumeProtocol.Salvage(name), asks, ct);
 
     private static async Task<Results<Ok<List<ReplicaInfo>>, ProblemHttpResult>> Replicas(string name, ActorAsks asks, CancellationToken ct)
     {

@@ -10,33 +10,46 @@ namespace ActorStore.Volume.Engine;
 /// Starts a volume's engine (DESIGN §2–3): every healthy replica accepts the new epoch and reports its
 /// endpoint, revision and dirty regions; the engine connects (in-process when the replica is local and
 /// the socket path is not forced); after an unclean stop it copies the dirty regions of the freshest
-/// replica to the others and clears the marks — all before the first client request.
+/// replica to the others and clears the marks — all before the first client request. To salvage a faulted
+/// volume it opens the failed replicas instead and keeps those <see cref="SalvagePlan"/> picks: the freshest,
+/// which the others are reconciled from.
 /// </summary>
 public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
 {
-    public sealed record Plan(string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<VolumeRecord.ReplicaRecord> Replicas);
+    /// <summary><paramref name="Salvage"/>: <paramref name="Replicas"/> are failed ones, and only the freshest and those that agree with it are kept.</summary>
+    public sealed record Plan(string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<VolumeRecord.ReplicaRecord> Replicas, bool Salvage = false);
 
-    public sealed record Result(Dictionary<string, IReplicaChannel> Channels, List<ReplicaFailure> Failures, List<string> Details, long CopiedBytes);
+    /// <summary><paramref name="Salvaged"/>: what a salvage chose (null when it was not one, or no replica could be salvaged).</summary>
+    public sealed record Result(Dictionary<string, IReplicaChannel> Channels, List<ReplicaFailure> Failures, List<string> Details, long CopiedBytes, SalvagePlan.Choice? Salvaged = null);
 
     public async Task<Result> StartAsync(Plan plan)
     {
         var failures = new List<ReplicaFailure>();
         var details = new List<string>();
         var answers = await calls.AskAllAsync(plan.Replicas.Select(r => (IReplicaCommand)new OpenReplica(r.Node, r.Id, Guid.NewGuid(), plan.Epoch))).ConfigureAwait(false);
-        var opened = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)>();
+        var ready = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer)>();
         for (var i = 0; i < answers.Length; i++)
         {
             var replica = plan.Replicas[i];
             if (answers[i] is not Opened o)
-            {
                 Fail(replica.Id, ReplicaCalls.StatusOf(answers[i]), $"open: {ReplicaCalls.DetailOf(answers[i])}");
-                continue;
-            }
-            if (o.Size != plan.Size)
-            {
+            else if (o.Size != plan.Size)
                 Fail(replica.Id, ReplicaStatus.InvalidArgument, $"replica size {o.Size} differs from the volume's {plan.Size}");
-                continue;
-            }
+            else
+                ready.Add((replica, o));
+        }
+        SalvagePlan.Choice? salvaged = null;
+        if (plan.Salvage)
+        {
+            salvaged = SalvagePlan.Choose(ready.Select(r => new SalvagePlan.Candidate(r.Replica.Id, r.Answer.Revision,
+                SalvagePlan.DirtyBytes(r.Answer.DirtyRegions), r.Replica.FailedAt, r.Answer.Size, r.Answer.Chain)).ToArray(), plan.Size);
+            var kept = salvaged is null ? [] : salvaged.Reconciled.Prepend(salvaged.Source).ToList();
+            // The source first: reconciling copies from the first of the highest revision.
+            ready = ready.Where(r => kept.Contains(r.Replica.Id)).OrderBy(r => kept.IndexOf(r.Replica.Id)).ToList();
+        }
+        var opened = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)>();
+        foreach (var (replica, o) in ready)
+        {
             var (status, channel) = await ConnectAsync(plan, replica, o).ConfigureAwait(false);
             if (channel is null) Fail(replica.Id, status, $"connect to {o.DataHost}:{o.DataPort}: {status}");
             else opened.Add((replica, o, channel));
@@ -60,7 +73,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
             if (failedIds.Contains(o.Replica.Id)) await o.Channel.DisposeAsync().ConfigureAwait(false);
             else channels[o.Replica.Id] = o.Channel;
         }
-        return new Result(channels, failures, details, copied);
+        return new Result(channels, failures, details, copied, salvaged);
 
         void Fail(string id, ReplicaStatus status, string why)
         {
@@ -72,12 +85,12 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
 
     private async Task<(ReplicaStatus, IReplicaChannel?)> ConnectAsync(Plan plan, VolumeRecord.ReplicaRecord replica, Opened opened)
     {
+        var options = new ReplicaChannelOptions { RequestTimeout = host.Settings.ReplicaRequestTimeout };
         if (replica.Node == host.NodeId && !host.Settings.ForceSocket && host.LocalReplicas.TryGet(replica.Id, out var local))
         {
-            var (status, channel) = LocalReplicaChannel.Open(local, plan.Epoch);
+            var (status, channel) = LocalReplicaChannel.Open(local, plan.Epoch, options);
             return (status, channel);
         }
-        var options = new ReplicaChannelOptions { RequestTimeout = host.Settings.ReplicaRequestTimeout };
         var endpoint = new IPEndPoint(IPAddress.Parse(opened.DataHost), opened.DataPort);
         var (s, socket) = await SocketReplicaChannel.ConnectAsync(endpoint, plan.VolumeId, replica.Id, plan.Epoch, options).ConfigureAwait(false);
         return (s, socket);
@@ -115,6 +128,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
                     fail(alive[i].Replica.Id, written, $"write while reconciling dirty regions: {written}");
                     alive.RemoveAt(i);
                 }
+                if (AbandonedMemory.IsHeld(buffer)) buffer = new byte[buffer.Length]; // a hung disk's write still reads it
                 copied += length;
                 offset += length;
             }

@@ -9,6 +9,15 @@ namespace ActorStore.Volume.Engine;
 /// </summary>
 internal sealed class FailureSink(IActorRef volume, TimeSpan timeout, long epoch) : IReplicaFailureSink
 {
+    private long _epoch = epoch;
+
+    /// <summary>The engine's epoch, raised when a salvage gives the running engine new channels.</summary>
+    public long Epoch
+    {
+        get => Volatile.Read(ref _epoch);
+        set => Volatile.Write(ref _epoch, value);
+    }
+
     public async Task<bool> FailAsync(IReadOnlyList<ReplicaFailure> failures)
     {
         var persisted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -17,5 +26,5 @@ internal sealed class FailureSink(IActorRef volume, TimeSpan timeout, long epoch
         return finished == persisted.Task && persisted.Task.Result;
     }
 
-    public void Fenced(string replicaId) => volume.Tell(VolumeActor.FencedMessage(replicaId, epoch));
+    public void Fenced(string replicaId) => volume.Tell(VolumeActor.FencedMessage(replicaId, Epoch));
 }

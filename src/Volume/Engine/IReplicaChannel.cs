@@ -6,8 +6,10 @@ namespace ActorStore.Volume.Engine;
 /// The engine's connection to one replica's data: in-process (the replica on the engine's own node)
 /// or the replica's data endpoint over TCP. Many requests may be in flight at once, from many threads.
 /// Every call returns the replica's own status; a broken connection returns <see cref="ReplicaStatus.IoError"/>
-/// (and every later call does too), a refused epoch <see cref="ReplicaStatus.StaleEpoch"/>.
-/// Payload memory passed in belongs to the caller and is not used after the call completes.
+/// (and every later call does too), a refused epoch <see cref="ReplicaStatus.StaleEpoch"/>, a request past the
+/// deadline on a replica in this process <see cref="ReplicaStatus.TimedOut"/> (and every later call does too).
+/// Payload memory passed in belongs to the caller and is not used after the call completes — except a write
+/// given up on past its deadline, whose memory stays held (<see cref="AbandonedMemory"/>) until the disk lets it go.
 /// </summary>
 public interface IReplicaChannel : IAsyncDisposable
 {

@@ -1,11 +1,25 @@
 namespace ActorStore.Volume.Engine;
 
 /// <summary>An attached volume's live engine: its I/O pipeline and the channels it owns.</summary>
-public sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChannel> channels)
+internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChannel> channels, FailureSink sink)
 {
     public VolumeIo Io { get; } = io;
 
     public Dictionary<string, IReplicaChannel> Channels { get; } = channels;
+
+    /// <summary>
+    /// A salvage brought replicas back under <paramref name="epoch"/>: they serve from now on, through the same
+    /// I/O pipeline, so the NBD clients connected meanwhile go on without reconnecting.
+    /// </summary>
+    public List<IReplicaChannel> Adopt(Dictionary<string, IReplicaChannel> channels, long epoch)
+    {
+        var old = Channels.Values.ToList();
+        Channels.Clear();
+        foreach (var (id, channel) in channels) Channels[id] = channel;
+        sink.Epoch = epoch;
+        Drop([]);
+        return old;
+    }
 
     /// <summary>Publishes the replica set without the failed replicas and returns their channels to close.</summary>
     public List<IReplicaChannel> Drop(IEnumerable<string> replicaIds)

@@ -24,7 +24,7 @@ public sealed partial class VolumeActor
         var events = failures
             .Where(f => _record.Replicas.Any(r => r.Id == f.ReplicaId && r.Mode != ReplicaMode.Error))
             .DistinctBy(f => f.ReplicaId)
-            .Select(f => new ReplicaFailed(f.ReplicaId, $"{f.Operation}: {f.Status}", DateTimeOffset.UtcNow))
+            .Select(f => new ReplicaFailed(f.ReplicaId, $"{f.Operation}: {f.Status}", DateTimeOffset.UtcNow, f.Status))
             .ToArray();
         if (events.Length == 0)
         {

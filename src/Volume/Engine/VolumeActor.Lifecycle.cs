@@ -141,36 +141,46 @@ public sealed partial class VolumeActor
 
     private void StartEngine(IActorRef replyTo)
     {
-        var starter = new EngineStarter(_host, _calls);
-        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch, _record.Healthy.ToArray());
-        Run(() => starter.StartAsync(plan), result =>
+        var salvage = _record.Faulted;
+        if (salvage && !_host.Settings.AutoSalvage)
         {
-            PersistFailures(result.Failures, () =>
+            CannotServe(replyTo, $"every replica has failed (faulted); if their data is intact, `pbm volume salvage {_record.Name}` brings back the freshest");
+            return;
+        }
+        var starter = new EngineStarter(_host, _calls);
+        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch,
+            salvage ? _record.SalvageCandidates.ToArray() : _record.Healthy.ToArray(), salvage);
+        Run(() => starter.StartAsync(plan), result => PersistSalvage(result, () => PersistFailures(result.Failures, () =>
+        {
+            if (result.Channels.Count == 0)
             {
-                if (result.Channels.Count == 0)
-                {
-                    var why = result.Details.Count == 0 ? "it has no healthy replica" : string.Join("; ", result.Details);
-                    _log.Error("Volume {Volume}: engine cannot start: {Why}", _record.Name, why);
-                    Persist(new Detached(), e =>
-                    {
-                        _record.Apply(e);
-                        if (!replyTo.IsNobody()) replyTo.Tell(Refuse(VolumeError.Unavailable, $"volume '{_record.Name}' cannot be served: {why}"));
-                        Finish();
-                    });
-                    return;
-                }
-                var sink = new FailureSink(Self, _host.Settings.FailurePersistTimeout, _record.Epoch);
-                var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, sink);
-                _engine = new RunningEngine(io, result.Channels);
-                _engine.Drop([]);
-                _host.Exports.Add(io);
-                _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}{Copied}", _record.Name, _host.NodeId, _record.Epoch,
-                    string.Join(", ", result.Channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))),
-                    result.CopiedBytes > 0 ? $"; reconciled {result.CopiedBytes} bytes of dirty regions" : "");
-                Reply(replyTo);
-                Finish();
-                RefreshSnapshotCount();
-            });
+                var why = result.Details.Count == 0 ? salvage ? "no replica can be salvaged (each failed an fsync or is corrupt)" : "it has no healthy replica" : string.Join("; ", result.Details);
+                CannotServe(replyTo, why);
+                return;
+            }
+            var sink = new FailureSink(Self, _host.Settings.FailurePersistTimeout, _record.Epoch);
+            var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, sink);
+            _engine = new RunningEngine(io, result.Channels, sink);
+            _engine.Drop([]);
+            _host.Exports.Add(io);
+            _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}{Copied}", _record.Name, _host.NodeId, _record.Epoch,
+                string.Join(", ", result.Channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))),
+                result.CopiedBytes > 0 ? $"; reconciled {result.CopiedBytes} bytes of dirty regions" : "");
+            Reply(replyTo);
+            Finish();
+            RefreshSnapshotCount();
+        })));
+    }
+
+    /// <summary>The engine could not start: the volume is detached (so it can be attached again once fixed) and the attach refused.</summary>
+    private void CannotServe(IActorRef replyTo, string why)
+    {
+        _log.Error("Volume {Volume}: engine cannot start: {Why}", _record.Name, why);
+        Persist(new Detached(), e =>
+        {
+            _record.Apply(e);
+            if (!replyTo.IsNobody()) replyTo.Tell(Refuse(VolumeError.Unavailable, $"volume '{_record.Name}' cannot be served: {why}"));
+            Finish();
         });
     }
 

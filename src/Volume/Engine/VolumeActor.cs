@@ -81,6 +81,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         Command<Purge>(OnPurge);
         Command<Revert>(OnRevert);
         Command<Expand>(OnExpand);
+        Command<VolumeProtocol.Salvage>(OnSalvage);
         Command<Delete>(OnDelete);
         Command<Stop>(_ => StopEntity());
         Always();
@@ -136,7 +137,8 @@ public sealed partial class VolumeActor : ReceivePersistentActor
 
     private VolumeView View() => new(
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
-        _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray());
+        _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
+        _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left, s.Reason) : null);
 
     private string State() =>
         !_record.CreateDone ? "creating"

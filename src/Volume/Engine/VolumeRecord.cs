@@ -1,3 +1,4 @@
+using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 
@@ -22,6 +23,7 @@ public sealed class VolumeRecord
     public string? AttachedTo { get; private set; }
     public long Epoch { get; private set; }
     public OperationRequested? Pending { get; private set; }
+    public ReplicasSalvaged? LastSalvage { get; private set; }
     public IReadOnlyList<ReplicaRecord> Replicas => _replicas;
 
     public VolumeRecord(string name) => Name = name;
@@ -67,7 +69,13 @@ public sealed class VolumeRecord
             case ReplicaFailed f:
                 var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
                 if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error)
-                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At };
+                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At, FailedStatus = f.Status };
+                break;
+            case ReplicasSalvaged s:
+                for (var r = 0; r < _replicas.Count; r++)
+                    if (_replicas[r].Id == s.Source || s.Reconciled.Contains(_replicas[r].Id))
+                        _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, FailedStatus = null };
+                LastSalvage = s;
                 break;
             case OperationRequested o:
                 Pending = o;
@@ -86,5 +94,11 @@ public sealed class VolumeRecord
         }
     }
 
-    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt);
+    /// <summary>The replicas a salvage may try: failed ones, except those that failed an fsync (their data cannot be trusted).</summary>
+    public IEnumerable<ReplicaRecord> SalvageCandidates => _replicas.Where(r => r.Mode == ReplicaMode.Error && r.FailedStatus != ReplicaStatus.Failed);
+
+    /// <summary>No replica serves reads: every write fails until the volume is salvaged or rebuilt.</summary>
+    public bool Faulted => Exists && !_replicas.Any(r => r.Mode == ReplicaMode.ReadWrite);
+
+    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaStatus? FailedStatus = null);
 }

@@ -34,6 +34,7 @@ public static class ReplicaProtocol
 
     public sealed record Done(string ReplicaId, Guid RequestId, ReplicaStatus Status, string? Detail) : IVolumeMessage;
 
+    /// <summary><paramref name="Chain"/>: the snapshots under the head, oldest first (salvage reconciles only replicas whose chains match).</summary>
     public sealed record Opened(
         string ReplicaId,
         Guid RequestId,
@@ -42,7 +43,8 @@ public static class ReplicaProtocol
         string NodeAddress,
         long Size,
         long Revision,
-        IReadOnlyList<BlockExtent> DirtyRegions) : IVolumeMessage;
+        IReadOnlyList<BlockExtent> DirtyRegions,
+        IReadOnlyList<string> Chain) : IVolumeMessage;
 
     public sealed record SnapshotList(string ReplicaId, Guid RequestId, IReadOnlyList<VolumeProtocol.SnapshotView> Items) : IVolumeMessage;
 }

@@ -1,3 +1,4 @@
+using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 
 namespace ActorStore.Volume.Protocol;
@@ -25,7 +26,16 @@ public static class VolumeEvents
 
     public sealed record Detached : IVolumeEvent;
 
-    public sealed record ReplicaFailed(string ReplicaId, string Reason, DateTimeOffset At) : IVolumeEvent;
+    /// <summary><paramref name="Status"/>: what the replica answered (null in events written before it was recorded); a replica that failed an fsync is never salvaged.</summary>
+    public sealed record ReplicaFailed(string ReplicaId, string Reason, DateTimeOffset At, ReplicaStatus? Status = null) : IVolumeEvent;
+
+    /// <summary>
+    /// A faulted volume was brought back (salvage): <paramref name="Source"/>, the freshest replica, and
+    /// <paramref name="Reconciled"/>, made equal to it, are RW again; <paramref name="Left"/> stay ERR.
+    /// </summary>
+    public sealed record ReplicasSalvaged(string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOut> Left, string Reason, DateTimeOffset At) : IVolumeEvent;
+
+    public sealed record LeftOut(string ReplicaId, string Why);
 
     /// <summary>Step one of a command that changes replica files; finished (or rolled forward) on recovery.</summary>
     public sealed record OperationRequested(Guid RequestId, OperationKind Kind, string? Name, long Size, bool UserCreated, Dictionary<string, string>? Labels) : IVolumeEvent;

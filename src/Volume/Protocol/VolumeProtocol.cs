@@ -27,6 +27,9 @@ public static class VolumeProtocol
 
     public sealed record Revert(string Volume, string Snapshot) : IWithVolumeName;
 
+    /// <summary>Brings a faulted volume back from its freshest intact replicas; answered by the <see cref="VolumeView"/> with <see cref="VolumeView.LastSalvage"/>.</summary>
+    public sealed record Salvage(string Volume) : IWithVolumeName;
+
     /// <summary>The volume's current record (answer to every command that changes it, and to <see cref="Get"/>).</summary>
     public sealed record VolumeView(
         string Name,
@@ -39,7 +42,11 @@ public static class VolumeProtocol
         long Epoch,
         int SnapshotCount,
         DateTimeOffset Created,
-        IReadOnlyList<ReplicaView> Replicas) : IVolumeMessage;
+        IReadOnlyList<ReplicaView> Replicas,
+        SalvageView? LastSalvage = null) : IVolumeMessage;
+
+    /// <summary>What the last salvage chose and why.</summary>
+    public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<VolumeEvents.LeftOut> Left, string Reason) : IVolumeMessage;
 
     public sealed record ReplicaView(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt) : IVolumeMessage;
 

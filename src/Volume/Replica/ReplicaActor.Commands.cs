@@ -21,7 +21,8 @@ public sealed partial class ReplicaActor
             {
                 var status = replica.AcceptEpoch(o.Epoch);
                 if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
-                return new Opened(id, o.RequestId, _endpoint!.Address.ToString(), _endpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision, replica.DirtyRegions().ToArray());
+                return new Opened(id, o.RequestId, _endpoint!.Address.ToString(), _endpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
+                    replica.DirtyRegions().ToArray(), replica.ChainNames());
             }
             case ClearDirtyRegions:
                 return Answer(replica.ClearDirtyRegions());

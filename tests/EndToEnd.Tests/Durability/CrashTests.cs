@@ -44,7 +44,7 @@ public sealed class CrashTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Equal(first, await ReadHashAsync(node, name));
         // Both replicas hold the same bytes everywhere, the unflushed range included.
         Assert.Equal(0, await node.StopAsync());
-        ReplicaComparison.AssertIdentical(node.DataDir, before.Replicas.Select(r => r.Id).ToArray());
+        ReplicaComparison.AssertIdentical(before.Replicas.Select(r => r.Id).ToArray(), node.DataDir);
     }
 
     [Theory]

@@ -34,6 +34,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The current incarnation's process id (to find its sockets, signal it).</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+
     public string NbdUri(string export) => Ready.NbdUri(export);
 
     public static async Task<NodeProcess> StartAsync(NodeOptions? options = null, string? dataDir = null)
@@ -166,6 +169,7 @@ public sealed class NodeProcess : IAsyncDisposable
         finally
         {
             _process?.Dispose();
+            _process = null; // disposing twice (an owner and the test both) is harmless
             Api?.Dispose();
             if (Environment.GetEnvironmentVariable("ACTORSTORE_KEEP_TEST_DATA") != "1")
                 TryDelete(DataDir);

@@ -11,9 +11,10 @@ namespace ActorStore.EndToEnd.Tests.Harness;
 /// </summary>
 public static class ReplicaComparison
 {
-    public static void AssertIdentical(string dataDir, IReadOnlyList<string> replicaIds)
+    /// <param name="roots">Where the node's disks are: its data directory, and any disk added elsewhere.</param>
+    public static void AssertIdentical(IReadOnlyList<string> replicaIds, params string[] roots)
     {
-        var dirs = replicaIds.Select(id => Directory.GetDirectories(dataDir, id, SearchOption.AllDirectories).Single()).ToArray();
+        var dirs = replicaIds.Select(id => roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single()).ToArray();
         Assert.True(dirs.Length >= 2, "a comparison needs at least two replicas");
         var replicas = new List<Replica>();
         try

@@ -10,9 +10,10 @@ namespace ActorStore.Volume.Tests.Engine;
 
 /// <summary>
 /// The engine's hot path allocates nothing per request: VolumeIo over two real replicas reached
-/// in-process, 4 KiB writes (fanned out to both) and reads. Both complete synchronously here, so the
-/// current thread's allocation counter sees everything.
+/// in-process, 4 KiB writes (fanned out to both) and reads, measured on the whole process (writes
+/// complete on pool threads), so it runs alone.
 /// </summary>
+[Collection(Measured.Name)]
 public sealed class VolumeIoAllocationTests
 {
     [Fact]
@@ -50,10 +51,11 @@ public sealed class VolumeIoAllocationTests
 
             await RoundsAsync(5000); // warm up: first allocations of every block, pools, JIT
             const int rounds = 20_000;
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
             await RoundsAsync(rounds);
-            var perRequest = (GC.GetAllocatedBytesForCurrentThread() - before) / (2.0 * rounds);
-            Assert.True(perRequest < 1, $"{perRequest:0.0} bytes allocated per request");
+            var perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / (2.0 * rounds);
+            // Under 8: the rest of the process (timers, the runtime's own work) allocates a little meanwhile.
+            Assert.True(perRequest < 8, $"{perRequest:0.0} bytes allocated per request");
         }
         finally
         {

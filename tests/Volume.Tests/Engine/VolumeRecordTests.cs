@@ -166,4 +166,23 @@ public sealed class VolumeRecordTests
         Assert.Equal(a.Replicas, b.Replicas);
         Assert.Equal(4L << 30, a.Size);
     }
+
+    [Fact]
+    public void A_salvage_brings_the_source_and_the_reconciled_back_to_RW_and_a_failed_fsync_is_never_a_candidate()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r0", "write: TimedOut", Now, ActorStore.Blocks.ReplicaStatus.TimedOut));
+        record.Apply(new ReplicaFailed("r1", "flush: Failed", Now, ActorStore.Blocks.ReplicaStatus.Failed));
+        record.Apply(new ReplicaFailed("r2", "write: IoError", Now)); // written before the status was recorded
+        Assert.True(record.Faulted);
+        Assert.Equal("faulted", record.Robustness);
+        Assert.Equal(["r0", "r2"], record.SalvageCandidates.Select(r => r.Id));
+
+        record.Apply(new ReplicasSalvaged("r2", ["r0"], [new LeftOut("r1", "failed an fsync")], "r2 has the highest revision (4)", Now));
+        Assert.False(record.Faulted);
+        Assert.Equal("degraded", record.Robustness);
+        Assert.Equal([ReplicaMode.ReadWrite, ReplicaMode.Error, ReplicaMode.ReadWrite], record.Replicas.Select(r => r.Mode));
+        Assert.Null(record.Replicas[0].Failure);
+        Assert.Equal("r2", record.LastSalvage!.Source);
+    }
 }

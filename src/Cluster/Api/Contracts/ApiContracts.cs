@@ -20,6 +20,7 @@ namespace ActorStore.Cluster.Api.Contracts;
 //   DELETE /volumes/{name}/snapshots/{snapshot}       (204)
 //   POST   /volumes/{name}/purge                      SnapshotInfo[] (what remains)
 //   POST   /volumes/{name}/revert    RevertVolume     VolumeInfo
+//   POST   /volumes/{name}/salvage                    VolumeInfo (lastSalvage says what it chose)
 //   GET    /nodes                                     NodeInfo[]
 //   GET    /nodes/{node}                              NodeInfo
 //   POST   /nodes/{node}/schedule    SetSchedulable   NodeInfo
@@ -79,7 +80,13 @@ public sealed record VolumeInfo(
     long Epoch,
     int SnapshotCount,
     DateTimeOffset Created,
-    IReadOnlyList<ReplicaInfo> Replicas);
+    IReadOnlyList<ReplicaInfo> Replicas,
+    SalvageInfo? LastSalvage = null);
+
+/// <summary>What the volume's last salvage chose: the replica that serves, those reconciled from it, those left ERR and why.</summary>
+public sealed record SalvageInfo(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutInfo> Left, string Reason);
+
+public sealed record LeftOutInfo(string Replica, string Why);
 
 public sealed record ReplicaInfo(string Id, string Node, string Disk, string Mode, string? Failure, DateTimeOffset? FailedAt);
 

@@ -6,10 +6,11 @@ namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>
 /// One request on its way through the engine: a pooled thread-pool work item that owns the request's
-/// buffer. It is queued to the thread pool (the engine may do disk I/O synchronously on the calling
-/// thread, which must not hold up the connection's read loop; a large WRITE just received is the one
-/// exception, see NbdSession.RunReceived), awaits the engine without allocating (a cached continuation
-/// instead of an async state machine), hands the outcome to its session, and goes back to the session's pool.
+/// buffer. It is queued to the thread pool (a local replica's disk work runs on this thread, which must not
+/// hold up the connection's read loop; a large WRITE just received is the one exception, see
+/// NbdSession.RunReceived), awaits the engine without allocating (a cached continuation instead of an async
+/// state machine), hands the outcome to its session, and goes back to the session's pool. The disk work runs
+/// after the continuation is registered (<see cref="DeferredIo"/>): a hung disk holds this thread, never the answer.
 /// </summary>
 internal sealed class NbdRequestWork : IThreadPoolWorkItem
 {
@@ -86,7 +87,12 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
     {
         if (_rented is not null)
         {
-            ArrayPool<byte>.Shared.Return(_rented);
+            // A write a hung disk still holds will read this buffer when it is let go: it is dropped, not reused.
+            if (!AbandonedMemory.IsHeld(_rented))
+            {
+                ArrayPool<byte>.Shared.Return(_rented);
+            }
+
             _rented = null;
         }
 
@@ -105,6 +111,7 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
         }
 
         ValueTask<IoStatus> operation;
+        DeferredIo.Begin();
         try
         {
             operation = Start(_session.Volume);
@@ -115,15 +122,23 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
             _session.ReportBug(ex);
             operation = new ValueTask<IoStatus>(IoStatus.IoError);
         }
+        finally
+        {
+            DeferredIo.End();
+        }
 
         if (operation.IsCompleted)
         {
             Finish(operation);
-            return;
+        }
+        else
+        {
+            _pending = operation;
+            _pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
         }
 
-        _pending = operation;
-        _pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+        // The local replica's disk work, on this thread now that the answer no longer depends on it returning.
+        DeferredIo.RunPending();
     }
 
     private ValueTask<IoStatus> Start(IVolumeIo volume)

@@ -14,6 +14,7 @@ internal sealed partial class NbdSession
     {
         QueueCompletion(work, status);
         PumpSends();
+        TakeOverIfStuck();
     }
 
     /// <summary>Complete without the send: the caller sends (calls PumpSends) once it has queued what it has.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using ActorStore.Volume.Engine;
 
 namespace ActorStore.Volume.Frontend.Nbd;
@@ -9,9 +10,51 @@ namespace ActorStore.Volume.Frontend.Nbd;
 /// </summary>
 internal sealed partial class NbdSession
 {
-    private async Task<(string End, bool Graceful)> TransmitAsync()
+    // A large WRITE run on the read loop (RunReceived) that has not returned after this long: the loop is
+    // stuck (a hung disk holds its thread until the engine's deadline answers the request elsewhere), and the
+    // next completion starts a new loop in its place, so the connection goes on.
+    private static readonly long InlineStallTicks = Stopwatch.Frequency; // 1 s: a 1 MiB write takes about a millisecond
+    private const int NotInline = 0, Inline = 1, TakenOver = 2;
+    private int _inline;
+    private long _inlineSince;
+    private TaskCompletionSource<Task<(string? End, bool Graceful)>> _takeover = NewTakeover();
+
+    /// <summary>Runs the transmission phase to its end, through every loop that took over from a stuck one.</summary>
+    private async Task<(string End, bool Graceful)> TransmitUntilEndAsync()
     {
-        bool headerDirect = false; // the previous payload came straight from the socket, so the next header does too
+        var takeover = _takeover;
+        var (end, graceful) = await TransmitAsync(headerDirect: false).ConfigureAwait(false);
+        while (end is null)
+        {
+            var loop = await takeover.Task.ConfigureAwait(false);
+            takeover = _takeover; // replaced before the one just awaited was completed
+            (end, graceful) = await loop.ConfigureAwait(false);
+        }
+
+        return (end, graceful);
+    }
+
+    /// <summary>A completion while the read loop is stuck in a large write: a new loop reads on (the stuck one ends when its thread returns).</summary>
+    private void TakeOverIfStuck()
+    {
+        if (Volatile.Read(ref _inline) != Inline || Stopwatch.GetTimestamp() - Volatile.Read(ref _inlineSince) < InlineStallTicks
+            || Interlocked.CompareExchange(ref _inline, TakenOver, Inline) != Inline)
+        {
+            return;
+        }
+
+        Log("the read loop is held by a large write (a disk that does not answer); a new loop reads on");
+        var done = _takeover;
+        _takeover = NewTakeover();
+        done.SetResult(Task.Run(() => TransmitAsync(headerDirect: true)));
+    }
+
+    private static TaskCompletionSource<Task<(string? End, bool Graceful)>> NewTakeover() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The read loop; ends with a null End when a stuck large write made another loop take over.</summary>
+    /// <param name="headerDirect">The previous payload came straight from the socket, so the next header does too.</param>
+    private async Task<(string? End, bool Graceful)> TransmitAsync(bool headerDirect)
+    {
         while (true)
         {
             if (!_gate.HasRoom)
@@ -60,7 +103,11 @@ internal sealed partial class NbdSession
                     return ("truncated request: closing", false);
                 }
 
-                RunReceived(whole);
+                if (!RunReceived(whole))
+                {
+                    return (null, false); // another loop took over while this one was held
+                }
+
                 continue;
             }
 
@@ -214,16 +261,19 @@ internal sealed partial class NbdSession
     // (1M write qd32: about a fifth less CPU per GB, measured). While it writes, this connection reads no
     // further requests, which is what a write held up by the kernel's dirty-page throttling would do to
     // every writer anyway. A FUA write goes to the pool: its flush waits for the disk.
-    private void RunReceived(NbdRequestWork work)
+    // False when the write held this thread so long that another loop took over (TakeOverIfStuck): this one ends.
+    private bool RunReceived(NbdRequestWork work)
     {
         if ((work.Request.Flags & NbdConstants.CmdFlagFua) != 0)
         {
             Dispatch(work);
+            return true;
         }
-        else
-        {
-            work.Execute();
-        }
+
+        Volatile.Write(ref _inlineSince, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _inline, Inline);
+        work.Execute();
+        return Interlocked.CompareExchange(ref _inline, NotInline, Inline) == Inline;
     }
 
     /// <summary>A request is done with (its reply queued or sent): back to the pool, and a large READ's turn to the next.</summary>

@@ -97,7 +97,7 @@ internal sealed partial class NbdSession
                 _structured = negotiated.StructuredReplies;
                 _metaContext = negotiated.MetaContext;
                 Log($"export '{negotiated.Volume.Name}' (size {_size}, structured {_structured}, base:allocation {_metaContext})");
-                (end, graceful) = await TransmitAsync().ConfigureAwait(false);
+                (end, graceful) = await TransmitUntilEndAsync().ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsConnectionLoss(ex))

@@ -1,0 +1,104 @@
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+using static ActorStore.Volume.Protocol.VolumeProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+// Salvage (Longhorn's word): a volume whose replicas have all failed — a disk that hung, a node agent that
+// closed them, a power loss — while their data is intact serves again from the freshest of them. The choice
+// is SalvagePlan's; the engine start carries it out (opens the failed replicas, reconciles the ones that
+// agree with the freshest); this part records it and answers. On engine start it happens by itself
+// (actorstore.volume.auto-salvage); `pbm volume salvage` asks for it, attached or detached.
+public sealed partial class VolumeActor
+{
+    private void OnSalvage(VolumeProtocol.Salvage s)
+    {
+        var replyTo = Sender;
+        if (!Usable(replyTo)) return;
+        if (!_record.Faulted)
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is {_record.Robustness}: a replica still serves, so there is nothing to salvage; failed replicas are replaced by a rebuild"));
+            return;
+        }
+        if (!_record.SalvageCandidates.Any())
+        {
+            replyTo.Tell(Refuse(VolumeError.Unavailable, $"no replica of volume '{_record.Name}' can be salvaged: each failed an fsync or is corrupt; restore it from a backup"));
+            return;
+        }
+        if (_record.AttachedTo is { } node && node != _host.NodeId)
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to node {node}; salvage it through that node's gateway"));
+            return;
+        }
+        if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
+        // A new epoch: whatever still holds one of these replicas under the old one is fenced off.
+        Persist(new EpochRaised(_record.Epoch + 1), e =>
+        {
+            _record.Apply(e);
+            RunSalvage(replyTo);
+        });
+    }
+
+    private void RunSalvage(IActorRef replyTo)
+    {
+        var starter = new EngineStarter(_host, _calls);
+        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch, _record.SalvageCandidates.ToArray(), Salvage: true);
+        var engine = _engine;
+        Run(() => starter.StartAsync(plan), result =>
+        {
+            if (result.Channels.Count == 0)
+            {
+                replyTo.Tell(Refuse(VolumeError.Unavailable, $"no replica of volume '{_record.Name}' could be salvaged: {(result.Details.Count == 0 ? "none opened" : string.Join("; ", result.Details))}"));
+                Finish();
+                return;
+            }
+            PersistSalvage(result, () => PersistFailures(result.Failures, () =>
+            {
+                if (engine is not null && _engine == engine)
+                {
+                    // Attached: the running engine serves from them at once, its NBD clients still connected.
+                    _ = RunningEngine.CloseAsync(engine.Adopt(result.Channels, _record.Epoch));
+                    Reply(replyTo);
+                    Finish();
+                    return;
+                }
+                // Detached: the reconciling is done; flush and let go until the next attach.
+                Run(async () =>
+                {
+                    await Task.WhenAll(result.Channels.Values.Select(c => c.FlushAsync().AsTask())).ConfigureAwait(false);
+                    await RunningEngine.CloseAsync(result.Channels.Values).ConfigureAwait(false);
+                    return true;
+                }, _ =>
+                {
+                    Reply(replyTo);
+                    Finish();
+                });
+            }));
+        });
+    }
+
+    /// <summary>Records what a salvage kept (the replicas the engine now holds), then runs <paramref name="then"/>.</summary>
+    private void PersistSalvage(EngineStarter.Result result, Action then)
+    {
+        if (result.Salvaged is not { } choice || result.Channels.Count == 0)
+        {
+            then();
+            return;
+        }
+        var kept = result.Channels.Keys.ToHashSet();
+        var source = kept.Contains(choice.Source) ? choice.Source : choice.Reconciled.First(kept.Contains);
+        var reason = source == choice.Source ? choice.Reason : $"{source} serves: {choice.Source} was picked ({choice.Reason}) but could not be reached";
+        var left = choice.Left.Select(l => new LeftOut(l.ReplicaId, l.Why))
+            .Concat(choice.Reconciled.Prepend(choice.Source).Where(id => !kept.Contains(id)).Select(id => new LeftOut(id, "it failed while being reconciled")))
+            .ToArray();
+        Persist(new ReplicasSalvaged(source, choice.Reconciled.Where(id => kept.Contains(id) && id != source).ToArray(), left, reason, DateTimeOffset.UtcNow), e =>
+        {
+            _record.Apply(e);
+            _log.Warning("Volume {Volume} salvaged: {Reason}; reconciled {Reconciled}; left ERR: {Left}", _record.Name, e.Reason,
+                e.Reconciled.Count == 0 ? "none" : string.Join(", ", e.Reconciled), e.Left.Count == 0 ? "none" : string.Join("; ", e.Left.Select(l => $"{l.ReplicaId} ({l.Why})")));
+            then();
+        });
+    }
+}
