@@ -5,8 +5,8 @@ using ActorStore.Tests.Shared;
 namespace ActorStore.EndToEnd.Tests.Faults;
 
 /// <summary>
-/// A node whose volumes go on two small ext4 loop disks a test can freeze (its own two disks are made
-/// unschedulable), with a short replica request timeout, so a hung disk is found in seconds.
+/// A node whose volumes go on two small ext4 loop disks a test can freeze or fill up (its own two disks are
+/// made unschedulable), with a short replica request timeout, so a hung disk is found in seconds.
 /// </summary>
 public sealed class LoopDiskNode : IAsyncDisposable
 {
@@ -23,10 +23,10 @@ public sealed class LoopDiskNode : IAsyncDisposable
 
     public LoopDisk B { get; }
 
-    public static async Task<LoopDiskNode> StartAsync(string nodeId, Func<NodeOptions, Task<NodeProcess>> start)
+    public static async Task<LoopDiskNode> StartAsync(string nodeId, Func<NodeOptions, Task<NodeProcess>> start, int diskMegabytes = 256)
     {
-        var a = new LoopDisk(256);
-        var b = new LoopDisk(256);
+        var a = new LoopDisk(diskMegabytes);
+        var b = new LoopDisk(diskMegabytes);
         try
         {
             var config = Path.Combine(RepoPaths.NewTempDirectory("conf"), "node.conf");

@@ -22,11 +22,7 @@ public sealed partial class SalvageTests(ITestOutputHelper output) : NodeTest(ou
     [Fact]
     public async Task A_volume_whose_replicas_all_failed_serves_again_after_a_restart_and_after_detach_and_attach()
     {
-        var node = await StartNodeAsync(new NodeOptions { NodeId = "salvage", ForceSocket = true });
-        var name = TestData.VolumeName("salvage");
-        await node.Api.CreateAttachedAsync(name, 32 * MiB, 2);
-        var uri = node.NbdUri(name);
-        await NbdData.WriteAndFlushAsync(uri, 0, 4 * MiB, seed: 81);
+        var (node, name, uri) = await AttachedWithDataAsync("salvage", seed: 81);
         var refused = await node.Api.SendAsync(HttpMethod.Post, $"/volumes/{name}/salvage");
         Assert.Equal(HttpStatusCode.Conflict, refused.Status); // healthy: nothing to salvage
         Assert.Contains("nothing to salvage", refused.Problem!.Detail);
@@ -48,11 +44,7 @@ public sealed partial class SalvageTests(ITestOutputHelper output) : NodeTest(ou
     [Fact]
     public async Task A_detached_faulted_volume_is_salvaged_on_request_and_the_answer_says_what_was_chosen()
     {
-        var node = await StartNodeAsync(new NodeOptions { NodeId = "salvage-cmd", ForceSocket = true });
-        var name = TestData.VolumeName("salvage-cmd");
-        await node.Api.CreateAttachedAsync(name, 32 * MiB, 2);
-        var uri = node.NbdUri(name);
-        await NbdData.WriteAndFlushAsync(uri, 0, 4 * MiB, seed: 82);
+        var (node, name, uri) = await AttachedWithDataAsync("salvage-cmd", seed: 82);
         await FaultAsync(node, name, uri);
         await node.Api.DetachAsync(name);
 
@@ -65,6 +57,17 @@ public sealed partial class SalvageTests(ITestOutputHelper output) : NodeTest(ou
         Assert.Equal((VolumeStates.Detached, VolumeStates.Healthy), (volume.State, volume.Robustness));
         await node.Api.AttachAsync(name);
         await NbdData.VerifyAsync(uri, 0, 4 * MiB, seed: 82);
+    }
+
+    /// <summary>A node reaching its replicas through their data endpoints, and a 2-replica volume with 4 MiB written and flushed.</summary>
+    private async Task<(NodeProcess Node, string Name, string Uri)> AttachedWithDataAsync(string id, int seed)
+    {
+        var node = await StartNodeAsync(new NodeOptions { NodeId = id, ForceSocket = true });
+        var name = TestData.VolumeName(id);
+        await node.Api.CreateAttachedAsync(name, 32 * MiB, 2);
+        var uri = node.NbdUri(name);
+        await NbdData.WriteAndFlushAsync(uri, 0, 4 * MiB, seed);
+        return (node, name, uri);
     }
 
     /// <summary>Cuts the engine's connections to its replicas' data endpoints; the next write fails both replicas.</summary>
