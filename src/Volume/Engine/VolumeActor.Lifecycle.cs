@@ -139,12 +139,16 @@ public sealed partial class VolumeActor
         });
     }
 
+    /// <summary>
+    /// Starts the engine under the current epoch. A faulted volume is salvaged on the way: always when an
+    /// operator attaches it (that is asking for it to serve), on a restart only with auto-salvage on.
+    /// </summary>
     private void StartEngine(IActorRef replyTo)
     {
         var salvage = _record.Faulted;
-        if (salvage && !_host.Settings.AutoSalvage)
+        if (salvage && replyTo.IsNobody() && !_host.Settings.AutoSalvage)
         {
-            CannotServe(replyTo, $"every replica has failed (faulted); if their data is intact, `pbm volume salvage {_record.Name}` brings back the freshest");
+            CannotServe(replyTo, $"every replica has failed (faulted) and auto-salvage is off; `pbm volume salvage {_record.Name}` or an attach brings back the freshest intact ones");
             return;
         }
         var starter = new EngineStarter(_host, _calls);

@@ -1,3 +1,4 @@
+using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -90,8 +91,13 @@ public sealed partial class VolumeActor
         var kept = result.Channels.Keys.ToHashSet();
         var source = kept.Contains(choice.Source) ? choice.Source : choice.Reconciled.First(kept.Contains);
         var reason = source == choice.Source ? choice.Reason : $"{source} serves: {choice.Source} was picked ({choice.Reason}) but could not be reached";
+        var picked = choice.Reconciled.Prepend(choice.Source).ToHashSet();
+        var considered = picked.Concat(choice.Left.Select(l => l.ReplicaId)).ToHashSet();
         var left = choice.Left.Select(l => new LeftOut(l.ReplicaId, l.Why))
-            .Concat(choice.Reconciled.Prepend(choice.Source).Where(id => !kept.Contains(id)).Select(id => new LeftOut(id, "it failed while being reconciled")))
+            .Concat(picked.Where(id => !kept.Contains(id)).Select(id => new LeftOut(id, "it failed while being reconciled")))
+            .Concat(result.Failures.Where(f => !considered.Contains(f.ReplicaId)).Select(f => new LeftOut(f.ReplicaId, $"it did not open ({f.Operation})")))
+            .Concat(_record.Replicas.Where(r => r.FailedStatus == ReplicaStatus.Failed).Select(r => new LeftOut(r.Id, "it failed an fsync: its data cannot be trusted")))
+            .DistinctBy(l => l.ReplicaId)
             .ToArray();
         Persist(new ReplicasSalvaged(source, choice.Reconciled.Where(id => kept.Contains(id) && id != source).ToArray(), left, reason, DateTimeOffset.UtcNow), e =>
         {

@@ -187,21 +187,22 @@ public sealed class SocketReplicaChannel : IReplicaChannel
 
     private void CheckTimeouts()
     {
-        if (_table.AnyStartedBefore(Stopwatch.GetTimestamp() - _timeoutTicks)) Break();
+        if (_table.AnyStartedBefore(Stopwatch.GetTimestamp() - _timeoutTicks)) Break(ReplicaStatus.TimedOut);
     }
 
     /// <summary>
-    /// Breaks the channel for good. The socket is closed before any caller is released, so no request's
-    /// memory is read by a send (or written by a receive) after its caller has the result.
+    /// Breaks the channel for good; the pending requests answer <paramref name="why"/> (a lost connection, or
+    /// one past its deadline). The socket is closed before any caller is released, so no request's memory is
+    /// read by a send (or written by a receive) after its caller has the result.
     /// </summary>
-    private void Break()
+    private void Break(ReplicaStatus why = ReplicaStatus.IoError)
     {
         var failed = _table.Break();
         if (failed is null) return;
         _socket.Dispose();
         _writer.Complete();
         _timer.Dispose();
-        foreach (var request in failed) request.Complete(ReplicaStatus.IoError);
+        foreach (var request in failed) request.Complete(why);
     }
 
     private static ReplicaStatus Known(ReplicaStatus status) =>

@@ -80,6 +80,58 @@ public sealed class VolumeActorTests() : TestKit(Config)
         Assert.Equal(data, back);
     }
 
+    /// <summary>
+    /// Every replica failed: one behind (it missed a flush), one with corrupt metadata, one intact and fresh.
+    /// A salvage serves from the fresh one, says why, and leaves the other two ERR with their reasons.
+    /// </summary>
+    [Fact]
+    public async Task A_salvage_serves_the_freshest_intact_replica_and_leaves_the_stale_and_the_corrupt_ones_failed()
+    {
+        using var dir = new TempDirectory();
+        var locals = new LocalReplicas();
+        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(dir.Path, locals)), "nodes");
+        var exports = new NbdExports();
+        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5) };
+        var host = new VolumeHost("n1", exports, locals, nodes, CreateTestProbe().Ref, settings);
+        var volume = Sys.ActorOf(VolumeActor.Props("v2", host));
+        var created = await volume.Ask<VolumeView>(new Create("v2", 16 << 20, 3), Patience);
+        await volume.Ask<VolumeView>(new Attach("v2", "n1"), Patience);
+        Assert.True(exports.TryGet("v2", out var io));
+        var (stale, corrupt, fresh) = (created.Replicas[0].Id, created.Replicas[1].Id, created.Replicas[2].Id);
+        var data = new byte[64 << 10];
+        new Random(5).NextBytes(data);
+        Assert.Equal(IoStatus.Ok, await io.WriteAsync(0, data, fua: true));
+
+        await KillAsync(stale);
+        Assert.Equal(IoStatus.Ok, await io.WriteAsync(1 << 20, data, fua: true)); // the stale one misses this flush
+        await KillAsync(corrupt);
+        await KillAsync(fresh);
+        Assert.Equal(IoStatus.IoError, await io.WriteAsync(2 << 20, data, fua: true));
+        Assert.Equal("faulted", (await volume.Ask<VolumeView>(new Get("v2"), Patience)).Robustness);
+        var meta = Directory.GetFiles(dir.Path, "volume.meta", SearchOption.AllDirectories).Single(f => f.Contains(corrupt, StringComparison.Ordinal));
+        File.WriteAllText(meta, "{ not metadata");
+
+        var salvaged = await volume.Ask<VolumeView>(new VolumeProtocol.Salvage("v2"), Patience);
+        Assert.Equal("degraded", salvaged.Robustness);
+        Assert.Equal([ReplicaMode.Error, ReplicaMode.Error, ReplicaMode.ReadWrite], salvaged.Replicas.Select(r => r.Mode));
+        var report = salvaged.LastSalvage!;
+        Assert.Equal(fresh, report.Source);
+        Assert.Empty(report.Reconciled);
+        Assert.Contains(report.Left, l => l.ReplicaId == stale && l.Why.Contains("behind", StringComparison.Ordinal));
+        Assert.Contains(report.Left, l => l.ReplicaId == corrupt && l.Why.Contains("did not open", StringComparison.Ordinal));
+        var back = new byte[data.Length];
+        Assert.Equal(IoStatus.Ok, await io.ReadAsync(1 << 20, back)); // the same export serves again
+        Assert.Equal(data, back);
+    }
+
+    private async Task KillAsync(string replicaId)
+    {
+        var actor = await Sys.ActorSelection($"/user/nodes/{replicaId}").ResolveOne(Patience);
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        ExpectTerminated(actor, Patience);
+    }
+
     /// <summary>Stands in for the node directory and agent of one node "n1" with two disks under a temp directory.</summary>
     private sealed class TestNodes : ReceiveActor
     {
@@ -90,12 +142,17 @@ public sealed class VolumeActorTests() : TestKit(Config)
             Receive<IReplicaCommand>(c =>
             {
                 var child = Context.Child(c.ReplicaId);
+                var dir = Directory.GetDirectories(root, c.ReplicaId, SearchOption.AllDirectories).FirstOrDefault();
                 if (!child.IsNobody()) child.Forward(c);
                 else if (c is ReplicaProtocol.CreateReplica create)
-                    Context.ActorOf(ReplicaActor.Props(new ReplicaActorSettings(create.ReplicaId, "n1", create.Disk, Path.Combine(root, create.Disk, create.ReplicaId),
-                        IPAddress.Loopback, "akka://test", locals, new ReplicaOptions(), new ReplicaDataServerOptions(), create), Sender), create.ReplicaId);
+                    Context.ActorOf(ReplicaActor.Props(Settings(create.ReplicaId, create.Disk, Path.Combine(root, create.Disk, create.ReplicaId), create), Sender), create.ReplicaId);
+                else if (dir is not null) // a replica whose actor stopped: opened again, as a node agent would at start
+                    Context.ActorOf(ReplicaActor.Props(Settings(c.ReplicaId, Path.GetFileName(Path.GetDirectoryName(dir))!, dir, null)), c.ReplicaId).Forward(c);
                 else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaStatus.NotFound, "gone"));
             });
+
+            ReplicaActorSettings Settings(string id, string disk, string dir, ReplicaProtocol.CreateReplica? create) =>
+                new(id, "n1", disk, dir, IPAddress.Loopback, "akka://test", locals, new ReplicaOptions(), new ReplicaDataServerOptions(), create);
         }
     }
 }

@@ -46,8 +46,8 @@ public sealed class BrokenPeerTests
         {
             var first = channel!.WriteAsync(0, new byte[4096]).AsTask();
             var second = channel.FlushAsync().AsTask();
-            Assert.Equal(ReplicaStatus.IoError, await Wait.ForAsync(first, "the timed-out write"));
-            Assert.Equal(ReplicaStatus.IoError, await Wait.ForAsync(second, "the flush behind it"));
+            Assert.Equal(ReplicaStatus.TimedOut, await Wait.ForAsync(first, "the timed-out write"));
+            Assert.Equal(ReplicaStatus.TimedOut, await Wait.ForAsync(second, "the flush behind it"));
             Assert.False(channel.IsConnected);
             Assert.Equal(ReplicaStatus.IoError, await channel.ReadAsync(0, new byte[4096]));
         }
