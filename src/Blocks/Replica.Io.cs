@@ -79,7 +79,12 @@ public sealed partial class Replica
         return true;
     }
 
-    public ReplicaStatus Write(long offset, ReadOnlySpan<byte> data)
+    /// <param name="epoch">
+    /// The engine epoch the write belongs to (DESIGN §2 fencing): refused with <see cref="ReplicaStatus.StaleEpoch"/>
+    /// when the replica has accepted a newer one. Checked inside the I/O gate, which <see cref="AcceptEpoch"/> drains,
+    /// so no write of an older engine lands after a newer one is accepted. Callers that are no engine leave it out.
+    /// </param>
+    public ReplicaStatus Write(long offset, ReadOnlySpan<byte> data, long epoch = AnyEpoch)
     {
         if (!InRange(offset, data.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
@@ -87,6 +92,7 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
+            if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             _log.NoteWrite(offset, data.Length);
             WriteSpan(offset, data);
             return ReplicaStatus.Ok;
@@ -106,25 +112,26 @@ public sealed partial class Replica
     /// (a hole would show the old data again, DESIGN §4). Elsewhere the head's blocks are punched out,
     /// unless <paramref name="allocate"/> (NBD's NO_HOLE) asks for them to stay allocated.
     /// </summary>
-    public ReplicaStatus WriteZeroes(long offset, long length, bool allocate = false) =>
-        Discard(offset, length, zero: true, allocate);
+    public ReplicaStatus WriteZeroes(long offset, long length, bool allocate = false, long epoch = AnyEpoch) =>
+        Discard(offset, length, zero: true, allocate, epoch);
 
     /// <summary>
     /// A hint that the range is unused: blocks only the head holds are punched out (they read as zeros);
     /// blocks a lower layer holds, partial blocks, and everything while rebuilding are left as they are.
     /// </summary>
-    public ReplicaStatus Trim(long offset, long length) => Discard(offset, length, zero: false, allocate: false);
+    public ReplicaStatus Trim(long offset, long length, long epoch = AnyEpoch) => Discard(offset, length, zero: false, allocate: false, epoch);
 
     /// <summary>
     /// Makes every write completed before the call durable: fsync of the head, then the dirty-region log
     /// forgets regions not written since, and the revision advances (DESIGN §3).
     /// </summary>
-    public ReplicaStatus Flush()
+    public ReplicaStatus Flush(long epoch = AnyEpoch)
     {
         lock (_control)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_failed) return ReplicaStatus.Failed;
+            if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             try
             {
                 _io.EnterExclusive();
@@ -192,17 +199,19 @@ public sealed partial class Replica
     /// reservation that fails leaves at most unwritten extents, which read as the layers below; those are
     /// given back at once. A write over blocks the head already holds costs one index lookup here.
     /// </summary>
-    private void ReserveHeadSpace(long block, long end)
+    /// <param name="holesToo">Also the blocks no layer holds (a write fills them); false for zeroes, which leave such holes as they are.</param>
+    private void ReserveHeadSpace(long block, long end, bool holesToo = true)
     {
         var start = block;
-        var pending = -1L; // first block of neighbouring runs the head does not hold: one reservation
+        var pending = -1L; // first block of neighbouring runs to reserve: one reservation
         try
         {
             while (block < end)
             {
                 var run = _index.Run(block, end - block, out var layer);
-                if (layer != _head.Id && pending < 0) pending = block;
-                else if (layer == _head.Id && pending >= 0)
+                var needed = layer != _head.Id && (holesToo || layer != 0);
+                if (needed && pending < 0) pending = block;
+                else if (!needed && pending >= 0)
                 {
                     Reserve(pending, block);
                     pending = -1;
@@ -214,6 +223,28 @@ public sealed partial class Replica
         catch (IOException)
         {
             ReleaseReservations(start, end);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Everything zeroes over the range will write, reserved before the first byte is: the blocks below the head
+    /// that zeros must hide, the partial blocks at either end, and with <paramref name="allocate"/> the holes too.
+    /// So a disk that cannot hold them answers NoSpace having changed nothing, on every replica alike.
+    /// </summary>
+    private void ReserveForZeroes(long offset, long length, bool allocate)
+    {
+        var first = BlockSize.BlockOf(offset);
+        var end = BlockSize.BlocksIn(offset + length);
+        try
+        {
+            ReserveHeadSpace(first, end, holesToo: allocate);
+            if (!BlockSize.IsAligned(offset)) ReserveHeadSpace(first, first + 1);
+            if (!BlockSize.IsAligned(offset + length)) ReserveHeadSpace(end - 1, end);
+        }
+        catch (IOException)
+        {
+            ReleaseReservations(first, end);
             throw;
         }
     }
@@ -290,7 +321,7 @@ public sealed partial class Replica
         _index.Set(block, _head.Id);
     }
 
-    private ReplicaStatus Discard(long offset, long length, bool zero, bool allocate)
+    private ReplicaStatus Discard(long offset, long length, bool zero, bool allocate, long epoch)
     {
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
@@ -298,8 +329,10 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
+            if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             if (!zero && _meta.Rebuilding) return ReplicaStatus.Ok; // checked inside the gate: SetRebuilding drains I/O
             _log.NoteWrite(offset, length);
+            if (zero) ReserveForZeroes(offset, length, allocate);
             var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);
             var end = BlockSize.BlockOf(offset + length);
             if (first >= end)

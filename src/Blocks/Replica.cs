@@ -37,6 +37,9 @@ public sealed partial class Replica : IDisposable
         OpenedAfterUncleanStop = unclean;
     }
 
+    /// <summary>The epoch of a request from no engine (a tool, a test): never refused as stale.</summary>
+    public const long AnyEpoch = long.MaxValue;
+
     public string Directory => _dir;
     public long Size => _meta.Size;
     public ReplicaIdentity Identity => new(_meta.VolumeId, _meta.ReplicaId, _meta.Epoch);

@@ -231,6 +231,28 @@ public sealed class FullDiskTests
         using (last) Assert.Equal(5, last!.Epoch);
     }
 
+    /// <summary>Zeroes that do not fit change nothing, so every replica of a volume refuses them alike (review finding).</summary>
+    [Fact]
+    public void Zeroes_that_do_not_fit_change_no_byte_of_the_range()
+    {
+        var fs = new SimulatedFileSystem();
+        fs.CreateDirectory("/sim");
+        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/sim/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 1 << 20, out var r));
+        using (r)
+        {
+            var old = new byte[64 * 1024];
+            old.AsSpan().Fill(7);
+            Assert.Equal(ReplicaStatus.Ok, r!.Write(0, old));
+            Assert.Equal(ReplicaStatus.Ok, r.Snapshot("base"));
+            fs.CapacityBlocks = fs.AllocatedBlocks + 2; // the partial blocks at either end fit, the 14 between do not
+            Assert.Equal(ReplicaStatus.NoSpace, r.WriteZeroes(100, old.Length - 200));
+            Assert.Equal(fs.CapacityBlocks - 2, fs.AllocatedBlocks);
+            var back = new byte[old.Length];
+            Assert.Equal(ReplicaStatus.Ok, r.Read(0, back));
+            Assert.Equal(old, back);
+        }
+    }
+
     private static void AssertOldOrNew(Replica r, int mibs, int failed)
     {
         var back = new byte[1 << 20];

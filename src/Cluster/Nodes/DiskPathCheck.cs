@@ -15,11 +15,7 @@ public static class DiskPathCheck
     /// <summary>Null when <paramref name="path"/> (absolute, normalised) can hold replicas; otherwise why not.</summary>
     public static string? Problem(string path, bool create, IEnumerable<string> otherDisks)
     {
-        foreach (var other in otherDisks)
-        {
-            if (Within(path, other)) return $"{path} is inside {other}, which is already a disk of this node; give a directory of its own";
-            if (Within(other, path)) return $"{path} holds {other}, which is already a disk of this node; give a directory of its own";
-        }
+        if (Nesting(path, otherDisks) is { } nested) return nested;
         try
         {
             if (!Directory.Exists(path))
@@ -40,6 +36,17 @@ public static class DiskPathCheck
         {
             return $"{path} cannot be written by the node ({e.Message}); check its owner and permissions";
         }
+    }
+
+    /// <summary>Null unless <paramref name="path"/> lies inside another disk or holds one. No I/O.</summary>
+    public static string? Nesting(string path, IEnumerable<string> otherDisks)
+    {
+        foreach (var other in otherDisks)
+        {
+            if (Within(path, other)) return $"{path} is inside {other}, which is already a disk of this node; give a directory of its own";
+            if (Within(other, path)) return $"{path} holds {other}, which is already a disk of this node; give a directory of its own";
+        }
+        return null;
     }
 
     private static bool Within(string path, string directory) =>

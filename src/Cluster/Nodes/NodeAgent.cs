@@ -25,6 +25,7 @@ public sealed class NodeAgent : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DiskState> _disks = new(StringComparer.Ordinal);
     private IReadOnlyList<ReplicaActor.ReplicaReady> _replicas = [];
+    private bool _inventoryKnown; // false until the replica host has said what is open (after every start and restart)
     private bool _schedulable = true;
 
     public NodeAgent(NodeSettings node, IActorRef replicaHost)
@@ -33,7 +34,11 @@ public sealed class NodeAgent : ReceivePersistentActor
         _replicaHost = replicaHost;
         Recover<IClusterMessage>(Apply);
         Recover<RecoveryCompleted>(_ => Start());
-        Command<ReplicaHost.Inventory>(i => _replicas = i.Replicas);
+        Command<ReplicaHost.Inventory>(i =>
+        {
+            _replicas = i.Replicas;
+            _inventoryKnown = true;
+        });
         Command<GetReport>(_ => Sender.Tell(Report()));
         Command<GetNode>(_ => Sender.Tell(Report()));
         Command<AddDisk>(OnAddDisk);
@@ -63,7 +68,7 @@ public sealed class NodeAgent : ReceivePersistentActor
     private sealed record DiskState(string Name, string Path, bool Schedulable);
 
     /// <summary>The outcome of checking an AddDisk's path, off the actor's thread.</summary>
-    private sealed record DiskChecked(AddDisk Add, string Name, string Path, string? Problem, IActorRef ReplyTo);
+    private sealed record DiskChecked(AddDisk Add, string Path, string? Problem, IActorRef ReplyTo);
 
     private void Apply(IClusterMessage e)
     {
@@ -106,34 +111,32 @@ public sealed class NodeAgent : ReceivePersistentActor
             Sender.Tell(refusal);
             return;
         }
-        var name = add.Name ?? NextDiskName();
         var path = Path.GetFullPath(add.Path).TrimEnd('/');
         var others = _disks.Values.Select(d => d.Path).ToArray();
         var replyTo = Sender;
         Task.Run(() => DiskPathCheck.Problem(path, add.Create, others))
-            .ContinueWith(t => new DiskChecked(add, name, path, t.IsCompletedSuccessfully ? t.Result : $"{path} could not be checked: {t.Exception?.GetBaseException().Message}", replyTo),
+            .ContinueWith(t => new DiskChecked(add, path, t.IsCompletedSuccessfully ? t.Result : $"{path} could not be checked: {t.Exception?.GetBaseException().Message}", replyTo),
                 TaskScheduler.Default)
             .PipeTo(Self);
     }
 
-    /// <summary>Checked again once the path is: another add may have taken the name or the path meanwhile.</summary>
+    /// <summary>Checked again once the path is, without I/O: another add may have taken the name or a path around it meanwhile.</summary>
     private void OnDiskChecked(DiskChecked c)
     {
-        if (c.Problem is not null)
-        {
-            c.ReplyTo.Tell(new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, c.Problem));
-            return;
-        }
-        if (Refusal(c.Add with { Name = c.Name, Path = c.Path }) is { } refusal)
+        var refusal = c.Problem is not null ? new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, c.Problem)
+            : Refusal(c.Add)
+            ?? (DiskPathCheck.Nesting(c.Path, _disks.Values.Select(d => d.Path)) is { } nested ? new NodeRefused(_node.NodeId, VolumeError.InvalidArgument, nested) : null);
+        if (refusal is not null)
         {
             c.ReplyTo.Tell(refusal);
             return;
         }
-        Persist(new DiskAdded(c.Name, c.Path, c.Add.Schedulable), e =>
+        var name = c.Add.Name ?? NextDiskName();
+        Persist(new DiskAdded(name, c.Path, c.Add.Schedulable), e =>
         {
             Apply(e);
             DisksChanged();
-            c.ReplyTo.Tell(DiskView(_disks[c.Name]));
+            c.ReplyTo.Tell(DiskView(_disks[name]));
         });
     }
 
@@ -157,6 +160,11 @@ public sealed class NodeAgent : ReceivePersistentActor
     private void OnRemoveDisk(RemoveDisk remove)
     {
         if (!_disks.ContainsKey(remove.Disk)) { Sender.Tell(UnknownDisk(remove.Disk)); return; }
+        if (!_inventoryKnown)
+        {
+            Sender.Tell(new NodeRefused(_node.NodeId, VolumeError.Unavailable, $"node {_node.NodeId} is still finding its replicas; retry in a moment"));
+            return;
+        }
         var held = _replicas.Count(r => r.Disk == remove.Disk);
         if (held > 0)
         {

@@ -7,17 +7,8 @@ namespace ActorStore.Volume.Engine;
 /// request that found them waits for that persist (bounded: if the journal does not answer in time the
 /// request gets EIO and the engine keeps going, DESIGN §3).
 /// </summary>
-internal sealed class FailureSink(IActorRef volume, TimeSpan timeout, long epoch) : IReplicaFailureSink
+internal sealed class FailureSink(IActorRef volume, TimeSpan timeout) : IReplicaFailureSink
 {
-    private long _epoch = epoch;
-
-    /// <summary>The engine's epoch, raised when a salvage gives the running engine new channels.</summary>
-    public long Epoch
-    {
-        get => Volatile.Read(ref _epoch);
-        set => Volatile.Write(ref _epoch, value);
-    }
-
     public async Task<bool> FailAsync(IReadOnlyList<ReplicaFailure> failures)
     {
         var persisted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,5 +17,5 @@ internal sealed class FailureSink(IActorRef volume, TimeSpan timeout, long epoch
         return finished == persisted.Task && persisted.Task.Result;
     }
 
-    public void Fenced(string replicaId) => volume.Tell(VolumeActor.FencedMessage(replicaId, Epoch));
+    public void Fenced(string replicaId, long epoch) => volume.Tell(VolumeActor.FencedMessage(replicaId, epoch));
 }

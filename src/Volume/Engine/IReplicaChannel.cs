@@ -18,6 +18,9 @@ public interface IReplicaChannel : IAsyncDisposable
     /// <summary>Whether the replica lives in this process (reads prefer it).</summary>
     bool IsLocal { get; }
 
+    /// <summary>The engine epoch the channel was opened under (what its failures and fencing are reported with).</summary>
+    long Epoch { get; }
+
     ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination);
 
     /// <summary>

@@ -1,22 +1,22 @@
 namespace ActorStore.Volume.Engine;
 
 /// <summary>An attached volume's live engine: its I/O pipeline and the channels it owns.</summary>
-internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChannel> channels, FailureSink sink)
+internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChannel> channels)
 {
     public VolumeIo Io { get; } = io;
 
     public Dictionary<string, IReplicaChannel> Channels { get; } = channels;
 
     /// <summary>
-    /// A salvage brought replicas back under <paramref name="epoch"/>: they serve from now on, through the same
-    /// I/O pipeline, so the NBD clients connected meanwhile go on without reconnecting.
+    /// A salvage brought replicas back under a new epoch (their channels carry it): they serve from now on,
+    /// through the same I/O pipeline, so the NBD clients connected meanwhile go on without reconnecting.
+    /// Returns the channels they replace, to close.
     /// </summary>
-    public List<IReplicaChannel> Adopt(Dictionary<string, IReplicaChannel> channels, long epoch)
+    public List<IReplicaChannel> Adopt(Dictionary<string, IReplicaChannel> channels)
     {
         var old = Channels.Values.ToList();
         Channels.Clear();
         foreach (var (id, channel) in channels) Channels[id] = channel;
-        sink.Epoch = epoch;
         Drop([]);
         return old;
     }

@@ -15,7 +15,8 @@ public sealed partial class VolumeActor
     /// </summary>
     private void OnFailReplicas(FailReplicas f)
     {
-        PersistFailures(f.Failures, () => f.Persisted.TrySetResult(true));
+        // A late report from an older engine's channel (one a salvage replaced): its replica may serve again under this one.
+        PersistFailures(f.Failures.Where(x => x.Epoch == 0 || x.Epoch >= _record.Epoch).ToArray(), () => f.Persisted.TrySetResult(true));
     }
 
     /// <summary>Persists ERR for each replica not already failed, drops them from the running engine, then runs <paramref name="then"/>.</summary>

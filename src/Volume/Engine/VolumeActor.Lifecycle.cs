@@ -162,9 +162,8 @@ public sealed partial class VolumeActor
                 CannotServe(replyTo, why);
                 return;
             }
-            var sink = new FailureSink(Self, _host.Settings.FailurePersistTimeout, _record.Epoch);
-            var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, sink);
-            _engine = new RunningEngine(io, result.Channels, sink);
+            var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, new FailureSink(Self, _host.Settings.FailurePersistTimeout));
+            _engine = new RunningEngine(io, result.Channels);
             _engine.Drop([]);
             _host.Exports.Add(io);
             _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}{Copied}", _record.Name, _host.NodeId, _record.Epoch,

@@ -60,7 +60,7 @@ public sealed partial class VolumeActor
                 if (engine is not null && _engine == engine)
                 {
                     // Attached: the running engine serves from them at once, its NBD clients still connected.
-                    _ = RunningEngine.CloseAsync(engine.Adopt(result.Channels, _record.Epoch));
+                    _ = RunningEngine.CloseAsync(engine.Adopt(result.Channels));
                     Reply(replyTo);
                     Finish();
                     return;

@@ -126,7 +126,7 @@ public sealed partial class VolumeIo
                     failed++;
                     break;
                 case ReplicaStatus.StaleEpoch:
-                    _sink.Fenced(members[i].ReplicaId);
+                    _sink.Fenced(members[i].ReplicaId, members[i].Channel.Epoch);
                     return ValueTask.FromResult(IoStatus.IoError);
                 default:
                     failed++;
@@ -141,7 +141,7 @@ public sealed partial class VolumeIo
         {
             var answer = answers[i];
             if (answer == ReplicaStatus.Ok || (answer == ReplicaStatus.NoSpace && !failFull)) continue;
-            failures.Add(new ReplicaFailure(members[i].ReplicaId, answer, mutation.ToString().ToLowerInvariant()));
+            failures.Add(new ReplicaFailure(members[i].ReplicaId, answer, mutation.ToString().ToLowerInvariant(), members[i].Channel.Epoch));
         }
         var result = okReadWrite > 0 ? IoStatus.Ok : noSpace > 0 ? IoStatus.NoSpace : IoStatus.IoError;
         return failures.Count == 0 ? ValueTask.FromResult(result) : FailThenAnswerAsync(failures, result);

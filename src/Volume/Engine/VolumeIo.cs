@@ -152,10 +152,10 @@ public sealed partial class VolumeIo : IVolumeIo
             case ReplicaStatus.OutOfRange or ReplicaStatus.InvalidArgument:
                 return IoStatus.InvalidArgument;
             case ReplicaStatus.StaleEpoch:
-                _sink.Fenced(member.ReplicaId);
+                _sink.Fenced(member.ReplicaId, member.Channel.Epoch);
                 return IoStatus.IoError;
         }
-        var persisted = await _sink.FailAsync([new ReplicaFailure(member.ReplicaId, status, operation)]).ConfigureAwait(false);
+        var persisted = await _sink.FailAsync([new ReplicaFailure(member.ReplicaId, status, operation, member.Channel.Epoch)]).ConfigureAwait(false);
         return persisted ? IoStatus.Ok : IoStatus.IoError;
     }
 }

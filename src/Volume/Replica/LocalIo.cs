@@ -13,6 +13,8 @@ namespace ActorStore.Volume.Replicas;
 /// is copied out only when it completes in time; a write reads the caller's memory directly (no copy on the hot
 /// path), and when the channel gives up on it while it runs, that memory is held (<see cref="AbandonedMemory"/>)
 /// until the disk lets the write go, so the bytes it finally writes are the request's own.
+/// States: Waiting → Running → Done, or → Abandoned from either (the channel gave up: the caller has
+/// <see cref="ReplicaStatus.TimedOut"/>). Pooled only after both the completer and the awaiter are done with it.
 /// </summary>
 internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaStatus>
 {
@@ -22,7 +24,7 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
 
     private readonly LocalReplicaChannel _channel;
     private readonly List<AllocationExtent> _extents = [];
-    private ManualResetValueTaskSourceCore<ReplicaStatus> _core; // continuations run inline: the engine goes on on this thread
+    private ManualResetValueTaskSourceCore<ReplicaStatus> _core;
     private Op _op;
     private long _offset;
     private long _length;
@@ -32,11 +34,12 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     private Memory<byte> _destination;
     private List<AllocationExtent>? _into;
     private int _state;
+    private int _references;
 
     public LocalIo(LocalReplicaChannel channel) => _channel = channel;
 
-    /// <summary>When the channel accepted it (Stopwatch ticks): the deadline counts from here.</summary>
-    public long Accepted { get; private set; }
+    /// <summary>When it started on a thread (Stopwatch ticks; 0 while it waits): the deadline counts from here.</summary>
+    public long Started { get; private set; }
 
     /// <summary>Links of the channel's list of accepted requests (oldest first) and of its queue.</summary>
     public LocalIo? Previous, Next, NextWaiting;
@@ -45,10 +48,11 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
 
     public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 
+    /// <summary>Fills in a request; outside the channel's lock (a read rents its buffer here).</summary>
     public void Init(Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into)
     {
         _core.Reset();
-        _core.RunContinuationsAsynchronously = false;
+        _core.RunContinuationsAsynchronously = false; // the engine goes on on the completing thread
         _op = op;
         _offset = offset;
         _length = length;
@@ -57,67 +61,61 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
         _destination = destination;
         _into = into;
         _state = Waiting;
-        Accepted = Stopwatch.GetTimestamp();
+        _references = 2; // the completer and the awaiter
+        Started = 0;
         if (op == Op.Read) _buffer = ArrayPool<byte>.Shared.Rent((int)length);
     }
 
     /// <summary>Marks it started; false when the channel gave up on it while it waited.</summary>
-    public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Waiting) == Waiting;
+    public bool TryStart()
+    {
+        Started = Stopwatch.GetTimestamp();
+        return Interlocked.CompareExchange(ref _state, Running, Waiting) == Waiting;
+    }
 
     /// <summary>
     /// Gives up on it (past the deadline): its caller gets <see cref="ReplicaStatus.TimedOut"/> now. False if it
-    /// had finished; <paramref name="wasRunning"/> says whether a thread is still in it.
+    /// had finished; <paramref name="wasRunning"/> says whether a thread may still be in it.
     /// </summary>
     public bool TryAbandon(out bool wasRunning)
     {
-        var state = Volatile.Read(ref _state);
-        wasRunning = state == Running;
-        if (state is Done or Abandoned || Interlocked.CompareExchange(ref _state, Abandoned, state) != state) return false;
-        if (wasRunning && _op == Op.Write) AbandonedMemory.Hold(_data); // before the caller hears: it must not reuse the memory
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            wasRunning = state == Running;
+            if (state is Done or Abandoned) return false;
+            // Held before the caller can hear: from then on it must not reuse the memory.
+            var hold = wasRunning && _op == Op.Write;
+            if (hold) AbandonedMemory.Hold(_data);
+            if (Interlocked.CompareExchange(ref _state, Abandoned, state) == state) break;
+            if (hold) AbandonedMemory.Release(_data); // it moved on meanwhile: look again
+        }
+        if (!wasRunning) ReturnBuffer(); // it will never run: nothing else touches it
         _core.RunContinuationsAsynchronously = true; // not on the watchdog's thread, which has more to give up on
         _core.SetResult(ReplicaStatus.TimedOut);
         return true;
     }
 
-    public void Execute() => _channel.Finished(this, Run());
-
-    /// <summary>Answers the caller unless the channel gave up on it meanwhile; returns whether it did.</summary>
-    public bool TryComplete(ReplicaStatus status)
+    public void Execute()
     {
-        if (Interlocked.CompareExchange(ref _state, Done, Running) != Running) return false;
-        // Copied out before the answer, while the caller still waits for it: its memory is valid.
-        if (status == ReplicaStatus.Ok && _op == Op.Read) _buffer.AsSpan(0, (int)_length).CopyTo(_destination.Span);
-        if (status == ReplicaStatus.Ok && _op == Op.Allocation) _into!.AddRange(_extents);
-        ReleaseBuffer();
-        _core.SetResult(status);
-        return true;
+        // Given up on after it was started but before a thread got to it: it must not touch the replica now.
+        _channel.Finished(this, IsAbandoned ? ReplicaStatus.TimedOut : Run());
     }
 
-    /// <summary>Lets go of the request's memory: its own buffer back to the pool, the caller's (held if it was given up on) released.</summary>
-    public void ReleaseBuffer()
-    {
-        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
-        if (IsAbandoned && _op == Op.Write) AbandonedMemory.Release(_data);
-        _buffer = null;
-        _data = default;
-        _destination = default;
-        _into = null;
-        _extents.Clear();
-    }
-
-    /// <summary>Carries the request out on the calling thread, however long the disk takes.</summary>
+    /// <summary>Carries the request out on the calling thread, however long the disk takes. Fenced by the channel's epoch.</summary>
     public ReplicaStatus Run()
     {
         var replica = _channel.Replica;
+        var epoch = _channel.Epoch;
         try
         {
             return _op switch
             {
                 Op.Read => replica.Read(_offset, _buffer.AsSpan(0, (int)_length)),
-                Op.Write => replica.Write(_offset, _data.Span),
-                Op.Zeroes => replica.WriteZeroes(_offset, _length, _allocate),
-                Op.Trim => replica.Trim(_offset, _length),
-                Op.Flush => replica.Flush(),
+                Op.Write => replica.Write(_offset, _data.Span, epoch),
+                Op.Zeroes => replica.WriteZeroes(_offset, _length, _allocate, epoch),
+                Op.Trim => replica.Trim(_offset, _length, epoch),
+                Op.Flush => replica.Flush(epoch),
                 _ => replica.GetAllocation(_offset, _length, _extents),
             };
         }
@@ -127,11 +125,47 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
         }
     }
 
+    /// <summary>Answers the caller unless the channel gave up on it meanwhile; returns whether it did.</summary>
+    public bool TryComplete(ReplicaStatus status)
+    {
+        if (Interlocked.CompareExchange(ref _state, Done, Running) != Running) return false;
+        // Copied out before the answer, while the caller still waits for it: its memory is valid.
+        if (status == ReplicaStatus.Ok && _op == Op.Read) _buffer.AsSpan(0, (int)_length).CopyTo(_destination.Span);
+        if (status == ReplicaStatus.Ok && _op == Op.Allocation) _into!.AddRange(_extents);
+        ReturnBuffer();
+        _core.SetResult(status);
+        Release();
+        return true;
+    }
+
+    /// <summary>After the disk let a request go that the channel had given up on: its memory may be reused now.</summary>
+    public void LetGo()
+    {
+        ReturnBuffer();
+        if (_op == Op.Write) AbandonedMemory.Release(_data);
+    }
+
+    private void ReturnBuffer()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        _extents.Clear();
+    }
+
+    /// <summary>One of the two parties is done with it; the second one pools it (never an abandoned one, which a thread may still hold).</summary>
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        _data = default;
+        _destination = default;
+        _into = null;
+        _channel.Return(this);
+    }
+
     ReplicaStatus IValueTaskSource<ReplicaStatus>.GetResult(short token)
     {
         var status = _core.GetResult(token);
-        // An abandoned one may still be running on a thread the disk holds: it is never reused.
-        if (!IsAbandoned) _channel.Return(this);
+        if (!IsAbandoned) Release();
         return status;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using BlockReplica = ActorStore.Blocks.Replica;
@@ -21,7 +22,7 @@ namespace ActorStore.Volume.Replicas;
 /// </summary>
 public sealed class LocalReplicaChannel : IReplicaChannel
 {
-    private readonly long _epoch;
+    private const int PoolLimit = 1024;
     private readonly long _deadlineTicks;
     private readonly int _concurrency;
     private readonly object _lock = new();
@@ -36,7 +37,7 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     private LocalReplicaChannel(BlockReplica replica, long epoch, ReplicaChannelOptions options)
     {
         Replica = replica;
-        _epoch = epoch;
+        Epoch = epoch;
         _concurrency = options.ConcurrentIo;
         ReplicaId = replica.Identity.ReplicaId;
         if (options.RequestTimeout == Timeout.InfiniteTimeSpan) return;
@@ -67,6 +68,8 @@ public sealed class LocalReplicaChannel : IReplicaChannel
 
     public bool IsLocal => true;
 
+    public long Epoch { get; }
+
     internal BlockReplica Replica { get; }
 
     public ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination)
@@ -86,8 +89,12 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     public bool TryReadCached(long offset, Span<byte> destination) =>
         !Refused(out _) && Replica.TryReadCached(offset, destination);
 
-    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data) =>
-        Submit(LocalIo.Op.Write, offset, data.Length, data, default, false, null);
+    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
+    {
+        // Only an array can be held for a write given up on (AbandonedMemory): other memory is copied first.
+        if (!MemoryMarshal.TryGetArray(data, out _)) data = data.ToArray();
+        return Submit(LocalIo.Op.Write, offset, data.Length, data, default, false, null);
+    }
 
     public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate) =>
         Submit(LocalIo.Op.Zeroes, offset, length, default, default, allocate, null);
@@ -113,12 +120,19 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     {
         if (Refused(out var refusal)) return new(refusal);
         if (op is LocalIo.Op.Read or LocalIo.Op.Write && (offset < 0 || length < 0 || offset > Replica.Size - length)) return new(ReplicaStatus.OutOfRange);
-        LocalIo io;
+        LocalIo? io;
+        lock (_lock) _pool.TryPop(out io);
+        io ??= new LocalIo(this);
+        io.Init(op, offset, length, data, destination, allocate, into);
         bool start;
         lock (_lock)
         {
-            io = _pool.Count > 0 ? _pool.Pop() : new LocalIo(this);
-            io.Init(op, offset, length, data, destination, allocate, into);
+            // Checked again under the lock: the watchdog gives up on exactly what is linked when it finds the disk hung.
+            if (_hung)
+            {
+                io.TryAbandon(out _);
+                return io.Task;
+            }
             Link(io);
             start = _running < _concurrency;
             if (start) _running++;
@@ -144,14 +158,14 @@ public sealed class LocalReplicaChannel : IReplicaChannel
             LocalIo? next;
             lock (_lock)
             {
-                // Unlinked before it is answered: the answer may return it to the pool for another request.
+                // Unlinked before it is answered: the answer may send it back to the pool for another request.
                 Unlink(io);
                 next = _hung ? null : Dequeue();
                 if (next is null) _running--;
             }
             if (!io.TryComplete(status))
             {
-                io.ReleaseBuffer(); // given up on: only its buffer is left to return
+                io.LetGo(); // given up on: its memory may be reused now that the disk let it go
                 BlockedThreads.Released(1);
             }
             if (next is null) return;
@@ -161,7 +175,7 @@ public sealed class LocalReplicaChannel : IReplicaChannel
                 return;
             }
             io = next;
-            status = io.Run();
+            status = io.IsAbandoned ? ReplicaStatus.TimedOut : io.Run();
         }
     }
 
@@ -174,17 +188,20 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     {
         lock (_lock)
         {
-            if (_pool.Count < 4 * _concurrency) _pool.Push(io);
+            if (_pool.Count < PoolLimit) _pool.Push(io);
         }
     }
 
-    /// <summary>Every period: when the oldest request has waited past the deadline, the disk hangs, and the channel gives up.</summary>
+    /// <summary>Every period: when the oldest request running has run past the deadline, the disk hangs, and the channel gives up.</summary>
     private void CheckDeadline()
     {
         List<LocalIo> given;
         lock (_lock)
         {
-            if (_hung || _oldest is null || Stopwatch.GetTimestamp() - _oldest.Accepted < _deadlineTicks) return;
+            if (_hung) return;
+            var started = _oldest;
+            while (started is not null && started.Started == 0) started = started.Next; // waiting ones hold no disk
+            if (started is null || Stopwatch.GetTimestamp() - started.Started < _deadlineTicks) return;
             _hung = true;
             given = [];
             for (var io = _oldest; io is not null; io = io.Next) given.Add(io);
@@ -201,7 +218,7 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     {
         // A closed channel is a lost connection to the engine; a newer epoch means another engine took over;
         // a hung disk is given up on for good (the engine fails the replica).
-        status = _disposed ? ReplicaStatus.IoError : _hung ? ReplicaStatus.TimedOut : Replica.Epoch > _epoch ? ReplicaStatus.StaleEpoch : ReplicaStatus.Ok;
+        status = _disposed ? ReplicaStatus.IoError : _hung ? ReplicaStatus.TimedOut : Replica.Epoch > Epoch ? ReplicaStatus.StaleEpoch : ReplicaStatus.Ok;
         return status != ReplicaStatus.Ok;
     }
 

@@ -27,12 +27,13 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     private readonly Task _receiving;
     private readonly Task _writing;
 
-    private SocketReplicaChannel(Socket socket, FrameReader reader, string replicaId, ReplicaChannelOptions options)
+    private SocketReplicaChannel(Socket socket, FrameReader reader, string replicaId, long epoch, ReplicaChannelOptions options)
     {
         _socket = socket;
         _reader = reader;
         _writer = new FrameWriter(socket);
         ReplicaId = replicaId;
+        Epoch = epoch;
         _timeoutTicks = (long)(options.RequestTimeout.TotalSeconds * Stopwatch.Frequency);
         // Checked a few times per timeout (at most once a second): a request fails within about 1.25 timeouts.
         var period = options.RequestTimeout == Timeout.InfiniteTimeSpan
@@ -46,6 +47,8 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     public string ReplicaId { get; }
 
     public bool IsLocal => false;
+
+    public long Epoch { get; }
 
     /// <summary>False once the channel is broken (timeout, connection lost, disposed): every request then fails.</summary>
     public bool IsConnected => !_table.IsBroken;
@@ -78,7 +81,7 @@ public sealed class SocketReplicaChannel : IReplicaChannel
             var reply = FrameHeader.ReadFrom(header);
             if (!FrameCodec.IsValidReply(reply) || reply.Op != DataOp.Hello) return (status, null);
             status = Known(reply.Status);
-            return status == ReplicaStatus.Ok ? (status, new SocketReplicaChannel(socket, reader, replicaId, options)) : (status, null);
+            return status == ReplicaStatus.Ok ? (status, new SocketReplicaChannel(socket, reader, replicaId, epoch, options)) : (status, null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -42,5 +42,5 @@ public sealed class FakeFailureSink : IReplicaFailureSink
         return _hold is { } hold ? await hold.Task.ConfigureAwait(false) : Persisted;
     }
 
-    public void Fenced(string replicaId) => _fenced.Enqueue(replicaId);
+    public void Fenced(string replicaId, long epoch) => _fenced.Enqueue(replicaId);
 }

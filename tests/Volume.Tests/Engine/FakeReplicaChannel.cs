@@ -23,6 +23,8 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
 
     public bool IsLocal { get; } = isLocal;
 
+    public long Epoch => 1;
+
     /// <summary>The next calls of <paramref name="op"/> answer these, in order; later ones answer Ok.</summary>
     public FakeReplicaChannel Answer(FakeOp op, params ReplicaStatus[] statuses)
     {

@@ -36,7 +36,7 @@ public sealed class VolumeIoFlushTests
         var bed = IoBed.ThreeRw();
         bed["b"].Answer(FakeOp.Flush, ReplicaStatus.IoError);
         Assert.Equal(IoStatus.Ok, await bed.Io.FlushAsync());
-        Assert.Equal([new ReplicaFailure("b", ReplicaStatus.IoError, "flush")], bed.Sink.Failures);
+        Assert.Equal([new ReplicaFailure("b", ReplicaStatus.IoError, "flush", Epoch: 1)], bed.Sink.Failures);
         Assert.Equal(IoStatus.Ok, await bed.Io.FlushAsync());
         Assert.Equal(1, bed["b"].Calls(FakeOp.Flush));
     }

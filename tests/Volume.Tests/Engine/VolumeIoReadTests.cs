@@ -78,7 +78,7 @@ public sealed class VolumeIoReadTests
         var destination = new byte[4096];
         Assert.Equal(IoStatus.Ok, await bed.Io.ReadAsync(8192, destination));
         Assert.Equal(data, destination);
-        Assert.Equal([new ReplicaFailure("local", ReplicaStatus.IoError, "read")], bed.Sink.Failures);
+        Assert.Equal([new ReplicaFailure("local", ReplicaStatus.IoError, "read", Epoch: 1)], bed.Sink.Failures);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class VolumeIoWriteTests
         var write = bed.Io.WriteAsync(0, IoBed.Pattern(4096, 1), fua: false).AsTask();
         await Wait.ForAsync(bed.Sink.Called, "FailAsync");
         Assert.False(write.IsCompleted);
-        Assert.Equal([new ReplicaFailure("b", ReplicaStatus.IoError, "write")], bed.Sink.Failures);
+        Assert.Equal([new ReplicaFailure("b", ReplicaStatus.IoError, "write", Epoch: 1)], bed.Sink.Failures);
         persist.SetResult(true);
         Assert.Equal(IoStatus.Ok, await Wait.ForAsync(write, "the write"));
         Assert.DoesNotContain(bed.Io.View.Readable, m => m.ReplicaId == "b");

@@ -56,6 +56,44 @@ public sealed class HungDiskTests
         }
     }
 
+    /// <summary>Many requests in flight and queued when the disk freezes: every one is answered, none waits for the thaw.</summary>
+    [Fact]
+    public async Task Every_request_in_flight_or_queued_when_the_disk_freezes_is_answered_and_a_new_epoch_serves_after_the_thaw()
+    {
+        using var disk = new LoopDisk(128);
+        Assert.Equal(ReplicaStatus.Ok, BlockReplica.Create(LinuxFileSystem.Instance, disk.Sub("r"), new ReplicaIdentity(Guid.NewGuid(), "r", 1), 16 << 20, out var replica));
+        using (replica)
+        {
+            var (_, channel) = LocalReplicaChannel.Open(replica!, 1, Short);
+            var buffers = Enumerable.Range(0, 64).Select(i => new byte[64 * 1024]).ToArray();
+            for (var i = 0; i < buffers.Length; i++) buffers[i].AsSpan().Fill((byte)(i + 1));
+            disk.Freeze();
+            try
+            {
+                var pending = buffers.Select((b, i) => channel!.WriteAsync((long)i * b.Length, b).AsTask())
+                    .Concat(Enumerable.Range(0, 8).Select(_ => channel!.FlushAsync().AsTask())).ToArray();
+                var answers = await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.All(answers, a => Assert.True(a is ReplicaStatus.TimedOut or ReplicaStatus.Ok, $"{a}"));
+                Assert.Contains(ReplicaStatus.TimedOut, answers);
+                Assert.Equal(ReplicaStatus.TimedOut, await channel!.WriteAsync(0, buffers[0]));
+            }
+            finally
+            {
+                disk.Thaw();
+            }
+            await Wait.UntilAsync(() => buffers.All(b => !AbandonedMemory.IsHeld(b)), "every write the disk held to be let go");
+            var (status, fresh) = LocalReplicaChannel.Open(replica!, 2, Short);
+            Assert.Equal(ReplicaStatus.Ok, status);
+            Assert.Equal(ReplicaStatus.TimedOut, await channel!.WriteAsync(0, buffers[0])); // given up on for good
+            Assert.Equal(ReplicaStatus.Ok, await fresh!.WriteAsync(0, buffers[5]));
+            Assert.Equal(ReplicaStatus.Ok, await fresh.FlushAsync());
+            var back = new byte[64 * 1024];
+            Assert.Equal(ReplicaStatus.Ok, await fresh.ReadAsync(0, back));
+            Assert.Equal(buffers[5], back);
+            await fresh.DisposeAsync();
+        }
+    }
+
     /// <param name="deferred">As the NBD frontend calls the engine: the disk work runs on the caller's thread once it awaits (DeferredIo).</param>
     [Theory]
     [InlineData(false)]

@@ -75,6 +75,11 @@ internal sealed class NbdHandshake
             }
 
             var outcome = HandleOption(option, data);
+            if (outcome.Result is not null && !_session.TryConclude())
+            {
+                return null; // closed (timed out, or made room for a newer connection) before it could be answered GO
+            }
+
             _session.FlushHandshake();
             if (outcome.Done)
             {

@@ -129,14 +129,14 @@ internal sealed class NbdRequestWork : IThreadPoolWorkItem
 
         if (operation.IsCompleted)
         {
+            // Only an engine that threw leaves work pending here; it runs before Finish lets the buffer go.
+            DeferredIo.RunPending();
             Finish(operation);
-        }
-        else
-        {
-            _pending = operation;
-            _pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+            return;
         }
 
+        _pending = operation;
+        _pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
         // The local replica's disk work, on this thread now that the answer no longer depends on it returning.
         DeferredIo.RunPending();
     }

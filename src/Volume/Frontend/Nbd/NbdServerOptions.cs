@@ -11,7 +11,10 @@ public sealed record NbdServerOptions
     /// <summary>The IANA NBD port; 0 picks a free one (see the endpoint returned by StartAsync).</summary>
     public int Port { get; init; } = 10809;
 
-    /// <summary>Served connections (past the handshake) beyond this are closed as soon as they are accepted.</summary>
+    /// <summary>
+    /// Served connections (past the handshake) beyond this are closed as soon as they are accepted. A soft limit:
+    /// connections already negotiating (at most <see cref="MaxHandshakes"/>) may still finish and be served.
+    /// </summary>
     public int MaxConnections { get; init; } = 256;
 
     /// <summary>

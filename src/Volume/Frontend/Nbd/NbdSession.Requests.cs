@@ -12,48 +12,54 @@ internal sealed partial class NbdSession
 {
     // A large WRITE run on the read loop (RunReceived) that has not returned after this long: the loop is
     // stuck (a hung disk holds its thread until the engine's deadline answers the request elsewhere), and the
-    // next completion starts a new loop in its place, so the connection goes on.
+    // next completion starts a new loop in its place, so the connection goes on. Each loop has a generation;
+    // _inline says which one runs such a write (g), or that it was replaced while doing so (-g), and only the
+    // loop whose own g is still there when its write returns reads on: never two loops at once.
     private static readonly long InlineStallTicks = Stopwatch.Frequency; // 1 s: a 1 MiB write takes about a millisecond
-    private const int NotInline = 0, Inline = 1, TakenOver = 2;
     private int _inline;
     private long _inlineSince;
-    private TaskCompletionSource<Task<(string? End, bool Graceful)>> _takeover = NewTakeover();
+    private int _generations = 1;
+    private readonly TaskCompletionSource<(string End, bool Graceful)> _transmitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Runs the transmission phase to its end, through every loop that took over from a stuck one.</summary>
-    private async Task<(string End, bool Graceful)> TransmitUntilEndAsync()
+    /// <summary>Runs the transmission phase; it ends when the loop reading at that moment ends (a replaced loop's end does not count).</summary>
+    private Task<(string End, bool Graceful)> TransmitUntilEndAsync()
     {
-        var takeover = _takeover;
-        var (end, graceful) = await TransmitAsync(headerDirect: false).ConfigureAwait(false);
-        while (end is null)
-        {
-            var loop = await takeover.Task.ConfigureAwait(false);
-            takeover = _takeover; // replaced before the one just awaited was completed
-            (end, graceful) = await loop.ConfigureAwait(false);
-        }
-
-        return (end, graceful);
+        _ = ReadLoopAsync(generation: 1, headerDirect: false);
+        return _transmitted.Task;
     }
 
-    /// <summary>A completion while the read loop is stuck in a large write: a new loop reads on (the stuck one ends when its thread returns).</summary>
+    private async Task ReadLoopAsync(int generation, bool headerDirect)
+    {
+        try
+        {
+            var (end, graceful) = await TransmitAsync(generation, headerDirect).ConfigureAwait(false);
+            if (end is not null) _transmitted.TrySetResult((end, graceful));
+        }
+        catch (Exception ex)
+        {
+            _transmitted.TrySetException(ex); // only the loop reading can fail on the socket: a replaced one returns at once
+        }
+    }
+
+    /// <summary>A completion while a read loop is stuck in a large write: a new loop reads on (the stuck one ends when its thread returns).</summary>
     private void TakeOverIfStuck()
     {
-        if (Volatile.Read(ref _inline) != Inline || Stopwatch.GetTimestamp() - Volatile.Read(ref _inlineSince) < InlineStallTicks
-            || Interlocked.CompareExchange(ref _inline, TakenOver, Inline) != Inline)
+        var generation = Volatile.Read(ref _inline);
+        if (generation <= 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _inlineSince) < InlineStallTicks
+            || Interlocked.CompareExchange(ref _inline, -generation, generation) != generation)
         {
             return;
         }
 
         Log("the read loop is held by a large write (a disk that does not answer); a new loop reads on");
-        var done = _takeover;
-        _takeover = NewTakeover();
-        done.SetResult(Task.Run(() => TransmitAsync(headerDirect: true)));
+        var next = Interlocked.Increment(ref _generations);
+        _ = Task.Run(() => ReadLoopAsync(next, headerDirect: true));
     }
 
-    private static TaskCompletionSource<Task<(string? End, bool Graceful)>> NewTakeover() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>The read loop; ends with a null End when a stuck large write made another loop take over.</summary>
+    /// <param name="generation">This loop's number: a loop that replaces a stuck one has the next.</param>
     /// <param name="headerDirect">The previous payload came straight from the socket, so the next header does too.</param>
-    private async Task<(string? End, bool Graceful)> TransmitAsync(bool headerDirect)
+    private async Task<(string? End, bool Graceful)> TransmitAsync(int generation, bool headerDirect)
     {
         while (true)
         {
@@ -103,7 +109,7 @@ internal sealed partial class NbdSession
                     return ("truncated request: closing", false);
                 }
 
-                if (!RunReceived(whole))
+                if (!RunReceived(whole, generation))
                 {
                     return (null, false); // another loop took over while this one was held
                 }
@@ -262,7 +268,7 @@ internal sealed partial class NbdSession
     // further requests, which is what a write held up by the kernel's dirty-page throttling would do to
     // every writer anyway. A FUA write goes to the pool: its flush waits for the disk.
     // False when the write held this thread so long that another loop took over (TakeOverIfStuck): this one ends.
-    private bool RunReceived(NbdRequestWork work)
+    private bool RunReceived(NbdRequestWork work, int generation)
     {
         if ((work.Request.Flags & NbdConstants.CmdFlagFua) != 0)
         {
@@ -271,9 +277,9 @@ internal sealed partial class NbdSession
         }
 
         Volatile.Write(ref _inlineSince, Stopwatch.GetTimestamp());
-        Volatile.Write(ref _inline, Inline);
+        Volatile.Write(ref _inline, generation);
         work.Execute();
-        return Interlocked.CompareExchange(ref _inline, NotInline, Inline) == Inline;
+        return Interlocked.CompareExchange(ref _inline, 0, generation) == generation;
     }
 
     /// <summary>A request is done with (its reply queued or sent): back to the pool, and a large READ's turn to the next.</summary>

@@ -87,7 +87,7 @@ internal sealed partial class NbdSession
             NbdNegotiation? negotiated;
             // A client that connects and never finishes negotiating must not hold a connection slot:
             // past the deadline its socket is shut, which ends the handshake as a lost connection.
-            await using (new Timer(static s => ((NbdSession)s!).ShutdownSocket(), this, _handshakeTimeout, Timeout.InfiniteTimeSpan))
+            await using (new Timer(static s => ((NbdSession)s!).CloseNegotiation(), this, _handshakeTimeout, Timeout.InfiniteTimeSpan))
                 negotiated = await new NbdHandshake(this, _input, _exports).RunAsync().ConfigureAwait(false);
             _handshakeEnded(this);
             if (negotiated is not null)
@@ -144,8 +144,33 @@ internal sealed partial class NbdSession
         ShutdownSocket();
     }
 
-    /// <summary>Ends a handshake from outside (the server making room): the handshake then ends as a lost connection.</summary>
-    public void CloseNegotiation() => ShutdownSocket();
+    private const int Negotiating = 0, Negotiated = 1, NegotiationClosed = 2;
+    private int _negotiation;
+
+    /// <summary>
+    /// Ends a handshake from outside (its timeout, or the server making room): the handshake then ends as a lost
+    /// connection. Too late once the handshake has chosen an export (<see cref="TryConclude"/>): a client that was
+    /// answered GO is served.
+    /// </summary>
+    public void CloseNegotiation()
+    {
+        if (Interlocked.CompareExchange(ref _negotiation, NegotiationClosed, Negotiating) == Negotiating)
+        {
+            ShutdownSocket();
+        }
+    }
+
+    /// <summary>Called by the handshake before it answers GO: false when the negotiation was closed first (then it must not).</summary>
+    public bool TryConclude()
+    {
+        if (Interlocked.CompareExchange(ref _negotiation, Negotiated, Negotiating) != Negotiating)
+        {
+            return false;
+        }
+
+        _handshakeEnded(this);
+        return true;
+    }
 
     private void ShutdownSocket()
     {

@@ -50,14 +50,15 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
                     var read = replica.Read(r.Offset, _buffer.AsSpan(0, (int)r.Length));
                     if (read == ReplicaStatus.Ok) payloadLength = (int)r.Length;
                     return read;
+                // Fenced again inside the replica's I/O gate: the check above may predate a newer engine's acceptance.
                 case DataOp.Write:
-                    return replica.Write(r.Offset, _buffer is null ? ReadOnlySpan<byte>.Empty : _buffer.AsSpan(0, (int)r.Length));
+                    return replica.Write(r.Offset, _buffer is null ? ReadOnlySpan<byte>.Empty : _buffer.AsSpan(0, (int)r.Length), connection.Epoch);
                 case DataOp.WriteZeroes:
-                    return replica.WriteZeroes(r.Offset, r.Length, allocate: (r.Flags & DataFlags.Allocate) != 0);
+                    return replica.WriteZeroes(r.Offset, r.Length, allocate: (r.Flags & DataFlags.Allocate) != 0, connection.Epoch);
                 case DataOp.Trim:
-                    return replica.Trim(r.Offset, r.Length);
+                    return replica.Trim(r.Offset, r.Length, connection.Epoch);
                 case DataOp.Flush:
-                    return replica.Flush();
+                    return replica.Flush(connection.Epoch);
                 case DataOp.GetAllocation:
                     return Allocation(replica, r, out payloadLength);
                 default:
