@@ -27,15 +27,16 @@ public static class DeferredIo
 
     /// <summary>
     /// Runs the work left since <see cref="Begin"/>; call it after the continuation is registered. The first runs on
-    /// this thread; any more (a write to two local replicas) go to the pool, each on its own thread, so that one
-    /// replica's hung disk cannot hold another replica's work behind it.
+    /// this thread; any more (a write to two local replicas) go to this thread's queue of the pool, where an idle
+    /// thread takes them at once or this one after the first — so one replica's hung disk cannot hold another
+    /// replica's work behind it.
     /// </summary>
     public static void RunPending()
     {
         var pending = _pending;
         if (pending is null || pending.Count == 0) return;
         var first = pending[0];
-        for (var i = 1; i < pending.Count; i++) ThreadPool.UnsafeQueueUserWorkItem(pending[i], preferLocal: false);
+        for (var i = 1; i < pending.Count; i++) ThreadPool.UnsafeQueueUserWorkItem(pending[i], preferLocal: true);
         pending.Clear();
         // Its continuations may start engine calls of their own on this thread: those are queued, not left here.
         first.Execute();
