@@ -14,7 +14,8 @@ public sealed record VolumeSettings(
     TimeSpan ReplicaCommandTimeout,
     TimeSpan ReplicaRequestTimeout,
     TimeSpan FailurePersistTimeout,
-    bool AutoSalvage = true)
+    bool AutoSalvage = true,
+    int JournalSnapshotEvery = 100)
 {
     public static VolumeSettings Default { get; } = new(new ReplicaOptions(), false, 2, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
 
@@ -33,6 +34,7 @@ public sealed record VolumeSettings(
             Settings.Duration(config, "actorstore.volume.replica-command-timeout"),
             Settings.Duration(config, "actorstore.volume.replica-request-timeout"),
             Settings.Duration(config, "actorstore.volume.failure-persist-timeout"),
-            config.GetBoolean("actorstore.volume.auto-salvage", true));
+            config.GetBoolean("actorstore.volume.auto-salvage", true),
+            (int)Settings.Long(config, "actorstore.volume.journal-snapshot-every", 1, 1_000_000));
     }
 }

@@ -62,9 +62,9 @@ public static class NodeHost
 
         var locals = new LocalReplicas();
         var replicas = system.ActorOf(ReplicaHost.Props(node, volume, locals), NodeDirectory.ReplicaHostName);
-        system.ActorOf(NodeAgent.Supervised(node, replicas), NodeDirectory.AgentName);
+        system.ActorOf(NodeAgent.Supervised(node, replicas, volume.JournalSnapshotEvery), NodeDirectory.AgentName);
         var nodes = system.ActorOf(NodeDirectory.Props(new PlacementPolicy(node.OverProvisioningPercent, node.MinimalAvailablePercent), node.AskTimeout), "nodes");
-        system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
+        system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(volume.JournalSnapshotEvery), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
         var registry = system.ActorOf(ClusterSingletonProxy.Props("/user/volume-registry", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")), "volume-registry-proxy");
 
         var host = new VolumeHost(node.NodeId, exports, locals, nodes, registry, volume);

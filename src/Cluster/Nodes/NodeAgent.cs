@@ -28,11 +28,15 @@ public sealed class NodeAgent : ReceivePersistentActor
     private bool _inventoryKnown; // false until the replica host has said what is open (after every start and restart)
     private bool _schedulable = true;
 
-    public NodeAgent(NodeSettings node, IActorRef replicaHost)
+    private readonly int _snapshotEvery;
+
+    public NodeAgent(NodeSettings node, IActorRef replicaHost, int snapshotEvery)
     {
         _node = node;
         _replicaHost = replicaHost;
-        Recover<IClusterMessage>(Apply);
+        _snapshotEvery = snapshotEvery;
+        Recover<SnapshotOffer>(o => Restore((NodeSnapshot)o.Snapshot));
+        Recover<IClusterEvent>(Apply);
         Recover<RecoveryCompleted>(_ => Start());
         Command<ReplicaHost.Inventory>(i =>
         {
@@ -40,29 +44,33 @@ public sealed class NodeAgent : ReceivePersistentActor
             _inventoryKnown = true;
         });
         Command<GetReport>(_ => Sender.Tell(Report()));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Node {Node}: snapshot of its configuration not saved ({Error})", _node.NodeId, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<GetNode>(_ => Sender.Tell(Report()));
         Command<AddDisk>(OnAddDisk);
         Command<DiskChecked>(OnDiskChecked);
         Command<RemoveDisk>(OnRemoveDisk);
-        Command<SetNodeSchedulable>(s => Persist(new NodeSchedulingChanged(s.Schedulable), e => { Apply(e); Sender.Tell(Report()); }));
+        Command<SetNodeSchedulable>(s => Persist(new NodeSchedulingChanged(s.Schedulable), e => { Record(e); Sender.Tell(Report()); }));
         Command<SetDiskSchedulable>(s =>
         {
             if (!_disks.ContainsKey(s.Disk)) { Sender.Tell(UnknownDisk(s.Disk)); return; }
-            Persist(new DiskSchedulingChanged(s.Disk, s.Schedulable), e => { Apply(e); Sender.Tell(DiskView(_disks[s.Disk])); });
+            Persist(new DiskSchedulingChanged(s.Disk, s.Schedulable), e => { Record(e); Sender.Tell(DiskView(_disks[s.Disk])); });
         });
     }
 
     public override string PersistenceId => "node-" + _node.NodeId;
 
-    public static Props Props(NodeSettings node, IActorRef replicaHost) => Akka.Actor.Props.Create(() => new NodeAgent(node, replicaHost));
+    public static Props Props(NodeSettings node, IActorRef replicaHost, int snapshotEvery) => Akka.Actor.Props.Create(() => new NodeAgent(node, replicaHost, snapshotEvery));
 
     /// <summary>
     /// The agent as the node runs it: restarted after an exception (it recovers its state from the journal)
     /// and started again, with a growing pause, when it stopped (a persist that failed stops it). Messages for
     /// /user/node-agent reach the current agent; while it is down they are dead letters and their asks time out.
     /// </summary>
-    public static Props Supervised(NodeSettings node, IActorRef replicaHost) => BackoffSupervisor.Props(
-        Backoff.OnStop(Props(node, replicaHost), "agent", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
+    public static Props Supervised(NodeSettings node, IActorRef replicaHost, int snapshotEvery) => BackoffSupervisor.Props(
+        Backoff.OnStop(Props(node, replicaHost, snapshotEvery), "agent", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 
     private sealed record DiskState(string Name, string Path, bool Schedulable);
@@ -70,7 +78,7 @@ public sealed class NodeAgent : ReceivePersistentActor
     /// <summary>The outcome of checking an AddDisk's path, off the actor's thread.</summary>
     private sealed record DiskChecked(AddDisk Add, string Path, string? Problem, IActorRef ReplyTo);
 
-    private void Apply(IClusterMessage e)
+    private void Apply(IClusterEvent e)
     {
         switch (e)
         {
@@ -79,6 +87,21 @@ public sealed class NodeAgent : ReceivePersistentActor
             case DiskSchedulingChanged c when _disks.TryGetValue(c.Name, out var d): _disks[c.Name] = d with { Schedulable = c.Schedulable }; break;
             case NodeSchedulingChanged n: _schedulable = n.Schedulable; break;
         }
+    }
+
+    private void Restore(NodeSnapshot s)
+    {
+        _disks.Clear();
+        foreach (var d in s.Disks) Apply(d);
+        _schedulable = s.Schedulable;
+    }
+
+    /// <summary>Applies a just-persisted event; every so many events the whole configuration is saved as a snapshot (DESIGN §6).</summary>
+    private void Record(IClusterEvent e)
+    {
+        Apply(e);
+        if (LastSequenceNr % _snapshotEvery == 0)
+            SaveSnapshot(new NodeSnapshot(_disks.Values.Select(d => new DiskAdded(d.Name, d.Path, d.Schedulable)).ToArray(), _schedulable));
     }
 
     /// <summary>Seeds the disks on the very first start, then hands them to the replica host.</summary>
@@ -90,7 +113,7 @@ public sealed class NodeAgent : ReceivePersistentActor
             foreach (var d in seeds) Directory.CreateDirectory(d.Path);
             PersistAll(seeds, e =>
             {
-                Apply(e);
+                Record(e);
                 if (_disks.Count == seeds.Length) DisksChanged();
             });
             return;
@@ -134,7 +157,7 @@ public sealed class NodeAgent : ReceivePersistentActor
         var name = c.Add.Name ?? NextDiskName();
         Persist(new DiskAdded(name, c.Path, c.Add.Schedulable), e =>
         {
-            Apply(e);
+            Record(e);
             DisksChanged();
             c.ReplyTo.Tell(DiskView(_disks[name]));
         });
@@ -173,7 +196,7 @@ public sealed class NodeAgent : ReceivePersistentActor
         }
         Persist(new NodeEvents.DiskRemoved(remove.Disk), e =>
         {
-            Apply(e);
+            Record(e);
             DisksChanged();
             Sender.Tell(new NodeProtocol.DiskRemoved(_node.NodeId, remove.Disk));
         });

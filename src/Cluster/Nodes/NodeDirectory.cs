@@ -74,7 +74,7 @@ public sealed class NodeDirectory : ReceiveActor
                 try
                 {
                     var agent = system.ActorSelection(new RootActorPath(m.Address) / "user" / AgentName);
-                    return await agent.Ask<NodeView>(new NodeEvents.GetReport(), _reportTimeout).ConfigureAwait(false);
+                    return await agent.Ask<NodeView>(new GetReport(), _reportTimeout).ConfigureAwait(false);
                 }
                 catch (AskTimeoutException)
                 {

@@ -10,6 +10,9 @@ public static class NodeProtocol
 {
     public sealed record ListNodes : IClusterMessage;
 
+    /// <summary>Asked of a NodeAgent by the node directory: its disks with live capacity.</summary>
+    public sealed record GetReport : IClusterMessage;
+
     public sealed record GetNode(string Node) : IClusterMessage;
 
     /// <summary><paramref name="Create"/>: make the directory when it does not exist (otherwise a missing path is refused).</summary>

@@ -1,3 +1,5 @@
+using ActorStore.Volume.Protocol;
+
 namespace ActorStore.Volume.Engine;
 
 /// <summary>

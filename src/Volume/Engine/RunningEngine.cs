@@ -1,3 +1,5 @@
+using ActorStore.Volume.Protocol;
+
 namespace ActorStore.Volume.Engine;
 
 /// <summary>An attached volume's live engine: its I/O pipeline and the channels it owns.</summary>

@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using Akka.Event;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 
@@ -25,7 +26,7 @@ public sealed partial class VolumeActor
         var events = failures
             .Where(f => _record.Replicas.Any(r => r.Id == f.ReplicaId && r.Mode != ReplicaMode.Error))
             .DistinctBy(f => f.ReplicaId)
-            .Select(f => new ReplicaFailed(f.ReplicaId, $"{f.Operation}: {f.Status}", DateTimeOffset.UtcNow, f.Status))
+            .Select(f => new ReplicaFailed(f.ReplicaId, $"{f.Operation}: {f.Status}", DateTimeOffset.UtcNow, Faults.Of(f.Status)))
             .ToArray();
         if (events.Length == 0)
         {
@@ -35,7 +36,7 @@ public sealed partial class VolumeActor
         var left = events.Length;
         PersistAll(events, e =>
         {
-            _record.Apply(e);
+            Record(e);
             _log.Warning("Volume {Volume}: replica {Replica} failed ({Reason}); volume is {Robustness}", _record.Name, e.ReplicaId, e.Reason, _record.Robustness);
             if (--left > 0) return;
             if (_engine is { } engine) _ = RunningEngine.CloseAsync(engine.Drop(events.Select(x => x.ReplicaId)));

@@ -29,7 +29,7 @@ public sealed partial class VolumeActor
         if (_record.AttachedTo == _host.NodeId && _engine is null)
             Persist(new EpochRaised(_record.Epoch + 1), e =>
             {
-                _record.Apply(e);
+                Record(e);
                 StartEngine(ActorRefs.Nobody);
             });
         else
@@ -64,7 +64,7 @@ public sealed partial class VolumeActor
             var replicas = p.Placements.Select(x => new NewReplica(NewReplicaId(c.Volume), x.Node, x.Disk)).ToArray();
             Persist(new CreateRequested(Guid.NewGuid(), c.Size, c.Replicas, DateTimeOffset.UtcNow, replicas), e =>
             {
-                _record.Apply(e);
+                Record(e);
                 CompleteCreate(replyTo);
             });
         });
@@ -81,7 +81,7 @@ public sealed partial class VolumeActor
             {
                 Persist(new CreateCompleted(_record.Id), e =>
                 {
-                    _record.Apply(e);
+                    Record(e);
                     _host.Registry.Tell(new RegistryProtocol.Register(_record.Name, _record.Id));
                     _log.Info("Volume {Volume} created: {Size} bytes, replicas {Replicas}", _record.Name, _record.Size, string.Join(", ", _record.Replicas.Select(r => $"{r.Id}@{r.Node}/{r.Disk}")));
                     Reply(replyTo);
@@ -108,7 +108,7 @@ public sealed partial class VolumeActor
             var id = _record.Id;
             Persist(new VolumeDeleted(id), e =>
             {
-                _record.Apply(e);
+                Record(e);
                 _host.Registry.Tell(new RegistryProtocol.Unregister(_record.Name, id));
                 if (!replyTo.IsNobody()) replyTo.Tell(answer);
                 Finish();
@@ -134,7 +134,7 @@ public sealed partial class VolumeActor
         if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
         Persist(new Attached(a.Node, _record.Epoch + 1), e =>
         {
-            _record.Apply(e);
+            Record(e);
             StartEngine(replyTo);
         });
     }
@@ -181,7 +181,7 @@ public sealed partial class VolumeActor
         _log.Error("Volume {Volume}: engine cannot start: {Why}", _record.Name, why);
         Persist(new Detached(), e =>
         {
-            _record.Apply(e);
+            Record(e);
             if (!replyTo.IsNobody()) replyTo.Tell(Refuse(VolumeError.Unavailable, $"volume '{_record.Name}' cannot be served: {why}"));
             Finish();
         });
@@ -198,7 +198,7 @@ public sealed partial class VolumeActor
         Run(async () => { if (engine is not null) await engine.StopAsync(flush: true).ConfigureAwait(false); return true; }, _ =>
             Persist(new Detached(), e =>
             {
-                _record.Apply(e);
+                Record(e);
                 _log.Info("Volume {Volume} detached", _record.Name);
                 Reply(replyTo);
                 Finish();
@@ -213,7 +213,7 @@ public sealed partial class VolumeActor
         var op = new OperationRequested(Guid.NewGuid(), OperationKind.Delete, null, 0, false, null);
         Persist(op, e =>
         {
-            _record.Apply(e);
+            Record(e);
             RunOperation(op, replyTo);
         });
     }

@@ -68,7 +68,7 @@ public sealed partial class VolumeActor
         if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
         Persist(op, e =>
         {
-            _record.Apply(e);
+            Record(e);
             RunOperation(op, replyTo);
         });
     }
@@ -122,7 +122,7 @@ public sealed partial class VolumeActor
             var refusal = succeeded ? null : RefusalFor(op, statuses, answers);
             PersistFailures(failures, () => Persist(new OperationCompleted(op.RequestId, succeeded, refusal?.Detail), e =>
             {
-                _record.Apply(e);
+                Record(e);
                 if (list is Snapshots s) _snapshotCount = s.Items.Count(x => !x.Removed);
                 _log.Info("Volume {Volume}: {Operation} {Name} {Outcome}", _record.Name, op.Kind, op.Name ?? "", succeeded ? "done" : refusal!.Detail);
                 if (!replyTo.IsNobody())

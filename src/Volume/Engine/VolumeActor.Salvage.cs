@@ -1,4 +1,3 @@
-using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -37,7 +36,7 @@ public sealed partial class VolumeActor
         // A new epoch: whatever still holds one of these replicas under the old one is fenced off.
         Persist(new EpochRaised(_record.Epoch + 1), e =>
         {
-            _record.Apply(e);
+            Record(e);
             RunSalvage(replyTo);
         });
     }
@@ -96,12 +95,12 @@ public sealed partial class VolumeActor
         var left = choice.Left.Select(l => new LeftOut(l.ReplicaId, l.Why))
             .Concat(picked.Where(id => !kept.Contains(id)).Select(id => new LeftOut(id, "it failed while being reconciled")))
             .Concat(result.Failures.Where(f => !considered.Contains(f.ReplicaId)).Select(f => new LeftOut(f.ReplicaId, $"it did not open ({f.Operation})")))
-            .Concat(_record.Replicas.Where(r => r.FailedStatus == ReplicaStatus.Failed).Select(r => new LeftOut(r.Id, "it failed an fsync: its data cannot be trusted")))
+            .Concat(_record.Replicas.Where(r => r.Fault == ReplicaFault.Untrusted).Select(r => new LeftOut(r.Id, "it failed an fsync or its files are corrupt: its data cannot be trusted")))
             .DistinctBy(l => l.ReplicaId)
             .ToArray();
         Persist(new ReplicasSalvaged(source, choice.Reconciled.Where(id => kept.Contains(id) && id != source).ToArray(), left, reason, DateTimeOffset.UtcNow), e =>
         {
-            _record.Apply(e);
+            Record(e);
             _log.Warning("Volume {Volume} salvaged: {Reason}; reconciled {Reconciled}; left ERR: {Left}", _record.Name, e.Reason,
                 e.Reconciled.Count == 0 ? "none" : string.Join(", ", e.Reconciled), e.Left.Count == 0 ? "none" : string.Join("; ", e.Left.Select(l => $"{l.ReplicaId} ({l.Why})")));
             then();

@@ -29,6 +29,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         _host = host;
         _record = new VolumeRecord(name);
         _calls = new ReplicaCalls(host.Nodes, host.Settings.ReplicaCommandTimeout);
+        Recover<SnapshotOffer>(o => _record.Restore((VolumeSnapshot)o.Snapshot));
         Recover<IVolumeEvent>(e => _record.Apply(e));
         Recover<RecoveryCompleted>(_ => Self.Tell(Resume.Instance));
         Ready();
@@ -95,12 +96,24 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         CommandAny(_ => Stash.Stash());
     }
 
-    /// <summary>What every state handles at once: the I/O path's reports.</summary>
+    /// <summary>What every state handles at once: the I/O path's reports, and the journal's answers about snapshots.</summary>
     private void Always()
     {
         Command<FailReplicas>(OnFailReplicas);
         Command<Fenced>(OnFenced);
         Command<SnapshotCount>(OnSnapshotCount);
+        // Only the newest snapshot is needed: recovery starts there and replays the events after it.
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Volume {Volume}: snapshot of the record not saved ({Error}); recovery replays more events", _record.Name, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    /// <summary>Applies a just-persisted event; every so many events the whole record is saved as a snapshot (DESIGN §6).</summary>
+    private void Record(IVolumeEvent e)
+    {
+        _record.Apply(e);
+        if (LastSequenceNr % _host.Settings.JournalSnapshotEvery == 0) SaveSnapshot(_record.ToSnapshot());
     }
 
     /// <summary>Runs <paramref name="work"/> off the actor's thread and <paramref name="then"/> on it, staying busy meanwhile.</summary>
@@ -138,7 +151,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor
     private VolumeView View() => new(
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
-        _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left, s.Reason) : null);
+        _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null);
 
     private string State() =>
         !_record.CreateDone ? "creating"

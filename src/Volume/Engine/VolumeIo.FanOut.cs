@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ActorStore.Blocks;

@@ -1,4 +1,3 @@
-using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 
@@ -69,12 +68,12 @@ public sealed class VolumeRecord
             case ReplicaFailed f:
                 var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
                 if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error)
-                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At, FailedStatus = f.Status };
+                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At, Fault = f.Fault };
                 break;
             case ReplicasSalvaged s:
                 for (var r = 0; r < _replicas.Count; r++)
                     if (_replicas[r].Id == s.Source || s.Reconciled.Contains(_replicas[r].Id))
-                        _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, FailedStatus = null };
+                        _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, Fault = null };
                 LastSalvage = s;
                 break;
             case OperationRequested o:
@@ -94,11 +93,32 @@ public sealed class VolumeRecord
         }
     }
 
-    /// <summary>The replicas a salvage may try: failed ones, except those that failed an fsync (their data cannot be trusted).</summary>
-    public IEnumerable<ReplicaRecord> SalvageCandidates => _replicas.Where(r => r.Mode == ReplicaMode.Error && r.FailedStatus != ReplicaStatus.Failed);
+    /// <summary>The replicas a salvage may try: failed ones, except those whose data cannot be trusted (a failed fsync, corrupt files).</summary>
+    public IEnumerable<ReplicaRecord> SalvageCandidates => _replicas.Where(r => r.Mode == ReplicaMode.Error && r.Fault != ReplicaFault.Untrusted);
 
     /// <summary>No replica serves reads: every write fails until the volume is salvaged or rebuilt.</summary>
     public bool Faulted => Exists && !_replicas.Any(r => r.Mode == ReplicaMode.ReadWrite);
 
-    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaStatus? FailedStatus = null);
+    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault = null);
+
+    /// <summary>The whole state, for an Akka snapshot.</summary>
+    public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage);
+
+    /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
+    public void Restore(VolumeSnapshot s)
+    {
+        Id = s.VolumeId;
+        Size = s.Size;
+        ReplicaCount = s.ReplicaCount;
+        Created = s.Created;
+        Exists = s.Exists;
+        CreateDone = s.CreateDone;
+        AttachedTo = s.AttachedTo;
+        Epoch = s.Epoch;
+        Pending = s.Pending;
+        LastSalvage = s.LastSalvage;
+        _replicas.Clear();
+        _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)));
+    }
 }

@@ -1,15 +1,13 @@
-using ActorStore.Blocks;
-using ActorStore.Volume.Engine;
-
 namespace ActorStore.Volume.Protocol;
 
 /// <summary>
-/// The persisted events of a volume entity (its whole durable state, DESIGN §2). Never change a
-/// record's meaning: add a new one (the serializer's manifests carry a version).
+/// The persisted events of a volume entity (its whole durable state, DESIGN §2), and the snapshot of that state.
+/// Each has a manifest fixed for good in <c>VolumeEventSerializer</c>. Never change a record's meaning: add a new
+/// one under a new manifest. No wire message and no type of src/Blocks appears here.
 /// </summary>
 public static class VolumeEvents
 {
-    public interface IVolumeEvent : IVolumeMessage;
+    public interface IVolumeEvent : IPersistedEvent;
 
     public sealed record NewReplica(string Id, string Node, string Disk);
 
@@ -26,8 +24,8 @@ public static class VolumeEvents
 
     public sealed record Detached : IVolumeEvent;
 
-    /// <summary><paramref name="Status"/>: what the replica answered (null in events written before it was recorded); a replica that failed an fsync is never salvaged.</summary>
-    public sealed record ReplicaFailed(string ReplicaId, string Reason, DateTimeOffset At, ReplicaStatus? Status = null) : IVolumeEvent;
+    /// <summary><paramref name="Fault"/>: what kind of failure (null in events written before it was recorded); an untrusted replica is never salvaged.</summary>
+    public sealed record ReplicaFailed(string ReplicaId, string Reason, DateTimeOffset At, ReplicaFault? Fault = null) : IVolumeEvent;
 
     /// <summary>
     /// A faulted volume was brought back (salvage): <paramref name="Source"/>, the freshest replica, and
@@ -45,4 +43,20 @@ public static class VolumeEvents
     public sealed record VolumeDeleted(Guid VolumeId) : IVolumeEvent;
 
     public enum OperationKind { Snapshot, DeleteSnapshot, Purge, Revert, Expand, Delete }
+
+    /// <summary>The whole state of a volume's record, saved every so many events so recovery replays only those since.</summary>
+    public sealed record VolumeSnapshot(
+        Guid VolumeId,
+        long Size,
+        int ReplicaCount,
+        DateTimeOffset Created,
+        bool Exists,
+        bool CreateDone,
+        string? AttachedTo,
+        long Epoch,
+        OperationRequested? Pending,
+        IReadOnlyList<ReplicaState> Replicas,
+        ReplicasSalvaged? LastSalvage) : IPersistedEvent;
+
+    public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault);
 }

@@ -46,7 +46,9 @@ public static class VolumeProtocol
         SalvageView? LastSalvage = null) : IVolumeMessage;
 
     /// <summary>What the last salvage chose and why.</summary>
-    public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<VolumeEvents.LeftOut> Left, string Reason) : IVolumeMessage;
+    public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutView> Left, string Reason) : IVolumeMessage;
+
+    public sealed record LeftOutView(string ReplicaId, string Why) : IVolumeMessage;
 
     public sealed record ReplicaView(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt) : IVolumeMessage;
 

@@ -23,12 +23,21 @@ public abstract class JsonMessageSerializer : SerializerWithStringManifest
     private readonly Dictionary<string, Type> _types;
     private readonly Dictionary<Type, string> _manifests;
 
-    protected JsonMessageSerializer(ExtendedActorSystem system, Type marker) : base(system)
+    /// <param name="legacyEvents">
+    /// Events of the module that journals written before the event serializers existed hold under this serializer,
+    /// by type name: still read (never written) here, so those journals recover.
+    /// </param>
+    protected JsonMessageSerializer(ExtendedActorSystem system, Type marker, Type? legacyEvents = null) : base(system)
     {
-        var types = marker.Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && marker.IsAssignableFrom(t)).ToArray();
+        var types = ConcreteTypes(marker).ToArray();
         _manifests = types.ToDictionary(t => t, ManifestOf);
         _types = _manifests.ToDictionary(p => p.Value, p => p.Key);
+        if (legacyEvents is null) return;
+        foreach (var t in ConcreteTypes(legacyEvents)) _types.TryAdd(ManifestOf(t), t);
     }
+
+    private static IEnumerable<Type> ConcreteTypes(Type marker) =>
+        marker.Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && marker.IsAssignableFrom(t));
 
     public IReadOnlyCollection<Type> KnownTypes => _manifests.Keys;
 

@@ -33,7 +33,7 @@ public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.T
         var node = NodeSettings.Create(config!);
         var locals = new LocalReplicas();
         var host = Sys.ActorOf(ReplicaHost.Props(node, VolumeSettings.Default, locals), NodeDirectory.ReplicaHostName);
-        Sys.ActorOf(NodeAgent.Supervised(node, host), NodeDirectory.AgentName);
+        Sys.ActorOf(NodeAgent.Supervised(node, host, snapshotEvery: 100), NodeDirectory.AgentName);
         var agent = Sys.ActorSelection("/user/" + NodeDirectory.AgentName);
 
         var created = await host.Ask<ReplicaProtocol.Done>(

@@ -28,7 +28,7 @@ public sealed class VolumeMessageSerializerTests(SerializationSystem fixture) : 
         var types = Samples.ConcreteTypesOf(Marker).ToArray();
         var manifests = types.Select(t => serializer.Manifest(Samples.Create(t))).ToArray();
         Assert.Equal(manifests.Length, manifests.Distinct().Count());
-        Assert.Equal("VolumeEvents.CreateRequested", serializer.Manifest(Samples.Create(typeof(VolumeEvents.CreateRequested))));
+        Assert.Equal("VolumeProtocol.Create", serializer.Manifest(Samples.Create(typeof(VolumeProtocol.Create))));
         Assert.Equal(types.OrderBy(t => t.FullName), serializer.KnownTypes.OrderBy(t => t.FullName));
     }
 }

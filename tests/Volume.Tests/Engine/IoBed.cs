@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Engine;
 
 namespace ActorStore.Volume.Tests.Engine;

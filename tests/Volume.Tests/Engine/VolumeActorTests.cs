@@ -15,7 +15,8 @@ namespace ActorStore.Volume.Tests.Engine;
 /// <summary>
 /// The volume actor with real replica actors on disk, reached through their data endpoints (the socket
 /// path), and an in-memory journal: a replica that dies under I/O is failed and persisted before the
-/// write that found it answers, the volume keeps serving as degraded, and a restarted actor remembers.
+/// write that found it answers, the volume keeps serving as degraded, and a restarted actor remembers
+/// (from a snapshot of its record, saved every 3 events here, and the events after it).
 /// </summary>
 public sealed class VolumeActorTests() : TestKit(Config)
 {
@@ -34,7 +35,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
         var locals = new LocalReplicas();
         var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(dir.Path, locals)), "nodes");
         var exports = new NbdExports();
-        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5) };
+        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
         var host = new VolumeHost("n1", exports, locals, nodes, CreateTestProbe().Ref, settings);
         var volume = Sys.ActorOf(VolumeActor.Props("v1", host));
 
@@ -91,7 +92,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
         var locals = new LocalReplicas();
         var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(dir.Path, locals)), "nodes");
         var exports = new NbdExports();
-        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5) };
+        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
         var host = new VolumeHost("n1", exports, locals, nodes, CreateTestProbe().Ref, settings);
         var volume = Sys.ActorOf(VolumeActor.Props("v2", host));
         var created = await volume.Ask<VolumeView>(new Create("v2", 16 << 20, 3), Patience);

@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using ActorStore.Blocks;
 using ActorStore.Blocks.Devices;
 using ActorStore.Volume.Engine;

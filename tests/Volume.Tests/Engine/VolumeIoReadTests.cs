@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using Xunit;

@@ -1,3 +1,4 @@
+using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Engine;
 using Xunit;
 using static ActorStore.Volume.Protocol.VolumeEvents;
@@ -171,8 +172,8 @@ public sealed class VolumeRecordTests
     public void A_salvage_brings_the_source_and_the_reconciled_back_to_RW_and_a_failed_fsync_is_never_a_candidate()
     {
         var record = Created();
-        record.Apply(new ReplicaFailed("r0", "write: TimedOut", Now, ActorStore.Blocks.ReplicaStatus.TimedOut));
-        record.Apply(new ReplicaFailed("r1", "flush: Failed", Now, ActorStore.Blocks.ReplicaStatus.Failed));
+        record.Apply(new ReplicaFailed("r0", "write: TimedOut", Now, ReplicaFault.TimedOut));
+        record.Apply(new ReplicaFailed("r1", "flush: Failed", Now, ReplicaFault.Untrusted));
         record.Apply(new ReplicaFailed("r2", "write: IoError", Now)); // written before the status was recorded
         Assert.True(record.Faulted);
         Assert.Equal("faulted", record.Robustness);

@@ -1,4 +1,4 @@
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Protocol;
 
 /// <summary>A replica's role in its volume (DESIGN §2).</summary>
 public enum ReplicaMode

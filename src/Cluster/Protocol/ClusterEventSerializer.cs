@@ -1,0 +1,24 @@
+using ActorStore.Cluster.Nodes;
+using ActorStore.Cluster.Volumes;
+using ActorStore.Volume.Serialization;
+using Akka.Actor;
+
+namespace ActorStore.Cluster.Protocol;
+
+/// <summary>The node agent's and the volume registry's events and snapshots (bound in reference.conf). These manifests are in journals: never change or reuse one.</summary>
+public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSerializer(system, Manifests)
+{
+    public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
+    {
+        ["NA"] = typeof(NodeEvents.DiskAdded),
+        ["NB"] = typeof(NodeEvents.DiskRemoved),
+        ["NC"] = typeof(NodeEvents.DiskSchedulingChanged),
+        ["ND"] = typeof(NodeEvents.NodeSchedulingChanged),
+        ["NS"] = typeof(NodeEvents.NodeSnapshot),
+        ["RA"] = typeof(RegistryEvents.VolumeRegistered),
+        ["RB"] = typeof(RegistryEvents.VolumeUnregistered),
+        ["RS"] = typeof(RegistryEvents.RegistrySnapshot),
+    };
+
+    public override int Identifier => 1104;
+}

@@ -1,0 +1,26 @@
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+
+namespace ActorStore.Volume.Serialization;
+
+/// <summary>The volume entity's events and snapshot (bound in reference.conf). These manifests are in journals: never change or reuse one.</summary>
+public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSerializer(system, Manifests)
+{
+    public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
+    {
+        ["VA"] = typeof(CreateRequested),
+        ["VB"] = typeof(CreateCompleted),
+        ["VC"] = typeof(Attached),
+        ["VD"] = typeof(EpochRaised),
+        ["VE"] = typeof(Detached),
+        ["VF"] = typeof(ReplicaFailed),
+        ["VG"] = typeof(OperationRequested),
+        ["VH"] = typeof(OperationCompleted),
+        ["VI"] = typeof(VolumeDeleted),
+        ["VJ"] = typeof(ReplicasSalvaged),
+        ["VS"] = typeof(VolumeSnapshot),
+    };
+
+    public override int Identifier => 1103;
+}
