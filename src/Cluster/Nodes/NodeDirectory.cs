@@ -30,7 +30,7 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<IReplicaCommand>(c =>
         {
             if (Member(c.Node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / ReplicaHostName).Tell(c, Sender);
-            else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaStatus.IoError, $"node {c.Node} is not an up cluster member"));
+            else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaOutcome.IoError, $"node {c.Node} is not an up cluster member"));
         });
         Receive<PlacementProtocol.PlaceReplicas>(p =>
         {

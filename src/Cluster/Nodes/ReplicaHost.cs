@@ -117,13 +117,13 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
         if (command is not ReplicaProtocol.CreateReplica create)
         {
             // Removing what is not here is already done; anything else is a replica this node does not hold.
-            var status = command is ReplicaProtocol.RemoveReplica ? ReplicaStatus.Ok : ReplicaStatus.NotFound;
+            var status = command is ReplicaProtocol.RemoveReplica ? ReplicaOutcome.Ok : ReplicaOutcome.NotFound;
             Sender.Tell(new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, status, $"replica {command.ReplicaId} is not on node {_node.NodeId}"));
             return;
         }
         if (!Names.IsValid(create.ReplicaId) || !_disks.TryGetValue(create.Disk, out var path))
         {
-            Sender.Tell(new ReplicaProtocol.Done(create.ReplicaId, create.RequestId, ReplicaStatus.InvalidArgument,
+            Sender.Tell(new ReplicaProtocol.Done(create.ReplicaId, create.RequestId, ReplicaOutcome.InvalidArgument,
                 Names.IsValid(create.ReplicaId) ? $"node {_node.NodeId} has no disk '{create.Disk}'" : $"'{create.ReplicaId}' is not a valid replica id"));
             return;
         }

@@ -42,7 +42,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
         if (plan.Salvage)
         {
             salvaged = SalvagePlan.Choose(ready.Select(r => new SalvagePlan.Candidate(r.Replica.Id, r.Answer.Revision,
-                SalvagePlan.DirtyBytes(r.Answer.DirtyRegions), r.Replica.FailedAt, r.Answer.Size, r.Answer.Chain)).ToArray(), plan.Size);
+                r.Answer.DirtyRegions.Sum(d => d.Length), r.Replica.FailedAt, r.Answer.Size, r.Answer.Chain)).ToArray(), plan.Size);
             var kept = salvaged is null ? [] : salvaged.Reconciled.Prepend(salvaged.Source).ToList();
             // The source first: reconciling copies from the first of the highest revision.
             ready = ready.Where(r => kept.Contains(r.Replica.Id)).OrderBy(r => kept.IndexOf(r.Replica.Id)).ToList();
@@ -103,7 +103,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
     private static async Task<long> ReconcileAsync(
         List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)> opened, Action<string, ReplicaStatus, string> fail)
     {
-        var regions = BlockExtent.Union(opened.Select(o => o.Answer.DirtyRegions));
+        var regions = BlockExtent.Union(opened.Select(o => o.Answer.DirtyRegions.Select(r => r.ToExtent()).ToArray()));
         var alive = opened.OrderByDescending(o => o.Answer.Revision).ToList();
         var buffer = new byte[1 << 20];
         long copied = 0;

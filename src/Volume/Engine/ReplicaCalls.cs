@@ -19,7 +19,7 @@ public sealed class ReplicaCalls(IActorRef nodes, TimeSpan timeout)
         }
         catch (AskTimeoutException)
         {
-            return new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, ReplicaStatus.IoError,
+            return new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, ReplicaOutcome.IoError,
                 $"replica {command.ReplicaId} on node {command.Node} did not answer within {timeout.TotalSeconds:0} s");
         }
     }
@@ -29,7 +29,7 @@ public sealed class ReplicaCalls(IActorRef nodes, TimeSpan timeout)
 
     public static ReplicaStatus StatusOf(object answer) => answer switch
     {
-        ReplicaProtocol.Done d => d.Status,
+        ReplicaProtocol.Done d => d.Status.ToStatus(),
         ReplicaProtocol.Opened or ReplicaProtocol.SnapshotList => ReplicaStatus.Ok,
         _ => ReplicaStatus.IoError,
     };

@@ -1,5 +1,3 @@
-using ActorStore.Blocks;
-
 namespace ActorStore.Volume.Engine;
 
 /// <summary>
@@ -46,9 +44,6 @@ public static class SalvagePlan
                 : $" and failed last ({source.FailedAt:u})";
         return new Choice(source.ReplicaId, reconciled, left, why);
     }
-
-    /// <summary>Bytes a replica's dirty-region log marks.</summary>
-    public static long DirtyBytes(IEnumerable<BlockExtent> regions) => regions.Sum(r => r.Length);
 
     private static string Chain(Candidate c) => c.Chain.Count == 0 ? "none" : string.Join(" → ", c.Chain);
 }

@@ -1,5 +1,3 @@
-using ActorStore.Blocks;
-
 namespace ActorStore.Volume.Protocol;
 
 /// <summary>
@@ -32,7 +30,7 @@ public static class ReplicaProtocol
     /// <summary>Deletes the replica's directory for good.</summary>
     public sealed record RemoveReplica(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
 
-    public sealed record Done(string ReplicaId, Guid RequestId, ReplicaStatus Status, string? Detail) : IVolumeMessage;
+    public sealed record Done(string ReplicaId, Guid RequestId, ReplicaOutcome Status, string? Detail) : IVolumeMessage;
 
     /// <summary><paramref name="Chain"/>: the snapshots under the head, oldest first (salvage reconciles only replicas whose chains match).</summary>
     public sealed record Opened(
@@ -43,7 +41,7 @@ public static class ReplicaProtocol
         string NodeAddress,
         long Size,
         long Revision,
-        IReadOnlyList<BlockExtent> DirtyRegions,
+        IReadOnlyList<Region> DirtyRegions,
         IReadOnlyList<string> Chain) : IVolumeMessage;
 
     public sealed record SnapshotList(string ReplicaId, Guid RequestId, IReadOnlyList<VolumeProtocol.SnapshotView> Items) : IVolumeMessage;

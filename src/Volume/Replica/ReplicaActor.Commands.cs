@@ -11,7 +11,7 @@ public sealed partial class ReplicaActor
     private object Execute(BlockReplica replica, IReplicaCommand command)
     {
         var id = _settings.ReplicaId;
-        Done Answer(ReplicaStatus status, string? detail = null) => new(id, command.RequestId, status, detail);
+        Done Answer(ReplicaStatus status, string? detail = null) => new(id, command.RequestId, status.ToOutcome(), detail);
         switch (command)
         {
             case CreateReplica c:
@@ -22,7 +22,7 @@ public sealed partial class ReplicaActor
                 var status = replica.AcceptEpoch(o.Epoch);
                 if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
                 return new Opened(id, o.RequestId, _endpoint!.Address.ToString(), _endpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
-                    replica.DirtyRegions().ToArray(), replica.ChainNames());
+                    replica.DirtyRegions().Select(r => r.ToRegion()).ToArray(), replica.ChainNames());
             }
             case ClearDirtyRegions:
                 return Answer(replica.ClearDirtyRegions());
@@ -61,15 +61,15 @@ public sealed partial class ReplicaActor
         try
         {
             if (Directory.Exists(_settings.Directory)) Directory.Delete(_settings.Directory, recursive: true);
-            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.Ok, null);
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaOutcome.Ok, null);
         }
         catch (IOException e)
         {
-            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaOutcome.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
         }
         catch (UnauthorizedAccessException e)
         {
-            return new Done(_settings.ReplicaId, command.RequestId, ReplicaStatus.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
+            return new Done(_settings.ReplicaId, command.RequestId, ReplicaOutcome.IoError, $"cannot delete {_settings.Directory}: {e.Message}");
         }
     }
 }

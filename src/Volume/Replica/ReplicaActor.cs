@@ -66,7 +66,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
             if (r.Status != ReplicaStatus.Ok || r.Replica is null)
             {
                 _log.Error("Replica {Replica} in {Directory} cannot open: {Status} {Detail}", _settings.ReplicaId, _settings.Directory, r.Status, r.Detail);
-                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, r.Status, r.Detail));
+                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, r.Status.ToOutcome(), r.Detail));
                 Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, $"{r.Status}: {r.Detail}"));
                 Become(() => Broken($"{r.Status}: {r.Detail}"));
             }
@@ -76,7 +76,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
                 _server = r.Server;
                 _endpoint = r.Endpoint;
                 _settings.Locals.Add(_settings.ReplicaId, r.Replica);
-                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, ReplicaStatus.Ok, null));
+                _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, ReplicaOutcome.Ok, null));
                 Context.Parent.Tell(new ReplicaReady(_settings.ReplicaId, _settings.Disk, r.Replica.Size));
                 _log.Info("Replica {Replica} open in {Directory}: {Size} bytes, revision {Revision}{Unclean}", _settings.ReplicaId, _settings.Directory,
                     r.Replica.Size, r.Replica.Revision, r.Replica.OpenedAfterUncleanStop ? ", after an unclean stop" : "");
@@ -92,7 +92,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     private void Broken(string reason)
     {
         Receive<RemoveReplica>(c => RunThenReply(Sender, () => Remove(c), stop: true));
-        Receive<IReplicaCommand>(c => Sender.Tell(new Done(_settings.ReplicaId, c.RequestId, ReplicaStatus.Failed, reason)));
+        Receive<IReplicaCommand>(c => Sender.Tell(new Done(_settings.ReplicaId, c.RequestId, ReplicaOutcome.Failed, reason)));
     }
 
     private void Ready()
@@ -127,7 +127,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
         Become(Busy);
         Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
                 ? new WorkDone(t.Result, replyTo, stop)
-                : new WorkDone(new Done(_settings.ReplicaId, Guid.Empty, ReplicaStatus.IoError, t.Exception?.GetBaseException().Message), replyTo, false),
+                : new WorkDone(new Done(_settings.ReplicaId, Guid.Empty, ReplicaOutcome.IoError, t.Exception?.GetBaseException().Message), replyTo, false),
             TaskScheduler.Default).PipeTo(Self);
     }
 

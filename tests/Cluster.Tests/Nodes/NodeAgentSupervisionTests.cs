@@ -38,7 +38,7 @@ public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.T
 
         var created = await host.Ask<ReplicaProtocol.Done>(
             new ReplicaProtocol.CreateReplica("n1", "r1", Guid.NewGuid(), "vol", Guid.NewGuid(), "disk-1", 4 << 20, 1), RemainingOrDefault);
-        Assert.Equal(ReplicaStatus.Ok, created.Status);
+        Assert.Equal(ReplicaOutcome.Ok, created.Status);
         Assert.True(locals.TryGet("r1", out var replica));
         var (status, channel) = LocalReplicaChannel.Open(replica, 1);
         Assert.Equal(ReplicaStatus.Ok, status);

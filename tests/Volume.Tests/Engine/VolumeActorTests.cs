@@ -149,7 +149,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
                     Context.ActorOf(ReplicaActor.Props(Settings(create.ReplicaId, create.Disk, Path.Combine(root, create.Disk, create.ReplicaId), create), Sender), create.ReplicaId);
                 else if (dir is not null) // a replica whose actor stopped: opened again, as a node agent would at start
                     Context.ActorOf(ReplicaActor.Props(Settings(c.ReplicaId, Path.GetFileName(Path.GetDirectoryName(dir))!, dir, null)), c.ReplicaId).Forward(c);
-                else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaStatus.NotFound, "gone"));
+                else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaOutcome.NotFound, "gone"));
             });
 
             ReplicaActorSettings Settings(string id, string disk, string dir, ReplicaProtocol.CreateReplica? create) =>
