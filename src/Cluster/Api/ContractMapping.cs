@@ -8,13 +8,14 @@ namespace ActorStore.Cluster.Api;
 /// <summary>Protocol records → the REST contract records. Pure, so the shapes are checked without HTTP.</summary>
 internal static class ContractMapping
 {
-    /// <param name="nbdEndpoint">The <c>host:port</c> of the NBD server of the node the volume is attached to, if known.</param>
-    public static VolumeInfo ToInfo(VolumeProtocol.VolumeView v, string? nbdEndpoint) => new(
+    /// <summary>The NBD endpoint is the one the engine reported when it started serving on the attach node.</summary>
+    public static VolumeInfo ToInfo(VolumeProtocol.VolumeView v) => new(
         v.Name, v.Id, v.Size, v.ReplicaCount, v.State, v.Robustness, v.AttachedTo,
-        Endpoint: v.AttachedTo is not null && v.State == VolumeStates.Attached && nbdEndpoint is not null ? $"nbd://{nbdEndpoint}/{v.Name}" : null,
+        Endpoint: v.State == VolumeStates.Attached && v.NbdEndpoint is { } nbd ? $"nbd://{nbd}/{v.Name}" : null,
         v.Epoch, v.SnapshotCount, v.Created,
         v.Replicas.Select(ToInfo).ToList(),
-        v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null);
+        v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null,
+        v.DetachReason, v.Activity);
 
     public static ReplicaInfo ToInfo(VolumeProtocol.ReplicaView r) => new(r.Id, r.Node, r.Disk, Mode(r.Mode), r.Failure, r.FailedAt);
 

@@ -43,15 +43,13 @@ internal static class VolumeEndpoints
         var answer = await asks.Registry(new RegistryProtocol.ListVolumes(), ct);
         if (answer is not RegistryProtocol.VolumeNames names) return Problems.From(answer);
         var answers = await Task.WhenAll(names.Names.Select(n => asks.Volume(new VolumeProtocol.Get(n), ct)));
-        var views = answers.OfType<VolumeProtocol.VolumeView>().ToList();
-        var remote = await RemoteNbdEndpoints(views, asks, ct);
         var list = new List<VolumeInfo>(answers.Length);
         for (var i = 0; i < answers.Length; i++)
         {
             switch (answers[i])
             {
                 case VolumeProtocol.VolumeView v:
-                    list.Add(ContractMapping.ToInfo(v, NbdEndpoint(v, asks.Targets, remote)));
+                    list.Add(ContractMapping.ToInfo(v));
                     break;
                 case VolumeProtocol.Refused { Error: VolumeError.NotFound }:
                     break; // deleted between the registry's answer and ours
@@ -71,7 +69,7 @@ internal static class VolumeEndpoints
             return Problems.Invalid(why);
         return await asks.Volume(new VolumeProtocol.Create(body.Name, body.Size, replicas), ct) switch
         {
-            VolumeProtocol.VolumeView v => TypedResults.Created($"/volumes/{v.Name}", await InfoAsync(v, asks, ct)),
+            VolumeProtocol.VolumeView v => TypedResults.Created($"/volumes/{v.Name}", ContractMapping.ToInfo(v)),
             var other => Problems.From(other),
         };
     }
@@ -130,41 +128,10 @@ internal static class VolumeEndpoints
         if (RequestValidation.Name(name, "volume") is { } why) return Problems.Invalid(why);
         return await asks.Volume(command(), ct) switch
         {
-            VolumeProtocol.VolumeView v => TypedResults.Ok(await InfoAsync(v, asks, ct)),
+            VolumeProtocol.VolumeView v => TypedResults.Ok(ContractMapping.ToInfo(v)),
             var other => Problems.From(other),
         };
     }
-
-    private static async Task<VolumeInfo> InfoAsync(VolumeProtocol.VolumeView v, ActorAsks asks, CancellationToken ct) =>
-        ContractMapping.ToInfo(v, NbdEndpoint(v, asks.Targets, await RemoteNbdEndpoints([v], asks, ct)));
-
-    /// <summary>
-    /// NBD endpoints of the other nodes the given volumes are attached to: one Ask of the node directory,
-    /// and only when some volume is attached elsewhere. Without an answer the endpoint is simply unknown.
-    /// </summary>
-    private static async Task<IReadOnlyDictionary<string, string>> RemoteNbdEndpoints(
-        IReadOnlyCollection<VolumeProtocol.VolumeView> views, ActorAsks asks, CancellationToken ct)
-    {
-        var elsewhere = views.Where(v => IsAttached(v) && v.AttachedTo != asks.Targets.NodeId).Select(v => v.AttachedTo!).ToHashSet();
-        if (elsewhere.Count == 0) return new Dictionary<string, string>();
-        var answer = elsewhere.Count == 1
-            ? await asks.Nodes(new NodeProtocol.GetNode(elsewhere.First()), ct)
-            : await asks.Nodes(new NodeProtocol.ListNodes(), ct);
-        var nodes = answer switch
-        {
-            NodeProtocol.NodeView n => [n],
-            NodeProtocol.NodeList l => l.Nodes,
-            _ => [],
-        };
-        return nodes.Where(n => n.NbdEndpoint is not null).ToDictionary(n => n.Id, n => n.NbdEndpoint!);
-    }
-
-    private static string? NbdEndpoint(VolumeProtocol.VolumeView v, GatewayTargets targets, IReadOnlyDictionary<string, string> remote) =>
-        !IsAttached(v) ? null
-        : v.AttachedTo == targets.NodeId ? targets.NbdEndpoint
-        : remote.GetValueOrDefault(v.AttachedTo!);
-
-    private static bool IsAttached(VolumeProtocol.VolumeView v) => v.AttachedTo is not null && v.State == VolumeStates.Attached;
 
     private static VolumeInfo Unknown(string name) =>
         new(name, Guid.Empty, 0, 0, VolumeStates.Unknown, VolumeStates.Unknown, null, null, 0, 0, default, []);

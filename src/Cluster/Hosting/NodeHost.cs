@@ -20,8 +20,8 @@ namespace ActorStore.Cluster.Hosting;
 /// <summary>
 /// Starts the node (DESIGN §1–2) in dependency order — actor system and cluster, NBD server, node
 /// agent and directory, volume registry, volume shards, gateway — prints one ready line with the bound
-/// endpoints, and on SIGTERM/SIGINT stops in reverse: NBD drained first, then the engines flush on
-/// shard hand-off, then the replicas close cleanly.
+/// endpoints, and on SIGTERM/SIGINT stops in reverse: NBD drained first, then the engines stop and
+/// flush, then the replicas close cleanly.
 /// </summary>
 public static class NodeHost
 {
@@ -67,11 +67,19 @@ public static class NodeHost
         system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(volume.JournalSnapshotEvery), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
         var registry = system.ActorOf(ClusterSingletonProxy.Props("/user/volume-registry", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")), "volume-registry-proxy");
 
-        var host = new VolumeHost(node.NodeId, exports, locals, nodes, registry, volume);
+        // The engines of the volumes attached here, before the controllers that remember-entities restarts look for them;
+        // they report to their controllers through the shard region.
+        var engines = system.ActorOf(EngineHost.Props(new EngineEnvironment(node.NodeId, volume, locals, new ReplicaCalls(nodes, volume.ReplicaCommandTimeout),
+            exports, node.Endpoints.Nbd, system.ActorSelection("/system/sharding/volume"), volume.ReplicaCommandTimeout * 2)), EngineHost.Name);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-engines",
+            async () => { await engines.Ask<Akka.Done>(EngineHost.StopAll.Instance, volume.ReplicaCommandTimeout * 2); return Akka.Done.Instance; });
+
+        var host = new VolumeHost(node.NodeId, nodes, registry, volume);
         var sharding = ClusterSharding.Get(system);
         var shardSettings = ClusterShardingSettings.Create(system).WithRole("actorstore");
         var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
+
 
         var clusterId = ClusterIdentity.Read(node.DataDir);
         var gateway = await GatewayHost.StartAsync(
@@ -86,7 +94,7 @@ public static class NodeHost
         await Task.WhenAny(stop.Task, system.WhenTerminated);
 
         // Stop taking I/O first (in-flight requests finish, later ones get ESHUTDOWN), then let the
-        // engines flush and the replicas close through the actor system's coordinated shutdown.
+        // engines flush (coordinated shutdown's service-unbind phase) and the replicas close.
         await nbd.StopAsync();
         await gateway.StopAsync();
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);

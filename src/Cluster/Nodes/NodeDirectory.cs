@@ -1,6 +1,7 @@
 using ActorStore.Blocks;
 using ActorStore.Cluster.Protocol;
 using ActorStore.Cluster.Scheduling;
+using ActorStore.Volume.Engine;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -11,7 +12,7 @@ namespace ActorStore.Cluster.Nodes;
 
 /// <summary>
 /// This node's view of every node (one per node, at /user/nodes): routes replica commands and node
-/// commands to the NodeAgent of the node they name, gathers node reports, and places new replicas.
+/// commands to the NodeAgent of the node they name, engine commands to its engine host, gathers node reports, and places new replicas.
 /// A node is found through its cluster role <c>node:ID</c>.
 /// </summary>
 public sealed class NodeDirectory : ReceiveActor
@@ -31,6 +32,11 @@ public sealed class NodeDirectory : ReceiveActor
         {
             if (Member(c.Node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / ReplicaHostName).Tell(c, Sender);
             else Sender.Tell(new ReplicaProtocol.Done(c.ReplicaId, c.RequestId, ReplicaOutcome.IoError, $"node {c.Node} is not an up cluster member"));
+        });
+        Receive<EngineProtocol.IEngineCommand>(c =>
+        {
+            if (Member(c.Node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / EngineHost.Name).Tell(c, Sender);
+            else Sender.Tell(new EngineProtocol.EngineUnreachable(c.Volume, c.Node, $"node {c.Node} is not an up cluster member; `pbm node list` shows the nodes"));
         });
         Receive<PlacementProtocol.PlaceReplicas>(p =>
         {

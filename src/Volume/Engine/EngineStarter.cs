@@ -14,20 +14,17 @@ namespace ActorStore.Volume.Engine;
 /// volume it opens the failed replicas instead and keeps those <see cref="SalvagePlan"/> picks: the freshest,
 /// which the others are reconciled from.
 /// </summary>
-public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
+public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalReplicas locals, ReplicaCalls calls)
 {
-    /// <summary><paramref name="Salvage"/>: <paramref name="Replicas"/> are failed ones, and only the freshest and those that agree with it are kept.</summary>
-    public sealed record Plan(string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<VolumeRecord.ReplicaRecord> Replicas, bool Salvage = false);
-
     /// <summary><paramref name="Salvaged"/>: what a salvage chose (null when it was not one, or no replica could be salvaged).</summary>
     public sealed record Result(Dictionary<string, IReplicaChannel> Channels, List<ReplicaFailure> Failures, List<string> Details, long CopiedBytes, SalvagePlan.Choice? Salvaged = null);
 
-    public async Task<Result> StartAsync(Plan plan)
+    public async Task<Result> StartAsync(EngineProtocol.StartEngine plan)
     {
         var failures = new List<ReplicaFailure>();
         var details = new List<string>();
         var answers = await calls.AskAllAsync(plan.Replicas.Select(r => (IReplicaCommand)new OpenReplica(r.Node, r.Id, Guid.NewGuid(), plan.Epoch))).ConfigureAwait(false);
-        var ready = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer)>();
+        var ready = new List<(EngineProtocol.EngineReplica Replica, Opened Answer)>();
         for (var i = 0; i < answers.Length; i++)
         {
             var replica = plan.Replicas[i];
@@ -47,7 +44,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
             // The source first: reconciling copies from the first of the highest revision.
             ready = ready.Where(r => kept.Contains(r.Replica.Id)).OrderBy(r => kept.IndexOf(r.Replica.Id)).ToList();
         }
-        var opened = new List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)>();
+        var opened = new List<(EngineProtocol.EngineReplica Replica, Opened Answer, IReplicaChannel Channel)>();
         foreach (var (replica, o) in ready)
         {
             var (status, channel) = await ConnectAsync(plan, replica, o).ConfigureAwait(false);
@@ -83,10 +80,10 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
         }
     }
 
-    private async Task<(ReplicaStatus, IReplicaChannel?)> ConnectAsync(Plan plan, VolumeRecord.ReplicaRecord replica, Opened opened)
+    private async Task<(ReplicaStatus, IReplicaChannel?)> ConnectAsync(EngineProtocol.StartEngine plan, EngineProtocol.EngineReplica replica, Opened opened)
     {
-        var options = new ReplicaChannelOptions { RequestTimeout = host.Settings.ReplicaRequestTimeout };
-        if (replica.Node == host.NodeId && !host.Settings.ForceSocket && host.LocalReplicas.TryGet(replica.Id, out var local))
+        var options = new ReplicaChannelOptions { RequestTimeout = settings.ReplicaRequestTimeout };
+        if (replica.Node == nodeId && !settings.ForceSocket && locals.TryGet(replica.Id, out var local))
         {
             var (status, channel) = LocalReplicaChannel.Open(local, plan.Epoch, options);
             return (status, channel);
@@ -101,7 +98,7 @@ public sealed class EngineStarter(VolumeHost host, ReplicaCalls calls)
     /// others, so all read the same before any client does. A replica that fails a copy is failed.
     /// </summary>
     private static async Task<long> ReconcileAsync(
-        List<(VolumeRecord.ReplicaRecord Replica, Opened Answer, IReplicaChannel Channel)> opened, Action<string, ReplicaStatus, string> fail)
+        List<(EngineProtocol.EngineReplica Replica, Opened Answer, IReplicaChannel Channel)> opened, Action<string, ReplicaStatus, string> fail)
     {
         var regions = BlockExtent.Union(opened.Select(o => o.Answer.DirtyRegions.Select(r => r.ToExtent()).ToArray()));
         var alive = opened.OrderByDescending(o => o.Answer.Revision).ToList();

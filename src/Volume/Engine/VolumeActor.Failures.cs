@@ -1,4 +1,5 @@
 using ActorStore.Volume.Protocol;
+using Akka.Actor;
 using Akka.Event;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 
@@ -6,21 +7,25 @@ namespace ActorStore.Volume.Engine;
 
 public sealed partial class VolumeActor
 {
-    internal static object FailReplicasMessage(IReadOnlyList<ReplicaFailure> failures, TaskCompletionSource<bool> persisted) => new FailReplicas(failures, persisted);
-
-    internal static object FencedMessage(string replicaId, long epoch) => new Fenced(replicaId, epoch);
-
     /// <summary>
-    /// The I/O path found failed replicas: persist ERR, take them out of the replica set, and only then
-    /// let the request that found them answer (DESIGN §3: no other connection may read from them).
+    /// The engine found failed replicas: persist ERR, and only then answer, so that the engine drops them and
+    /// lets the request that found them answer (DESIGN §3: no other connection may read from them). A report
+    /// of an older engine is refused: that engine has been fenced and its request gets EIO.
     /// </summary>
-    private void OnFailReplicas(FailReplicas f)
+    private void OnReportFailures(EngineProtocol.ReportFailures r)
     {
-        // A late report from an older engine's channel (one a salvage replaced): its replica may serve again under this one.
-        PersistFailures(f.Failures.Where(x => x.Epoch == 0 || x.Epoch >= _record.Epoch).ToArray(), () => f.Persisted.TrySetResult(true));
+        var replyTo = Sender;
+        if (r.Epoch != _record.Epoch || _record.AttachedTo is null)
+        {
+            replyTo.Tell(new EngineProtocol.EngineRefused(_record.Name, r.Epoch, $"volume '{_record.Name}' is at epoch {_record.Epoch}{(_record.AttachedTo is null ? ", detached" : "")}"));
+            return;
+        }
+        // A late report from a channel a salvage replaced: its replica may serve again under this epoch.
+        var failures = r.Failures.Where(x => x.Epoch == 0 || x.Epoch >= _record.Epoch).Select(ToFailure).ToArray();
+        PersistFailures(failures, () => replyTo.Tell(new EngineProtocol.FailuresRecorded(_record.Name, r.Epoch)));
     }
 
-    /// <summary>Persists ERR for each replica not already failed, drops them from the running engine, then runs <paramref name="then"/>.</summary>
+    /// <summary>Persists ERR for each replica not already failed, has the running engine drop them, then runs <paramref name="then"/>.</summary>
     private void PersistFailures(IReadOnlyList<ReplicaFailure> failures, Action then)
     {
         var events = failures
@@ -39,18 +44,8 @@ public sealed partial class VolumeActor
             Record(e);
             _log.Warning("Volume {Volume}: replica {Replica} failed ({Reason}); volume is {Robustness}", _record.Name, e.ReplicaId, e.Reason, _record.Robustness);
             if (--left > 0) return;
-            if (_engine is { } engine) _ = RunningEngine.CloseAsync(engine.Drop(events.Select(x => x.ReplicaId)));
+            if (_engine is { } engine) engine.Engine.Tell(new EngineProtocol.DropReplicas(engine.Node, _record.Name, engine.Epoch, events.Select(x => x.ReplicaId).ToArray()));
             then();
         });
-    }
-
-    /// <summary>A replica refused this engine's epoch: a newer engine owns the volume. Stop serving at once.</summary>
-    private void OnFenced(Fenced f)
-    {
-        if (_engine is not { } engine || f.Epoch != _record.Epoch) return;
-        _log.Error("Volume {Volume}: replica {Replica} has accepted a newer engine than epoch {Epoch}; this engine stops serving", _record.Name, f.ReplicaId, f.Epoch);
-        _engine = null;
-        _host.Exports.Remove(engine.Io);
-        _ = engine.StopAsync(flush: false);
     }
 }

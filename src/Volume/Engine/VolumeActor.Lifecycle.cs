@@ -10,7 +10,7 @@ namespace ActorStore.Volume.Engine;
 
 public sealed partial class VolumeActor
 {
-    /// <summary>After recovery: finish an interrupted create or command, then restart the engine if attached here.</summary>
+    /// <summary>After recovery: finish an interrupted create or command, then re-find the engine if attached.</summary>
     private void ResumeAfterRecovery()
     {
         if (!_record.Exists) return;
@@ -26,14 +26,8 @@ public sealed partial class VolumeActor
             return;
         }
         _host.Registry.Tell(new RegistryProtocol.Register(_record.Name, _record.Id));
-        if (_record.AttachedTo == _host.NodeId && _engine is null)
-            Persist(new EpochRaised(_record.Epoch + 1), e =>
-            {
-                Record(e);
-                StartEngine(ActorRefs.Nobody);
-            });
-        else
-            RefreshSnapshotCount();
+        if (_record.AttachedTo is not null && _engine is null) LookForEngine(DateTime.UtcNow);
+        RefreshSnapshotCount();
     }
 
     private void OnCreate(Create c)
@@ -116,95 +110,6 @@ public sealed partial class VolumeActor
         });
     }
 
-    private void OnAttach(Attach a)
-    {
-        var replyTo = Sender;
-        if (!Usable(replyTo)) return;
-        if (_record.AttachedTo == a.Node && (_engine is not null || a.Node != _host.NodeId)) { Reply(replyTo); return; }
-        if (_record.AttachedTo is { } other && other != a.Node)
-        {
-            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to node {other}; detach it first"));
-            return;
-        }
-        if (a.Node != _host.NodeId)
-        {
-            replyTo.Tell(Refuse(VolumeError.WrongState, $"this engine runs on node {_host.NodeId}; attach '{_record.Name}' through the gateway of node {a.Node}"));
-            return;
-        }
-        if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
-        Persist(new Attached(a.Node, _record.Epoch + 1), e =>
-        {
-            Record(e);
-            StartEngine(replyTo);
-        });
-    }
-
-    /// <summary>
-    /// Starts the engine under the current epoch. A faulted volume is salvaged on the way: always when an
-    /// operator attaches it (that is asking for it to serve), on a restart only with auto-salvage on.
-    /// </summary>
-    private void StartEngine(IActorRef replyTo)
-    {
-        var salvage = _record.Faulted;
-        if (salvage && replyTo.IsNobody() && !_host.Settings.AutoSalvage)
-        {
-            CannotServe(replyTo, $"every replica has failed (faulted) and auto-salvage is off; `pbm volume salvage {_record.Name}` or an attach brings back the freshest intact ones");
-            return;
-        }
-        var starter = new EngineStarter(_host, _calls);
-        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch,
-            salvage ? _record.SalvageCandidates.ToArray() : _record.Healthy.ToArray(), salvage);
-        Run(() => starter.StartAsync(plan), result => PersistSalvage(result, () => PersistFailures(result.Failures, () =>
-        {
-            if (result.Channels.Count == 0)
-            {
-                var why = result.Details.Count == 0 ? salvage ? "no replica can be salvaged (each failed an fsync or is corrupt)" : "it has no healthy replica" : string.Join("; ", result.Details);
-                CannotServe(replyTo, why);
-                return;
-            }
-            var io = new VolumeIo(_record.Name, _record.Size, ReplicaSetView.Empty, new FailureSink(Self, _host.Settings.FailurePersistTimeout));
-            _engine = new RunningEngine(io, result.Channels);
-            _engine.Drop([]);
-            _host.Exports.Add(io);
-            _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}{Copied}", _record.Name, _host.NodeId, _record.Epoch,
-                string.Join(", ", result.Channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))),
-                result.CopiedBytes > 0 ? $"; reconciled {result.CopiedBytes} bytes of dirty regions" : "");
-            Reply(replyTo);
-            Finish();
-            RefreshSnapshotCount();
-        })));
-    }
-
-    /// <summary>The engine could not start: the volume is detached (so it can be attached again once fixed) and the attach refused.</summary>
-    private void CannotServe(IActorRef replyTo, string why)
-    {
-        _log.Error("Volume {Volume}: engine cannot start: {Why}", _record.Name, why);
-        Persist(new Detached(), e =>
-        {
-            Record(e);
-            if (!replyTo.IsNobody()) replyTo.Tell(Refuse(VolumeError.Unavailable, $"volume '{_record.Name}' cannot be served: {why}"));
-            Finish();
-        });
-    }
-
-    private void OnDetach(Detach d)
-    {
-        var replyTo = Sender;
-        if (!Usable(replyTo)) return;
-        if (_record.AttachedTo is null) { Reply(replyTo); return; }
-        var engine = _engine;
-        _engine = null;
-        if (engine is not null) _host.Exports.Remove(engine.Io);
-        Run(async () => { if (engine is not null) await engine.StopAsync(flush: true).ConfigureAwait(false); return true; }, _ =>
-            Persist(new Detached(), e =>
-            {
-                Record(e);
-                _log.Info("Volume {Volume} detached", _record.Name);
-                Reply(replyTo);
-                Finish();
-            }));
-    }
-
     private void OnDelete(Delete d)
     {
         var replyTo = Sender;
@@ -216,15 +121,5 @@ public sealed partial class VolumeActor
             Record(e);
             RunOperation(op, replyTo);
         });
-    }
-
-    /// <summary>Node shutdown or shard hand-off: stop serving, flush every replica, then stop. Attachment stays recorded.</summary>
-    private void StopEntity()
-    {
-        var engine = _engine;
-        _engine = null;
-        if (engine is null) { Context.Stop(Self); return; }
-        _host.Exports.Remove(engine.Io);
-        Run(async () => { await engine.StopAsync(flush: true).ConfigureAwait(false); return true; }, _ => Context.Stop(Self));
     }
 }

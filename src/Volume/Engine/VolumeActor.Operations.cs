@@ -57,7 +57,7 @@ public sealed partial class VolumeActor
         var calls = _calls;
         var name = _record.Name;
         var healthy = _record.Healthy.Where(r => r.Mode == ReplicaMode.ReadWrite).ToArray();
-        // Read-only: answered from a replica without making the actor busy.
+        // Read-only: answered from a replica without making the actor busy, in every state.
         ListFromAsync(calls, name, healthy).PipeTo(replyTo);
     }
 
@@ -89,10 +89,17 @@ public sealed partial class VolumeActor
         var drain = engine is not null && op.Kind is OperationKind.Snapshot or OperationKind.Purge;
         var commands = targets.Select(r => CommandFor(op, r)).ToArray();
         var calls = _calls;
+        var nodes = _host.Nodes;
         var name = _record.Name;
+        var timeout = _host.Settings.ReplicaCommandTimeout;
         Run(async () =>
         {
-            if (drain) await engine!.Io.PauseAsync().ConfigureAwait(false);
+            if (drain)
+            {
+                // The engine drains its I/O (on its own node) and resumes by itself should this controller not come back.
+                var paused = await AskEngine(nodes, new EngineProtocol.PauseIo(engine!.Node, name, engine.Epoch, timeout * 2), timeout).ConfigureAwait(false);
+                if (paused is not EngineProtocol.IoPaused) return (Answers: (object[]?)null, List: (object?)null, NotDrained: Describe(paused));
+            }
             object[] answers;
             try
             {
@@ -100,13 +107,24 @@ public sealed partial class VolumeActor
             }
             finally
             {
-                if (drain) engine!.Io.Resume();
+                if (drain) nodes.Tell(new EngineProtocol.ResumeIo(engine!.Node, name, engine.Epoch), ActorRefs.NoSender);
             }
             var list = await ListFromAsync(calls, name, targets).ConfigureAwait(false);
-            return (answers, list);
+            return (Answers: answers, List: list, NotDrained: (string?)null);
         }, result =>
         {
-            var (answers, list) = result;
+            if (result.Answers is not { } answers)
+            {
+                var notDrained = Refuse(VolumeError.Unavailable, $"{op.Kind} not done: the engine of '{_record.Name}' did not drain its I/O ({result.NotDrained}); retry");
+                Persist(new OperationCompleted(op.RequestId, false, notDrained.Detail), e =>
+                {
+                    Record(e);
+                    if (!replyTo.IsNobody()) replyTo.Tell(notDrained);
+                    Finish();
+                });
+                return;
+            }
+            var list = result.List;
             var statuses = answers.Select(ReplicaCalls.StatusOf).ToArray();
             // A delete repeated after a crash may find the snapshot already purged on some replicas.
             if (op.Kind == OperationKind.DeleteSnapshot && statuses.Contains(ReplicaStatus.Ok))

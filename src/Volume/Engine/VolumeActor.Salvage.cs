@@ -27,9 +27,9 @@ public sealed partial class VolumeActor
             replyTo.Tell(Refuse(VolumeError.Unavailable, $"no replica of volume '{_record.Name}' can be salvaged: each failed an fsync or is corrupt; restore it from a backup"));
             return;
         }
-        if (_record.AttachedTo is { } node && node != _host.NodeId)
+        if (_record.AttachedTo is not null && _engine is null)
         {
-            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to node {node}; salvage it through that node's gateway"));
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to node {_record.AttachedTo} but its engine does not serve; detach it, then salvage"));
             return;
         }
         if (_record.Pending is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is busy with {_record.Pending.Kind}; retry")); return; }
@@ -41,53 +41,58 @@ public sealed partial class VolumeActor
         });
     }
 
+    /// <summary>
+    /// Attached: the engine prepares the salvaged replicas under the new epoch and, told to serve, swaps them in
+    /// (its NBD clients stay connected). Detached: the engine host of this node prepares them (opens and
+    /// reconciles), and lets go of them flushed until the next attach.
+    /// </summary>
     private void RunSalvage(IActorRef replyTo)
     {
-        var starter = new EngineStarter(_host, _calls);
-        var plan = new EngineStarter.Plan(_record.Name, _record.Id, _record.Size, _record.Epoch, _record.SalvageCandidates.ToArray(), Salvage: true);
-        var engine = _engine;
-        Run(() => starter.StartAsync(plan), result =>
+        var attached = _record.AttachedTo;
+        var start = new EngineProtocol.StartEngine(attached ?? _host.NodeId, _record.Name, _record.Id, _record.Size, _record.Epoch,
+            _record.SalvageCandidates.Select(r => new EngineProtocol.EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), Salvage: true);
+        bool Current() => _record.Epoch == start.Epoch && _record.AttachedTo == attached && _detaching is null;
+        Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, Current, () =>
         {
-            if (result.Channels.Count == 0)
+            if (attached is null)
             {
-                replyTo.Tell(Refuse(VolumeError.Unavailable, $"no replica of volume '{_record.Name}' could be salvaged: {(result.Details.Count == 0 ? "none opened" : string.Join("; ", result.Details))}"));
-                Finish();
-                return;
-            }
-            PersistSalvage(result, () => PersistFailures(result.Failures, () =>
-            {
-                if (engine is not null && _engine == engine)
-                {
-                    // Attached: the running engine serves from them at once, its NBD clients still connected.
-                    _ = RunningEngine.CloseAsync(engine.Adopt(result.Channels));
-                    Reply(replyTo);
-                    Finish();
-                    return;
-                }
-                // Detached: the reconciling is done; flush and let go until the next attach.
-                Run(async () =>
-                {
-                    await Task.WhenAll(result.Channels.Values.Select(c => c.FlushAsync().AsTask())).ConfigureAwait(false);
-                    await RunningEngine.CloseAsync(result.Channels.Values).ConfigureAwait(false);
-                    return true;
-                }, _ =>
+                Run(() => AskEngine(new EngineProtocol.StopEngine(start.Node, start.Volume, start.Epoch, Flush: true), _host.Settings.ReplicaCommandTimeout), _ =>
                 {
                     Reply(replyTo);
                     Finish();
                 });
-            }));
-        });
+                return;
+            }
+            Run(() => AskEngine(new EngineProtocol.ServeEngine(start.Node, start.Volume, start.Epoch), _host.Settings.ReplicaCommandTimeout), served =>
+            {
+                if (served is EngineProtocol.EngineServing s && Current())
+                {
+                    Link(start.Node, s);
+                    Reply(replyTo);
+                }
+                else replyTo.Tell(Refuse(VolumeError.Unavailable, $"the salvaged replicas of '{_record.Name}' were not served: {Describe(served)}"));
+                Finish();
+            });
+        }, why =>
+        {
+            replyTo.Tell(Refuse(VolumeError.Unavailable, $"no replica of volume '{_record.Name}' could be salvaged: {why}"));
+            Finish();
+        }, () =>
+        {
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' was attached or detached while it was salvaged; retry"));
+            Finish();
+        }), "salvaging");
     }
 
     /// <summary>Records what a salvage kept (the replicas the engine now holds), then runs <paramref name="then"/>.</summary>
-    private void PersistSalvage(EngineStarter.Result result, Action then)
+    private void PersistSalvage(EngineProtocol.EnginePrepared result, Action then)
     {
-        if (result.Salvaged is not { } choice || result.Channels.Count == 0)
+        if (result.Salvaged is not { } choice || result.Serving.Count == 0)
         {
             then();
             return;
         }
-        var kept = result.Channels.Keys.ToHashSet();
+        var kept = result.Serving.ToHashSet();
         var source = kept.Contains(choice.Source) ? choice.Source : choice.Reconciled.First(kept.Contains);
         var reason = source == choice.Source ? choice.Reason : $"{source} serves: {choice.Source} was picked ({choice.Reason}) but could not be reached";
         var picked = choice.Reconciled.Prepend(choice.Source).ToHashSet();

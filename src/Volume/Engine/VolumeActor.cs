@@ -9,19 +9,23 @@ using static ActorStore.Volume.Protocol.VolumeProtocol;
 namespace ActorStore.Volume.Engine;
 
 /// <summary>
-/// A volume: its durable record (event-sourced) and, while attached to this node, its engine (DESIGN §2).
-/// Commands that change replica files persist a request, carry it out on every replica under one id, and
-/// persist its completion; recovery finishes what a crash interrupted. Multi-step work runs off the
-/// actor's thread as a workflow; while one runs the actor is <see cref="Busy"/> and stashes commands.
-/// I/O never passes through here: the engine's <see cref="VolumeIo"/> serves it and reports failures.
+/// A volume's durable record (event-sourced) and its controller (DESIGN §2), wherever sharding puts it. The
+/// engine of an attached volume runs on the attach node (<see cref="EngineActor"/>, hosted by that node's
+/// <see cref="EngineHost"/>); this actor starts and stops it, watches it and persists what it reports, and
+/// re-finds it after its own restart or move. Commands that change replica files persist a request, carry
+/// it out on every replica under one id, and persist its completion; recovery finishes what a crash
+/// interrupted. Multi-step work runs off the actor's thread as a workflow; while one runs the actor is
+/// <see cref="Busy"/>: reads (show, list), detach, shutdown and the engine's reports are still answered at
+/// once, and only other changes wait for the workflow. I/O never passes through here.
 /// </summary>
-public sealed partial class VolumeActor : ReceivePersistentActor
+public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
 {
     private readonly VolumeHost _host;
     private readonly VolumeRecord _record;
     private readonly ReplicaCalls _calls;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private RunningEngine? _engine;
+    private EngineLink? _engine;
+    private string? _activity;
     private int _snapshotCount;
 
     public VolumeActor(string name, VolumeHost host)
@@ -35,11 +39,13 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         Ready();
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public override string PersistenceId => "volume-" + _record.Name;
 
     public static Props Props(string name, VolumeHost host) => Akka.Actor.Props.Create(() => new VolumeActor(name, host));
 
-    /// <summary>Sent by the shard region when the entity must stop (node shutdown, hand-off): stop the engine cleanly.</summary>
+    /// <summary>Sent by the shard region when the entity must stop (node shutdown, hand-off); the engine runs on regardless.</summary>
     public sealed class Stop
     {
         public static readonly Stop Instance = new();
@@ -53,21 +59,8 @@ public sealed partial class VolumeActor : ReceivePersistentActor
     /// <summary>The next step of a workflow, run on the actor's thread.</summary>
     private sealed record Continue(Action Then);
 
-    private sealed record FailReplicas(IReadOnlyList<ReplicaFailure> Failures, TaskCompletionSource<bool> Persisted);
-
-    private sealed record Fenced(string ReplicaId, long Epoch);
-
-    protected override void PostStop()
-    {
-        // Stopped without the Stop message (e.g. a persist failure): stop serving, fail what waits.
-        if (_engine is { } engine)
-        {
-            _host.Exports.Remove(engine.Io);
-            _ = engine.StopAsync(flush: true);
-            _engine = null;
-        }
-        base.PostStop();
-    }
+    /// <summary>The engine serving this volume: where, under which epoch, and its NBD endpoint.</summary>
+    private sealed record EngineLink(string Node, long Epoch, IActorRef Engine, string NbdEndpoint);
 
     private void Ready()
     {
@@ -75,32 +68,39 @@ public sealed partial class VolumeActor : ReceivePersistentActor
         Command<Get>(_ => Reply(Sender));
         Command<Create>(OnCreate);
         Command<Attach>(OnAttach);
-        Command<Detach>(OnDetach);
         Command<VolumeProtocol.CreateSnapshot>(OnSnapshot);
         Command<VolumeProtocol.DeleteSnapshot>(OnDeleteSnapshot);
-        Command<VolumeProtocol.ListSnapshots>(OnListSnapshots);
         Command<Purge>(OnPurge);
         Command<Revert>(OnRevert);
         Command<Expand>(OnExpand);
         Command<VolumeProtocol.Salvage>(OnSalvage);
         Command<Delete>(OnDelete);
-        Command<Stop>(_ => StopEntity());
         Always();
     }
 
     private void Busy()
     {
         Command<Continue>(c => c.Then());
-        Command<Get>(_ => Reply(Sender));
         Always();
         CommandAny(_ => Stash.Stash());
     }
 
-    /// <summary>What every state handles at once: the I/O path's reports, and the journal's answers about snapshots.</summary>
+    /// <summary>
+    /// What every state answers at once, a workflow running or not: reads, detach, shutdown, the engine's
+    /// reports and its death, and the journal's answers about snapshots.
+    /// </summary>
     private void Always()
     {
-        Command<FailReplicas>(OnFailReplicas);
-        Command<Fenced>(OnFenced);
+        Command<Get>(_ => Reply(Sender));
+        Command<VolumeProtocol.ListSnapshots>(OnListSnapshots);
+        Command<Detach>(OnDetach);
+        Command<Stop>(_ => Context.Stop(Self));
+        Command<EngineProtocol.ReportFailures>(OnReportFailures);
+        Command<EngineProtocol.EngineFenced>(OnEngineFenced);
+        Command<Terminated>(OnEngineTerminated);
+        Command<EngineLookup>(OnEngineLookup);
+        Command<LookAgain>(l => LookForEngine(l.Since));
+        Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
         // Only the newest snapshot is needed: recovery starts there and replays the events after it.
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -117,8 +117,9 @@ public sealed partial class VolumeActor : ReceivePersistentActor
     }
 
     /// <summary>Runs <paramref name="work"/> off the actor's thread and <paramref name="then"/> on it, staying busy meanwhile.</summary>
-    private void Run<T>(Func<Task<T>> work, Action<T> then)
+    private void Run<T>(Func<Task<T>> work, Action<T> then, string? activity = null)
     {
+        if (activity is not null) _activity = activity;
         Become(Busy);
         Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
             ? new Continue(() => then(t.Result))
@@ -127,6 +128,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor
 
     private void Finish()
     {
+        _activity = null;
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -151,13 +153,15 @@ public sealed partial class VolumeActor : ReceivePersistentActor
     private VolumeView View() => new(
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
-        _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null);
+        _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
+        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant());
 
     private string State() =>
         !_record.CreateDone ? "creating"
         : _record.Pending is { Kind: OperationKind.Delete } ? "deleting"
+        : _detaching is not null ? "detaching"
         : _record.AttachedTo is null ? "detached"
-        : _engine is not null || _record.AttachedTo != _host.NodeId ? "attached"
+        : _engine is not null ? "attached"
         : "attaching";
 
     /// <summary>Checks that the volume exists and is not in the middle of creation; replies and returns false otherwise.</summary>

@@ -20,6 +20,9 @@ public sealed class VolumeRecord
     public bool Exists { get; private set; }
     public bool CreateDone { get; private set; }
     public string? AttachedTo { get; private set; }
+
+    /// <summary>Why the volume was last detached when nobody asked (node-lost …); cleared by the next attach.</summary>
+    public string? DetachReason { get; private set; }
     public long Epoch { get; private set; }
     public OperationRequested? Pending { get; private set; }
     public ReplicasSalvaged? LastSalvage { get; private set; }
@@ -57,13 +60,15 @@ public sealed class VolumeRecord
                 break;
             case Attached a:
                 AttachedTo = a.Node;
+                DetachReason = null;
                 Epoch = a.Epoch;
                 break;
             case EpochRaised r:
                 Epoch = r.Epoch;
                 break;
-            case Detached:
+            case Detached d:
                 AttachedTo = null;
+                DetachReason = d.Reason;
                 break;
             case ReplicaFailed f:
                 var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
@@ -103,7 +108,7 @@ public sealed class VolumeRecord
 
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
-        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage);
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage, DetachReason);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -118,6 +123,7 @@ public sealed class VolumeRecord
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;
+        DetachReason = s.DetachReason;
         _replicas.Clear();
         _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)));
     }

@@ -11,4 +11,6 @@ public enum ReplicaFault
     NoSpace,
     /// <summary>It failed an fsync or its files are corrupt: its data cannot be trusted, it is never salvaged.</summary>
     Untrusted,
+    /// <summary>Its node was downed (removed from the cluster) while the replica was in the set: its data may be intact, but it missed writes since.</summary>
+    NodeLost,
 }

@@ -22,7 +22,8 @@ public static class VolumeEvents
     /// <summary>The engine restarted (node restart, recovery): a new epoch fences the old incarnation.</summary>
     public sealed record EpochRaised(long Epoch) : IVolumeEvent;
 
-    public sealed record Detached : IVolumeEvent;
+    /// <summary><paramref name="Reason"/>: why, when not asked for (<c>node-lost</c>, an engine that could not start); null in events written before it was kept.</summary>
+    public sealed record Detached(string? Reason = null) : IVolumeEvent;
 
     /// <summary><paramref name="Fault"/>: what kind of failure (null in events written before it was recorded); an untrusted replica is never salvaged.</summary>
     public sealed record ReplicaFailed(string ReplicaId, string Reason, DateTimeOffset At, ReplicaFault? Fault = null) : IVolumeEvent;
@@ -56,7 +57,8 @@ public static class VolumeEvents
         long Epoch,
         OperationRequested? Pending,
         IReadOnlyList<ReplicaState> Replicas,
-        ReplicasSalvaged? LastSalvage) : IPersistedEvent;
+        ReplicasSalvaged? LastSalvage,
+        string? DetachReason = null) : IPersistedEvent;
 
     public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault);
 }

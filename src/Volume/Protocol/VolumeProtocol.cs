@@ -1,5 +1,3 @@
-using ActorStore.Volume.Engine;
-
 namespace ActorStore.Volume.Protocol;
 
 /// <summary>The commands a volume entity takes and its answers. Every command is answered by a reply or <see cref="Refused"/>.</summary>
@@ -43,7 +41,10 @@ public static class VolumeProtocol
         int SnapshotCount,
         DateTimeOffset Created,
         IReadOnlyList<ReplicaView> Replicas,
-        SalvageView? LastSalvage = null) : IVolumeMessage;
+        SalvageView? LastSalvage = null,
+        string? NbdEndpoint = null,
+        string? DetachReason = null,
+        string? Activity = null) : IVolumeMessage;
 
     /// <summary>What the last salvage chose and why.</summary>
     public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutView> Left, string Reason) : IVolumeMessage;

@@ -14,12 +14,7 @@ namespace ActorStore.Volume.Serialization;
 /// </summary>
 public abstract class JsonMessageSerializer : SerializerWithStringManifest
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        Converters = { new JsonStringEnumConverter() },
-        IncludeFields = false,
-    };
-
+    private readonly JsonSerializerOptions _options;
     private readonly Dictionary<string, Type> _types;
     private readonly Dictionary<Type, string> _manifests;
 
@@ -29,6 +24,11 @@ public abstract class JsonMessageSerializer : SerializerWithStringManifest
     /// </param>
     protected JsonMessageSerializer(ExtendedActorSystem system, Type marker, Type? legacyEvents = null) : base(system)
     {
+        _options = new JsonSerializerOptions
+        {
+            Converters = { new JsonStringEnumConverter(), new ActorRefConverter(system) },
+            IncludeFields = false,
+        };
         var types = ConcreteTypes(marker).ToArray();
         _manifests = types.ToDictionary(t => t, ManifestOf);
         _types = _manifests.ToDictionary(p => p.Value, p => p.Key);
@@ -44,11 +44,11 @@ public abstract class JsonMessageSerializer : SerializerWithStringManifest
     public override string Manifest(object o) =>
         _manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"{o.GetType()} is not a message of this serializer");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         _types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new SerializationException($"empty {manifest}")
+            ? JsonSerializer.Deserialize(bytes, type, _options) ?? throw new SerializationException($"empty {manifest}")
             : throw new SerializationException($"unknown manifest '{manifest}'");
 
     private static string ManifestOf(Type t) => t.DeclaringType is { } outer ? $"{outer.Name}.{t.Name}" : t.Name;

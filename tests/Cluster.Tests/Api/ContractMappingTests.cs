@@ -21,8 +21,8 @@ public sealed class ContractMappingTests
     public void Only_an_attached_volume_has_an_endpoint(string state, string? attachedTo, string? endpoint)
     {
         var view = new VolumeProtocol.VolumeView("v", Guid.NewGuid(), 4096, 1, state, VolumeStates.Healthy, attachedTo, 1, 0, DateTimeOffset.UnixEpoch,
-            [new VolumeProtocol.ReplicaView("r1", "n1", "d1", ReplicaMode.Error, "I/O error", DateTimeOffset.UnixEpoch)]);
-        var info = ContractMapping.ToInfo(view, "h:1");
+            [new VolumeProtocol.ReplicaView("r1", "n1", "d1", ReplicaMode.Error, "I/O error", DateTimeOffset.UnixEpoch)], NbdEndpoint: "h:1");
+        var info = ContractMapping.ToInfo(view);
         Assert.Equal(endpoint, info.Endpoint);
         Assert.Equal(("ERR", "I/O error"), (info.Replicas[0].Mode, info.Replicas[0].Failure));
     }

@@ -18,7 +18,7 @@ public sealed class VolumeMessageSerializerTests(SerializationSystem fixture) : 
     public void Every_volume_message_round_trips_through_the_configured_serializer(string typeName)
     {
         var type = Marker.Assembly.GetType(typeName, throwOnError: true)!;
-        MessageRoundTrip.AssertRoundTrips(fixture.System, Samples.Create(type), typeof(VolumeMessageSerializer));
+        MessageRoundTrip.AssertRoundTrips(fixture.System, Samples.Create(type, fixture.System.ActorOf(Akka.Actor.Props.Empty)), typeof(VolumeMessageSerializer));
     }
 
     [Fact]

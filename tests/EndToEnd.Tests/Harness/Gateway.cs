@@ -33,6 +33,9 @@ public sealed class Gateway : IDisposable
 
     public Task<VolumeInfo> AttachAsync(string name) => CallAsync<VolumeInfo>(HttpMethod.Post, $"/volumes/{name}/attach", new AttachVolume());
 
+    /// <summary>Attach on <paramref name="node"/>, whichever node's gateway this is.</summary>
+    public Task<VolumeInfo> AttachToAsync(string name, string node) => CallAsync<VolumeInfo>(HttpMethod.Post, $"/volumes/{name}/attach", new AttachVolume(node));
+
     public Task<VolumeInfo> DetachAsync(string name) => CallAsync<VolumeInfo>(HttpMethod.Post, $"/volumes/{name}/detach");
 
     public Task<VolumeInfo> RevertAsync(string name, string snapshot) =>

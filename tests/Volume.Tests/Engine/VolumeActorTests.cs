@@ -33,11 +33,9 @@ public sealed class VolumeActorTests() : TestKit(Config)
     {
         using var dir = new TempDirectory();
         var locals = new LocalReplicas();
-        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(dir.Path, locals)), "nodes");
         var exports = new NbdExports();
-        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
-        var host = new VolumeHost("n1", exports, locals, nodes, CreateTestProbe().Ref, settings);
-        var volume = Sys.ActorOf(VolumeActor.Props("v1", host));
+        var host = Start(dir.Path, locals, exports);
+        var volume = Sys.ActorOf(VolumeActor.Props("v1", host), "v1");
 
         var created = await volume.Ask<VolumeView>(new Create("v1", 16 << 20, 2), Patience);
         Assert.Equal(["RW", "RW"], created.Replicas.Select(r => r.Mode == ReplicaMode.ReadWrite ? "RW" : "?"));
@@ -64,21 +62,45 @@ public sealed class VolumeActorTests() : TestKit(Config)
         Assert.Equal(IoStatus.Ok, await io.ReadAsync(1 << 20, back));
         Assert.Equal(data, back);
 
-        // A new incarnation replays the ERR and serves from the healthy replica under a higher epoch.
+        // A new incarnation of the controller replays the ERR and finds its engine still serving, untouched.
         Watch(volume);
         volume.Tell(VolumeActor.Stop.Instance);
         ExpectTerminated(volume, Patience);
-        var again = Sys.ActorOf(VolumeActor.Props("v1", host));
+        Assert.Equal(IoStatus.Ok, await io.ReadAsync(0, back));
+        var again = Sys.ActorOf(VolumeActor.Props("v1", host), "v1");
         await AwaitAssertAsync(async () =>
         {
             var view = await again.Ask<VolumeView>(new Get("v1"), Patience);
             Assert.Equal("attached", view.State);
             Assert.Equal(ReplicaMode.Error, view.Replicas.Single(r => r.Id == victim).Mode);
-            Assert.True(view.Epoch > attached.Epoch);
+            Assert.Equal(attached.Epoch, view.Epoch);
         }, Patience);
         Assert.True(exports.TryGet("v1", out var io2));
+        Assert.Same(io, io2);
         Assert.Equal(IoStatus.Ok, await io2.ReadAsync(0, back));
         Assert.Equal(data, back);
+
+        // Detached: the engine flushes and stops, the export is gone.
+        var detached = await again.Ask<VolumeView>(new Detach("v1"), Patience);
+        Assert.Equal("detached", detached.State);
+        Assert.False(exports.TryGet("v1", out _));
+    }
+
+    /// <summary>One node "n1": its directory (replicas and engines), its engine host, and a stand-in for the shard region.</summary>
+    private VolumeHost Start(string root, LocalReplicas locals, NbdExports exports)
+    {
+        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
+        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(root, locals)), "nodes");
+        Sys.ActorOf(Props.Create(() => new TestVolumes()), "volumes");
+        Sys.ActorOf(EngineHost.Props(new EngineEnvironment("n1", settings, locals, new ReplicaCalls(nodes, settings.ReplicaCommandTimeout), exports,
+            "127.0.0.1:10809", Sys.ActorSelection("/user/volumes"), TimeSpan.FromSeconds(30))), EngineHost.Name);
+        return new VolumeHost("n1", nodes, CreateTestProbe().Ref, settings);
+    }
+
+    /// <summary>Stands in for the shard region: a volume's messages go to the actor named after it.</summary>
+    private sealed class TestVolumes : ReceiveActor
+    {
+        public TestVolumes() => Receive<IWithVolumeName>(m => Context.ActorSelection("/user/" + m.Volume).Tell(m, Sender));
     }
 
     /// <summary>
@@ -90,11 +112,9 @@ public sealed class VolumeActorTests() : TestKit(Config)
     {
         using var dir = new TempDirectory();
         var locals = new LocalReplicas();
-        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(dir.Path, locals)), "nodes");
         var exports = new NbdExports();
-        var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
-        var host = new VolumeHost("n1", exports, locals, nodes, CreateTestProbe().Ref, settings);
-        var volume = Sys.ActorOf(VolumeActor.Props("v2", host));
+        var host = Start(dir.Path, locals, exports);
+        var volume = Sys.ActorOf(VolumeActor.Props("v2", host), "v2");
         var created = await volume.Ask<VolumeView>(new Create("v2", 16 << 20, 3), Patience);
         await volume.Ask<VolumeView>(new Attach("v2", "n1"), Patience);
         Assert.True(exports.TryGet("v2", out var io));
@@ -138,6 +158,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
     {
         public TestNodes(string root, LocalReplicas locals)
         {
+            Receive<EngineProtocol.IEngineCommand>(c => Context.ActorSelection("/user/" + EngineHost.Name).Tell(c, Sender));
             Receive<PlacementProtocol.PlaceReplicas>(p => Sender.Tell(new PlacementProtocol.Placed(p.Volume,
                 Enumerable.Range(1, p.Count).Select(i => new PlacementProtocol.Placement("n1", $"d{i}")).ToArray())));
             Receive<IReplicaCommand>(c =>

@@ -81,7 +81,9 @@ public sealed record VolumeInfo(
     int SnapshotCount,
     DateTimeOffset Created,
     IReadOnlyList<ReplicaInfo> Replicas,
-    SalvageInfo? LastSalvage = null);
+    SalvageInfo? LastSalvage = null,
+    string? DetachReason = null,
+    string? Activity = null);
 
 /// <summary>What the volume's last salvage chose: the replica that serves, those reconciled from it, those left ERR and why.</summary>
 public sealed record SalvageInfo(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutInfo> Left, string Reason);

@@ -1,0 +1,275 @@
+using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using static ActorStore.Volume.Protocol.EngineProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// The engine of one volume attached to this node (DESIGN §2): owns the replica channels, the I/O pipeline
+/// (<see cref="VolumeIo"/>, which the NBD sessions call directly) and the export. Started and stopped by the
+/// volume's controller, wherever that lives; the controller's restart or move does not touch it. Each start
+/// under a newer epoch prepares a new set of channels; the first one creates the pipeline, later ones (a
+/// salvage of an attached volume) swap their channels in under the same pipeline, so NBD clients stay
+/// connected. Only this actor changes the replica set.
+/// </summary>
+public sealed class EngineActor : ReceiveActor, IWithTimers
+{
+    private readonly EngineEnvironment _env;
+    private readonly string _volume;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _epoch;
+    private long _size;
+    private VolumeIo? _io;
+    private RunningEngine? _running;
+    private Dictionary<string, IReplicaChannel>? _prepared;
+    private bool _paused;
+    private int _starting;
+    private IActorRef? _stopped;
+
+    public EngineActor(string volume, EngineEnvironment env)
+    {
+        _volume = volume;
+        _env = env;
+        Receive<StartEngine>(OnStart);
+        Receive<PreparedResult>(OnPrepared);
+        Receive<ServeEngine>(OnServe);
+        Receive<StopEngine>(OnStop);
+        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, _epoch, _io is not null, Self, _io is null ? null : _env.NbdEndpoint)));
+        Receive<PauseIo>(OnPause);
+        Receive<ResumeIo>(r => { if (r.Epoch == _epoch) ResumeNow(); });
+        Receive<PauseExpired>(_ => ResumeNow());
+        Receive<DropReplicas>(d => { if (d.Epoch == _epoch) Drop(d.ReplicaIds); });
+        Receive<Fail>(OnFail);
+        Receive<FailAnswered>(OnFailAnswered);
+        Receive<FencedBy>(OnFenced);
+        Receive<ServeTimedOut>(t => { if (t.Epoch == _epoch) GiveUpPrepared(); });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string volume, EngineEnvironment env) => Akka.Actor.Props.Create(() => new EngineActor(volume, env));
+
+    /// <summary>From the I/O path: persist these failures, then drop the replicas and answer the request that found them.</summary>
+    internal sealed record Fail(IReadOnlyList<ReplicaFailure> Failures, TaskCompletionSource<bool> Persisted);
+
+    /// <summary>From the I/O path: a replica refused the epoch of the channel that reached it.</summary>
+    internal sealed record FencedBy(string ReplicaId, long Epoch);
+
+    private sealed record PreparedResult(long Epoch, EngineStarter.Result? Result, Exception? Error, IActorRef ReplyTo);
+
+    private sealed record FailAnswered(Fail Request, bool Recorded);
+
+    private sealed record ServeTimedOut(long Epoch);
+
+    private sealed record Stopped(EngineStopped Answer, IActorRef ReplyTo);
+
+    private sealed class PauseExpired
+    {
+        public static readonly PauseExpired Instance = new();
+    }
+
+    private void OnStart(StartEngine s)
+    {
+        if (s.Epoch <= _epoch)
+        {
+            Sender.Tell(new EngineRefused(_volume, s.Epoch, $"the engine of '{_volume}' on node {_env.NodeId} already runs under epoch {_epoch}"));
+            return;
+        }
+        _epoch = s.Epoch;
+        _size = s.Size;
+        CloseUnserved();
+        var starter = new EngineStarter(_env.NodeId, _env.Settings, _env.LocalReplicas, _env.Calls);
+        _starting++;
+        var replyTo = Sender;
+        var self = Self;
+        Task.Run(() => starter.StartAsync(s)).ContinueWith(
+            t => new PreparedResult(s.Epoch, t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException(), replyTo),
+            TaskScheduler.Default).PipeTo(self);
+    }
+
+    private void OnPrepared(PreparedResult p)
+    {
+        _starting--;
+        if (p.Result is not { } result)
+        {
+            _log.Error(p.Error, "Volume {Volume}: engine start at epoch {Epoch} failed unexpectedly", _volume, p.Epoch);
+            p.ReplyTo.Tell(new EngineRefused(_volume, p.Epoch, $"the engine start failed: {p.Error?.Message}"));
+            if (p.Epoch == _epoch && _io is null) Context.Stop(Self);
+            return;
+        }
+        if (p.Epoch != _epoch)
+        {
+            // A newer start (or a stop) came meanwhile: these channels carry an epoch nobody will serve.
+            _ = RunningEngine.CloseAsync(result.Channels.Values);
+            p.ReplyTo.Tell(new EngineRefused(_volume, p.Epoch, $"superseded by epoch {_epoch}"));
+            return;
+        }
+        _prepared = result.Channels;
+        Timers.StartSingleTimer("serve", new ServeTimedOut(p.Epoch), _env.ServeTimeout);
+        p.ReplyTo.Tell(new EnginePrepared(_volume, p.Epoch, result.Channels.Keys.ToArray(),
+            result.Failures.Select(f => new FailureReport(f.ReplicaId, f.Status.ToOutcome(), f.Operation, f.Epoch)).ToArray(),
+            result.Details, result.CopiedBytes,
+            result.Salvaged is { } c ? new SalvageChoice(c.Source, c.Reconciled, c.Left.Select(l => new LeftOutReplica(l.ReplicaId, l.Why)).ToArray(), c.Reason) : null));
+    }
+
+    private void OnServe(ServeEngine s)
+    {
+        if (s.Epoch != _epoch || _prepared is not { } channels)
+        {
+            Sender.Tell(new EngineRefused(_volume, s.Epoch, $"the engine of '{_volume}' has nothing prepared for epoch {s.Epoch} (it is at {_epoch})"));
+            return;
+        }
+        Timers.Cancel("serve");
+        _prepared = null;
+        if (_running is { } running)
+        {
+            // Replicas brought back under a newer epoch: the same pipeline serves from them, its NBD clients still connected.
+            _ = RunningEngine.CloseAsync(running.Adopt(channels));
+        }
+        else
+        {
+            _io = new VolumeIo(_volume, _size, ReplicaSetView.Empty, new FailureSink(Self, _env.Settings.FailurePersistTimeout));
+            _running = new RunningEngine(_io, channels);
+            _running.Drop([]);
+            _env.Exports.Add(_io);
+        }
+        _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}", _volume, _env.NodeId, _epoch,
+            string.Join(", ", channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))));
+        Sender.Tell(new EngineServing(_volume, _epoch, Self, _env.NbdEndpoint));
+    }
+
+    private void OnStop(StopEngine s)
+    {
+        if (s.Epoch < _epoch)
+        {
+            Sender.Tell(new EngineRefused(_volume, s.Epoch, $"the engine of '{_volume}' runs under the newer epoch {_epoch}"));
+            return;
+        }
+        // Answer and stop only once flushed: a detach that returns, or a node that stops, leaves nothing unflushed.
+        var replyTo = Sender;
+        var self = Self;
+        StopServing(s.Flush).ContinueWith(_ => new Stopped(new EngineStopped(_volume, s.Epoch), replyTo), TaskScheduler.Default).PipeTo(self);
+        Become(Stopping);
+    }
+
+    private void Stopping()
+    {
+        Receive<Stopped>(s =>
+        {
+            s.ReplyTo.Tell(s.Answer);
+            _stopped = s.ReplyTo;
+            if (_starting == 0) Context.Stop(Self);
+        });
+        Receive<PreparedResult>(p =>
+        {
+            // A start still opening replicas when the stop came: let them go, then stop.
+            _starting--;
+            if (p.Result is { } r) _ = RunningEngine.CloseAsync(r.Channels.Values);
+            p.ReplyTo.Tell(new EngineRefused(_volume, p.Epoch, $"the engine of '{_volume}' on node {_env.NodeId} was stopped"));
+            if (_starting == 0 && _stopped is not null) Context.Stop(Self);
+        });
+        Receive<Fail>(f => f.Persisted.TrySetResult(false));
+        Receive<StopEngine>(s => Sender.Tell(new EngineStopped(_volume, s.Epoch)));
+        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, 0, false, null, null)));
+        Receive<IEngineCommand>(c => Sender.Tell(new EngineRefused(_volume, _epoch, $"the engine of '{_volume}' on node {_env.NodeId} is stopping; retry in a moment")));
+        ReceiveAny(_ => { });
+    }
+
+    private void OnPause(PauseIo p)
+    {
+        if (p.Epoch != _epoch || _io is not { } io)
+        {
+            Sender.Tell(new EngineRefused(_volume, p.Epoch, $"no engine of '{_volume}' serves epoch {p.Epoch} on node {_env.NodeId}"));
+            return;
+        }
+        if (!_paused)
+        {
+            _paused = true;
+            // Resumed by itself if the controller that paused it never comes back (it moved, its node died).
+            Timers.StartSingleTimer("pause", PauseExpired.Instance, p.AtMost);
+        }
+        var answer = new IoPaused(_volume, p.Epoch);
+        io.PauseAsync().ContinueWith(_ => answer, TaskScheduler.Default).PipeTo(Sender);
+    }
+
+    private void ResumeNow()
+    {
+        if (!_paused) return;
+        _paused = false;
+        Timers.Cancel("pause");
+        _io?.Resume();
+    }
+
+    private void OnFail(Fail f)
+    {
+        var self = Self;
+        var report = new ReportFailures(_volume, _epoch, f.Failures.Select(x => new FailureReport(x.ReplicaId, x.Status.ToOutcome(), x.Operation, x.Epoch)).ToArray());
+        _env.Volumes.Ask<object>(report, _env.Settings.FailurePersistTimeout)
+            .ContinueWith(t => new FailAnswered(f, t.IsCompletedSuccessfully && t.Result is FailuresRecorded), TaskScheduler.Default)
+            .PipeTo(self);
+    }
+
+    private void OnFailAnswered(FailAnswered a)
+    {
+        // Out of the read set before the request that found the failure answers (DESIGN §3).
+        if (a.Recorded) Drop(a.Request.Failures.Select(f => f.ReplicaId));
+        a.Request.Persisted.TrySetResult(a.Recorded);
+    }
+
+    private void Drop(IEnumerable<string> replicaIds)
+    {
+        if (_running is { } running) _ = RunningEngine.CloseAsync(running.Drop(replicaIds));
+    }
+
+    private void OnFenced(FencedBy f)
+    {
+        // A channel of an older epoch of this same engine (a salvage replaced it) is no news.
+        if (f.Epoch < _epoch || _io is null) return;
+        _log.Error("Volume {Volume}: replica {Replica} has accepted a newer engine than epoch {Epoch}; this engine on node {Node} stops serving",
+            _volume, f.ReplicaId, f.Epoch, _env.NodeId);
+        _env.Volumes.Tell(new EngineFenced(_volume, f.Epoch, f.ReplicaId));
+        _ = StopServing(flush: false);
+        Context.Stop(Self);
+    }
+
+    /// <summary>Nobody asked to serve what was prepared: let the replicas go.</summary>
+    private void GiveUpPrepared()
+    {
+        _log.Warning("Volume {Volume}: the controller did not ask to serve epoch {Epoch} within {Timeout}; closing its replicas", _volume, _epoch, _env.ServeTimeout);
+        CloseUnserved();
+        if (_io is null) Context.Stop(Self);
+    }
+
+    private void CloseUnserved()
+    {
+        if (_prepared is { } prepared) _ = RunningEngine.CloseAsync(prepared.Values);
+        _prepared = null;
+    }
+
+    /// <summary>Stops serving (the state changes here, on the actor's thread), then flushes when asked and closes every channel.</summary>
+    private async Task StopServing(bool flush)
+    {
+        var prepared = _prepared;
+        _prepared = null;
+        var running = _running;
+        _running = null;
+        if (_io is { } io) _env.Exports.Remove(io);
+        _io = null;
+        _paused = false;
+        if (prepared is not null)
+        {
+            if (flush) await Task.WhenAll(prepared.Values.Select(c => c.FlushAsync().AsTask())).ConfigureAwait(false);
+            await RunningEngine.CloseAsync(prepared.Values).ConfigureAwait(false);
+        }
+        if (running is not null) await running.StopAsync(flush).ConfigureAwait(false);
+    }
+
+    protected override void PostStop()
+    {
+        // Stopped without StopEngine (the node shuts down): stop serving and flush, best effort.
+        _ = StopServing(flush: true);
+        base.PostStop();
+    }
+}

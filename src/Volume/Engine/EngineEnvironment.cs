@@ -1,0 +1,20 @@
+using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Replicas;
+using Akka.Actor;
+
+namespace ActorStore.Volume.Engine;
+
+/// <summary>
+/// What a node gives the engines it hosts: its id, the replicas open in this process, the replica command
+/// route, the NBD export table and its endpoint, and the volume shard region (where engines report to their
+/// controllers). <paramref name="ServeTimeout"/>: how long prepared replicas wait for the controller to say serve.
+/// </summary>
+public sealed record EngineEnvironment(
+    string NodeId,
+    VolumeSettings Settings,
+    LocalReplicas LocalReplicas,
+    ReplicaCalls Calls,
+    NbdExports Exports,
+    string NbdEndpoint,
+    ActorSelection Volumes,
+    TimeSpan ServeTimeout);

@@ -1,0 +1,89 @@
+using Akka.Actor;
+
+namespace ActorStore.Volume.Protocol;
+
+/// <summary>
+/// Between a volume's controller (the sharded VolumeActor, wherever it lives) and its engine on the attach
+/// node (DESIGN §2). The controller starts the engine in two phases — <see cref="StartEngine"/> opens and
+/// reconciles the replicas and answers <see cref="EnginePrepared"/>; the controller persists what that found;
+/// <see cref="ServeEngine"/> exports it — and stops it. The engine reports failures through the shard region
+/// and waits for them to be persisted (<see cref="ReportFailures"/>). Every command names the epoch it is for,
+/// and an engine ignores commands of another epoch.
+/// </summary>
+public static class EngineProtocol
+{
+    /// <summary>A command for the engine host of <see cref="Node"/>: the node directory routes it there.</summary>
+    public interface IEngineCommand : IVolumeMessage
+    {
+        string Node { get; }
+
+        string Volume { get; }
+    }
+
+    /// <summary>A replica as the engine needs it: where it lives, and when it failed (salvage prefers the last to fail).</summary>
+    public sealed record EngineReplica(string Id, string Node, string Disk, DateTimeOffset? FailedAt) : IVolumeMessage;
+
+    /// <summary><paramref name="Salvage"/>: the replicas are failed ones; keep the freshest and those that agree with it.</summary>
+    public sealed record StartEngine(string Node, string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<EngineReplica> Replicas, bool Salvage)
+        : IEngineCommand;
+
+    /// <summary>
+    /// The engine holds open channels to <paramref name="Serving"/> and serves nothing yet. <paramref name="Failures"/>
+    /// did not open or failed while being reconciled; <paramref name="Salvaged"/> is what a salvage chose.
+    /// </summary>
+    public sealed record EnginePrepared(
+        string Volume,
+        long Epoch,
+        IReadOnlyList<string> Serving,
+        IReadOnlyList<FailureReport> Failures,
+        IReadOnlyList<string> Details,
+        long CopiedBytes,
+        SalvageChoice? Salvaged) : IVolumeMessage;
+
+    public sealed record ServeEngine(string Node, string Volume, long Epoch) : IEngineCommand;
+
+    /// <summary>The engine exports the volume at <paramref name="NbdEndpoint"/>; <paramref name="Engine"/> is watched by the controller.</summary>
+    public sealed record EngineServing(string Volume, long Epoch, IActorRef Engine, string NbdEndpoint) : IVolumeMessage;
+
+    /// <summary>Stop serving (new requests get ESHUTDOWN, in-flight ones finish), flush every replica when asked, close. Answered by <see cref="EngineStopped"/>.</summary>
+    public sealed record StopEngine(string Node, string Volume, long Epoch, bool Flush) : IEngineCommand;
+
+    public sealed record EngineStopped(string Volume, long Epoch) : IVolumeMessage;
+
+    /// <summary>Asked by a controller that recovers: is an engine of this volume running there, and under which epoch?</summary>
+    public sealed record FindEngine(string Node, string Volume) : IEngineCommand;
+
+    /// <summary><paramref name="Epoch"/> 0: no engine of the volume runs on that node.</summary>
+    public sealed record EngineFound(string Volume, long Epoch, bool Serving, IActorRef? Engine, string? NbdEndpoint) : IVolumeMessage;
+
+    /// <summary>The node directory's answer to an engine command for a node that is not an up cluster member.</summary>
+    public sealed record EngineUnreachable(string Volume, string Node, string Detail) : IVolumeMessage;
+
+    /// <summary>The engine's answer when it cannot do what it was asked (another epoch, not prepared, stopping).</summary>
+    public sealed record EngineRefused(string Volume, long Epoch, string Detail) : IVolumeMessage;
+
+    /// <summary>Drain I/O (in-flight requests finish, new ones wait) for a snapshot or purge; resumed by <see cref="ResumeIo"/> or after <paramref name="AtMost"/>.</summary>
+    public sealed record PauseIo(string Node, string Volume, long Epoch, TimeSpan AtMost) : IEngineCommand;
+
+    public sealed record IoPaused(string Volume, long Epoch) : IVolumeMessage;
+
+    public sealed record ResumeIo(string Node, string Volume, long Epoch) : IEngineCommand;
+
+    /// <summary>The controller failed these replicas (a snapshot or purge broke them): the engine stops using them.</summary>
+    public sealed record DropReplicas(string Node, string Volume, long Epoch, IReadOnlyList<string> ReplicaIds) : IEngineCommand;
+
+    /// <summary>Sent by the engine through the shard region; answered by <see cref="FailuresRecorded"/> once ERR is persisted.</summary>
+    public sealed record ReportFailures(string Volume, long Epoch, IReadOnlyList<FailureReport> Failures) : IWithVolumeName;
+
+    public sealed record FailuresRecorded(string Volume, long Epoch) : IVolumeMessage;
+
+    /// <summary>A replica refused the engine's epoch: a newer engine owns the volume, this one has stopped serving.</summary>
+    public sealed record EngineFenced(string Volume, long Epoch, string ReplicaId) : IWithVolumeName;
+
+    /// <summary>A replica failure as it crosses between engine and controller. <paramref name="Epoch"/>: of the channel that saw it (0 outside the I/O path).</summary>
+    public sealed record FailureReport(string ReplicaId, ReplicaOutcome Outcome, string Operation, long Epoch) : IVolumeMessage;
+
+    public sealed record SalvageChoice(string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutReplica> Left, string Reason) : IVolumeMessage;
+
+    public sealed record LeftOutReplica(string ReplicaId, string Why) : IVolumeMessage;
+}

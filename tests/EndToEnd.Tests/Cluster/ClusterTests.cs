@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using ActorStore.Cluster.Api.Contracts;
+using ActorStore.EndToEnd.Tests.Harness;
+using Xunit;
+using Xunit.Abstractions;
+using static ActorStore.EndToEnd.Tests.Harness.TestData;
+
+namespace ActorStore.EndToEnd.Tests.Cluster;
+
+/// <summary>
+/// Three real node processes on one journal (DESIGN §2, §6): a volume with one replica per node is attached
+/// on any node through any node's gateway, its engine runs on the attach node, and the loss of a replica's
+/// node or of the engine's node is survived with every flushed write intact.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output) : NodeTest(output)
+{
+    private async Task<LocalCluster> StartClusterAsync()
+    {
+        var cluster = Own(await LocalCluster.StartAsync(3));
+        foreach (var node in cluster.Nodes) Watch(node);
+        return cluster;
+    }
+
+    [Fact]
+    public async Task A_volume_is_attached_in_turn_on_each_node_through_another_nodes_gateway_and_keeps_its_data()
+    {
+        var cluster = await StartClusterAsync();
+        var (n1, n2, n3) = (cluster["node-1"], cluster["node-2"], cluster["node-3"]);
+        var name = VolumeName("anywhere");
+        var created = await n1.Api.CreateVolumeAsync(name, 32 * MiB, 3);
+        Assert.Equal(3, created.Replicas.Select(r => r.Node).Distinct().Count());
+
+        var on2 = await n1.Api.AttachToAsync(name, "node-2");
+        Assert.Equal(("attached", "node-2"), (on2.State, on2.AttachedTo));
+        Assert.Equal(n2.NbdUri(name), on2.Endpoint);
+        await NbdData.WriteAndFlushAsync(on2.Endpoint!, 0, 4 * MiB, seed: 1);
+
+        // Attached elsewhere: a clear 409 naming the node, from any gateway.
+        var conflict = await n3.Api.SendJsonAsync(HttpMethod.Post, $"/volumes/{name}/attach", new AttachVolume("node-3"));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Contains("node-2", conflict.Problem?.Detail ?? conflict.Body);
+        Assert.Equal(n2.NbdUri(name), (await n3.Api.GetVolumeAsync(name)).Endpoint);
+
+        await n3.Api.DetachAsync(name);
+        var on3 = await n2.Api.AttachToAsync(name, "node-3");
+        Assert.Equal(n3.NbdUri(name), on3.Endpoint);
+        await NbdData.VerifyAsync(on3.Endpoint!, 0, 4 * MiB, seed: 1);
+        await NbdData.WriteAndFlushAsync(on3.Endpoint!, 8 * MiB, 4 * MiB, seed: 2);
+
+        await n1.Api.DetachAsync(name);
+        var on1 = await n3.Api.AttachToAsync(name, "node-1");
+        Assert.Equal(n1.NbdUri(name), on1.Endpoint);
+        await NbdData.VerifyAsync(on1.Endpoint!, 0, 4 * MiB, seed: 1);
+        await NbdData.VerifyAsync(on1.Endpoint!, 8 * MiB, 4 * MiB, seed: 2);
+        var detached = await n2.Api.DetachAsync(name);
+        Assert.Equal("detached", detached.State);
+        Assert.Equal("healthy", detached.Robustness);
+    }
+
+    [Fact]
+    public async Task Fio_verifies_without_an_error_while_a_replica_node_is_killed_and_the_volume_turns_degraded()
+    {
+        var cluster = await StartClusterAsync();
+        var (n1, n3) = (cluster["node-1"], cluster["node-3"]);
+        var name = VolumeName("fio3");
+        await n1.Api.CreateVolumeAsync(name, 128 * MiB, 3);
+        var attached = await n3.Api.AttachToAsync(name, "node-1");
+        var dir = RepoPaths.NewTempDirectory("fio");
+        try
+        {
+            var report = Path.Combine(dir, "fio.json");
+            var fio = Tool.Start("fio", [
+                "--name=verify", "--ioengine=nbd", $"--uri={attached.Endpoint}", "--rw=randwrite", "--bs=4k", "--iodepth=16",
+                "--size=64M", "--time_based", "--runtime=12", "--verify=crc32c", "--verify_backlog=4096", "--verify_fatal=1",
+                "--output-format=json", $"--output={report}",
+            ]);
+            await using (fio)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3)); // fio writes and verifies meanwhile
+                n3.Kill();
+                var result = await fio.WaitAsync(TimeSpan.FromMinutes(2));
+                var json = File.Exists(report) ? File.ReadAllText(report) : "";
+                Assert.True(result.Succeeded, $"fio failed:\n{result}\n{json}");
+                var job = JsonDocument.Parse(json[json.IndexOf('{')..]).RootElement.GetProperty("jobs")[0];
+                Assert.Equal(0, job.GetProperty("error").GetInt32());
+                Assert.True(job.GetProperty("read").GetProperty("io_bytes").GetInt64() > 0, "fio verified nothing (no verify reads)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        var view = await LocalCluster.WaitForAsync(n1, name, v => v.Robustness == "degraded", TimeSpan.FromSeconds(30), "degraded");
+        Assert.Equal("attached", view.State);
+        Assert.Equal("ERR", view.Replicas.Single(r => r.Node == "node-3").Mode);
+    }
+
+    [Fact]
+    public async Task The_engines_node_killed_releases_the_volume_which_serves_every_flushed_write_from_another_node()
+    {
+        var cluster = await StartClusterAsync();
+        var (n1, n2, n3) = (cluster["node-1"], cluster["node-2"], cluster["node-3"]);
+        var name = VolumeName("lost");
+        await n1.Api.CreateVolumeAsync(name, 32 * MiB, 3);
+        var on2 = await n1.Api.AttachToAsync(name, "node-2");
+        await NbdData.WriteAndFlushAsync(on2.Endpoint!, 0, 8 * MiB, seed: 7);
+        await using (var writer = NbdData.StartEndlessWriter(on2.Endpoint!, 16 * MiB, 8 * MiB))
+        {
+            await Eventually.WaitUntilAsync(() => writer.StdOut.Contains("writing") || writer.HasExited,
+                TimeSpan.FromSeconds(30), "the writer to have written (I/O in flight when the node dies)");
+            Assert.False(writer.HasExited, $"the writer stopped before the kill:\n{writer.StdErr}");
+            var clock = Stopwatch.StartNew();
+            n2.Kill();
+            var lost = await LocalCluster.WaitForAsync(n1, name, v => v.State == "detached", TimeSpan.FromSeconds(90), "detached after node-2's loss");
+            Out.WriteLine($"measured: {clock.Elapsed.TotalSeconds:0.0} s from SIGKILL of the engine's node to attachable");
+            Assert.Equal("node-lost", lost.DetachReason);
+            Assert.Equal("ERR", lost.Replicas.Single(r => r.Node == "node-2").Mode);
+        }
+
+        var on3 = await n3.Api.AttachToAsync(name, "node-3");
+        Assert.Equal(n3.NbdUri(name), on3.Endpoint);
+        await NbdData.VerifyAsync(on3.Endpoint!, 0, 8 * MiB, seed: 7);
+        await n1.Api.DetachAsync(name);
+
+        // Every remaining replica reads back the same (DESIGN §3 reconciliation), compared from their files.
+        var replicas = on3.Replicas.Where(r => r.Node != "node-2").ToArray();
+        Assert.Equal(0, await n1.StopAsync());
+        Assert.Equal(0, await n3.StopAsync());
+        ReplicaComparison.AssertIdentical(replicas.Select(r => r.Id).ToArray(), n1.DataDir, n3.DataDir);
+    }
+}
