@@ -19,6 +19,7 @@ public sealed record NodeSettings(
     int NbdPort,
     NbdServerOptions NbdLimits,
     string DataHost,
+    int DataPort,
     IReadOnlyList<string> Seeds,
     IReadOnlyList<NodeSettings.SeedDisk> Disks,
     string Journal,
@@ -76,6 +77,7 @@ public sealed record NodeSettings(
                 DrainTimeout = Settings.Duration(config, "actorstore.node.nbd-drain-timeout"),
             },
             host,
+            Settings.Port(config, "actorstore.node.data-port"),
             config.GetStringList("actorstore.node.seed-nodes")?.ToArray() ?? [],
             disks, journal, connection,
             (int)Settings.Long(config, "actorstore.scheduling.over-provisioning-percent", 1, 10000),
@@ -90,4 +92,5 @@ public sealed class NodeEndpoints
     public string? Remote { get; set; }
     public string? Api { get; set; }
     public string? Nbd { get; set; }
+    public string? Data { get; set; }
 }

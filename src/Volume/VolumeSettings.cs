@@ -16,15 +16,19 @@ public sealed record VolumeSettings(
     TimeSpan FailurePersistTimeout,
     bool AutoSalvage = true,
     int JournalSnapshotEvery = 100,
-    TimeSpan? NodeLostGrace = null)
+    TimeSpan? NodeLostGrace = null,
+    TimeSpan? EngineLease = null)
 {
+    /// <summary>How long an engine serves after its node last heard a majority of the cluster (<see cref="Engine.NodeLease"/>).</summary>
+    public TimeSpan EngineLeaseDuration => EngineLease ?? TimeSpan.FromSeconds(5);
+
     /// <summary>How long a recovering controller waits for its engine's node to be reachable before it releases the attachment (node-lost).</summary>
     public TimeSpan NodeLostAfter => NodeLostGrace ?? TimeSpan.FromSeconds(30);
 
     /// <summary>An engine start opens, connects and reconciles every replica: two replica command timeouts.</summary>
     public TimeSpan EngineStartTimeout => ReplicaCommandTimeout * 2;
 
-    public static VolumeSettings Default { get; } = new(new ReplicaOptions(), false, 2, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+    public static VolumeSettings Default { get; } = new(new ReplicaOptions(), false, 2, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
 
     public static VolumeSettings Create(Config config)
     {
@@ -43,6 +47,7 @@ public sealed record VolumeSettings(
             Settings.Duration(config, "actorstore.volume.failure-persist-timeout"),
             config.GetBoolean("actorstore.volume.auto-salvage", true),
             (int)Settings.Long(config, "actorstore.volume.journal-snapshot-every", 1, 1_000_000),
-            Settings.Duration(config, "actorstore.volume.node-lost-grace"));
+            Settings.Duration(config, "actorstore.volume.node-lost-grace"),
+            Settings.Duration(config, "actorstore.volume.engine-lease"));
     }
 }

@@ -27,6 +27,7 @@ public static class Views
             ("Robustness", volume.Robustness),
             ("Replicas", volume.ReplicaCount.ToString(CultureInfo.InvariantCulture)),
             ("Attached to", volume.AttachedTo),
+            ("Controller on", volume.Controller),
             ("Endpoint", volume.Endpoint),
             ("Snapshots", volume.SnapshotCount.ToString(CultureInfo.InvariantCulture)),
             ("Created", Tables.Time(volume.Created))));

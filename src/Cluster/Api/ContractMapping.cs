@@ -15,7 +15,7 @@ internal static class ContractMapping
         v.Epoch, v.SnapshotCount, v.Created,
         v.Replicas.Select(ToInfo).ToList(),
         v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null,
-        v.DetachReason, v.Activity);
+        v.DetachReason, v.Activity, v.Controller);
 
     public static ReplicaInfo ToInfo(VolumeProtocol.ReplicaView r) => new(r.Id, r.Node, r.Disk, Mode(r.Mode), r.Failure, r.FailedAt);
 

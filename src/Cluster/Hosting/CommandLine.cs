@@ -18,6 +18,7 @@ public static class CommandLine
           --remote-port N            Akka.Remote port (default 4053; 0 = free port)
           --api-port N               REST gateway port (default 9500; 0 = free port)
           --nbd-port N               NBD server port (default 10809; 0 = free port)
+          --data-port N              data port, where engines on other nodes reach this node's replicas (default 10810; 0 = free port)
           --seed akka.tcp://actorstore@HOST:PORT   a seed node to join (repeatable)
           --journal sqlite|postgres  control-plane journal (default sqlite in the data dir)
           --journal-connection STR   ADO.NET connection string (required for postgres)
@@ -45,6 +46,7 @@ public static class CommandLine
                 case "--remote-port": if (!Port("actorstore.node.remote-port")) return (null, $"--remote-port '{value}' is not a port"); break;
                 case "--api-port": if (!Port("actorstore.node.api-port")) return (null, $"--api-port '{value}' is not a port"); break;
                 case "--nbd-port": if (!Port("actorstore.node.nbd-port")) return (null, $"--nbd-port '{value}' is not a port"); break;
+                case "--data-port": if (!Port("actorstore.node.data-port")) return (null, $"--data-port '{value}' is not a port"); break;
                 case "--seed": seeds.Add(value); break;
                 case "--journal": Set("actorstore.node.journal", value); break;
                 case "--journal-connection": Set("actorstore.node.journal-connection", value); break;

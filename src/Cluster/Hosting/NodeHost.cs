@@ -39,6 +39,13 @@ public static class NodeHost
             Console.Error.WriteLine($"actorstore-node: {e.Message}");
             return 2;
         }
+        var downAfter = config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromSeconds(3))
+            + config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20));
+        if (volume.EngineLeaseDuration >= downAfter)
+        {
+            Console.Error.WriteLine($"actorstore-node: actorstore.volume.engine-lease ({volume.EngineLeaseDuration.TotalSeconds:0.#} s) must be shorter than the time the cluster takes to down a silent node ({downAfter.TotalSeconds:0.#} s: failure-detector.acceptable-heartbeat-pause + split-brain-resolver.stable-after)");
+            return 2;
+        }
         Directory.CreateDirectory(node.DataDir);
         var system = ActorSystem.Create("actorstore", AkkaConfig.For(node, config));
         SqlPersistence.Get(system);
@@ -60,8 +67,25 @@ public static class NodeHost
         var nbdBound = await nbd.StartAsync();
         node.Endpoints.Nbd = $"{node.NbdHost}:{nbdBound.Port}";
 
+        string clusterId;
+        DataSecret secret;
+        try
+        {
+            (clusterId, secret) = await ClusterIdentity.LoadAsync(system, node.DataDir, TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"actorstore-node: {e.Message}");
+            await nbd.DisposeAsync();
+            await system.Terminate();
+            return 2;
+        }
         var locals = new LocalReplicas();
-        var replicas = system.ActorOf(ReplicaHost.Props(node, volume, locals), NodeDirectory.ReplicaHostName);
+        var data = new NodeDataServer(locals, new IPEndPoint(IPAddress.Parse(node.DataHost), node.DataPort), secret, log: line => system.Log.Warning("Data port: {0}", line));
+        node.Endpoints.Data = $"{node.DataHost}:{(await data.StartAsync()).Port}";
+        var replicas = system.ActorOf(ReplicaHost.Props(node, volume, locals, data), NodeDirectory.ReplicaHostName);
+        var lease = new NodeLease(volume.EngineLeaseDuration);
+        system.ActorOf(LeaseKeeper.Props(lease), LeaseKeeper.Name);
         system.ActorOf(NodeAgent.Supervised(node, replicas, volume.JournalSnapshotEvery), NodeDirectory.AgentName);
         var nodes = system.ActorOf(NodeDirectory.Props(new PlacementPolicy(node.OverProvisioningPercent, node.MinimalAvailablePercent), node.AskTimeout), "nodes");
         system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(volume.JournalSnapshotEvery), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");
@@ -69,8 +93,8 @@ public static class NodeHost
 
         // The engines of the volumes attached here, before the controllers that remember-entities restarts look for them;
         // they report to their controllers through the shard region.
-        var engines = system.ActorOf(EngineHost.Props(new EngineEnvironment(node.NodeId, volume, locals, new ReplicaCalls(nodes, volume.ReplicaCommandTimeout),
-            exports, node.Endpoints.Nbd, system.ActorSelection("/system/sharding/volume"), volume.ReplicaCommandTimeout * 2)), EngineHost.Name);
+        var engines = system.ActorOf(EngineHost.Props(new EngineEnvironment(node.NodeId, volume, locals, secret, new ReplicaCalls(nodes, volume.ReplicaCommandTimeout),
+            exports, node.Endpoints.Nbd, system.ActorSelection("/system/sharding/volume"), volume.ReplicaCommandTimeout * 2, lease)), EngineHost.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-engines",
             async () => { await engines.Ask<Akka.Done>(EngineHost.StopAll.Instance, volume.ReplicaCommandTimeout * 2); return Akka.Done.Instance; });
 
@@ -81,7 +105,6 @@ public static class NodeHost
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
 
 
-        var clusterId = ClusterIdentity.Read(node.DataDir);
         var gateway = await GatewayHost.StartAsync(
             new GatewayTargets(system, volumes, registry, nodes, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
             new GatewayOptions(node.ApiHost, node.ApiPort));
@@ -90,7 +113,7 @@ public static class NodeHost
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        Console.WriteLine($"actorstore-node ready node={node.NodeId} remote={node.Endpoints.Remote} api={node.Endpoints.Api} nbd={node.Endpoints.Nbd} data={node.DataDir}");
+        Console.WriteLine($"actorstore-node ready node={node.NodeId} remote={node.Endpoints.Remote} api={node.Endpoints.Api} nbd={node.Endpoints.Nbd} data-port={node.Endpoints.Data} data={node.DataDir}");
         await Task.WhenAny(stop.Task, system.WhenTerminated);
 
         // Stop taking I/O first (in-flight requests finish, later ones get ESHUTDOWN), then let the
@@ -99,6 +122,7 @@ public static class NodeHost
         await gateway.StopAsync();
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         await system.WhenTerminated;
+        await data.DisposeAsync();
         await nbd.DisposeAsync();
         return 0;
     }

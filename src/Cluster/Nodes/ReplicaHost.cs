@@ -21,16 +21,18 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
     private readonly NodeSettings _node;
     private readonly VolumeSettings _volume;
     private readonly LocalReplicas _locals;
+    private readonly NodeDataServer _data;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ReplicaActor.ReplicaReady> _open = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string>? _disks;
     private IActorRef _agent = ActorRefs.Nobody;
 
-    public ReplicaHost(NodeSettings node, VolumeSettings volume, LocalReplicas locals)
+    public ReplicaHost(NodeSettings node, VolumeSettings volume, LocalReplicas locals, NodeDataServer data)
     {
         _node = node;
         _volume = volume;
         _locals = locals;
+        _data = data;
         Receive<Disks>(OnDisks);
         Receive<IReplicaCommand>(OnReplicaCommand);
         Receive<ReplicaActor.ReplicaReady>(r =>
@@ -40,7 +42,7 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
         });
         Receive<ReplicaActor.ReplicaGone>(g =>
         {
-            if (g.Reason != "removed") _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
+            if (!g.WasRemoved) _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
             _open.Remove(g.ReplicaId);
             ReportTo(_agent);
         });
@@ -48,8 +50,9 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(NodeSettings node, VolumeSettings volume, LocalReplicas locals) =>
-        Akka.Actor.Props.Create(() => new ReplicaHost(node, volume, locals));
+    /// <param name="data">The node's data port, started: the replicas are offered there.</param>
+    public static Props Props(NodeSettings node, VolumeSettings volume, LocalReplicas locals, NodeDataServer data) =>
+        Akka.Actor.Props.Create(() => new ReplicaHost(node, volume, locals, data));
 
     /// <summary>From the NodeAgent, at its start and after every disk change: the node's disks, name → path.</summary>
     public sealed record Disks(IReadOnlyDictionary<string, string> Paths);
@@ -132,8 +135,8 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
     }
 
     private ReplicaActorSettings Settings(string replicaId, string disk, string diskPath, ReplicaProtocol.CreateReplica? create) => new(
-        replicaId, _node.NodeId, disk, Path.Combine(diskPath, "replicas", replicaId), IPAddress.Parse(_node.DataHost), _node.RemoteAddress,
-        _locals, _volume.Replica, new ReplicaDataServerOptions(), create);
+        replicaId, _node.NodeId, disk, Path.Combine(diskPath, "replicas", replicaId), new IPEndPoint(IPAddress.Parse(_node.DataHost), _data.Endpoint!.Port), _data,
+        _node.RemoteAddress, _locals, _volume.Replica, create);
 
     private void ReportTo(IActorRef agent)
     {

@@ -5,7 +5,7 @@ using Akka.Actor;
 
 namespace ActorStore.Cluster.Protocol;
 
-/// <summary>The node agent's and the volume registry's events and snapshots (bound in reference.conf). These manifests are in journals: never change or reuse one.</summary>
+/// <summary>The cluster record's, the node agent's and the volume registry's events and snapshots (bound in reference.conf). These manifests are in journals: never change or reuse one.</summary>
 public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSerializer(system, Manifests)
 {
     public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
@@ -18,6 +18,7 @@ public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSe
         ["RA"] = typeof(RegistryEvents.VolumeRegistered),
         ["RB"] = typeof(RegistryEvents.VolumeUnregistered),
         ["RS"] = typeof(RegistryEvents.RegistrySnapshot),
+        ["CA"] = typeof(Hosting.ClusterRecord.ClusterCreated),
     };
 
     public override int Identifier => 1104;

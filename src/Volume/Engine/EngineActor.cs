@@ -80,7 +80,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         _epoch = s.Epoch;
         _size = s.Size;
         CloseUnserved();
-        var starter = new EngineStarter(_env.NodeId, _env.Settings, _env.LocalReplicas, _env.Calls);
+        var starter = new EngineStarter(_env.NodeId, _env.Settings, _env.LocalReplicas, _env.Secret, _env.Calls);
         _starting++;
         var replyTo = Sender;
         var self = Self;
@@ -96,7 +96,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         {
             _log.Error(p.Error, "Volume {Volume}: engine start at epoch {Epoch} failed unexpectedly", _volume, p.Epoch);
             p.ReplyTo.Tell(new EngineRefused(_volume, p.Epoch, $"the engine start failed: {p.Error?.Message}"));
-            if (p.Epoch == _epoch && _io is null) Context.Stop(Self);
+            if (p.Epoch == _epoch && _io is null) Leave();
             return;
         }
         if (p.Epoch != _epoch)
@@ -130,7 +130,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         }
         else
         {
-            _io = new VolumeIo(_volume, _size, ReplicaSetView.Empty, new FailureSink(Self, _env.Settings.FailurePersistTimeout));
+            _io = new VolumeIo(_volume, _size, ReplicaSetView.Empty, new FailureSink(Self, _env.Settings.FailurePersistTimeout), _env.Lease);
             _running = new RunningEngine(_io, channels);
             _running.Drop([]);
             _env.Exports.Add(_io);
@@ -151,6 +151,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         var replyTo = Sender;
         var self = Self;
         StopServing(s.Flush).ContinueWith(_ => new Stopped(new EngineStopped(_volume, s.Epoch), replyTo), TaskScheduler.Default).PipeTo(self);
+        Context.Parent.Tell(new EngineHost.Leaving(_volume));
         Become(Stopping);
     }
 
@@ -204,12 +205,37 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
 
     private void OnFail(Fail f)
     {
-        var self = Self;
         var report = new ReportFailures(_volume, _epoch, f.Failures.Select(x => new FailureReport(x.ReplicaId, x.Status.ToOutcome(), x.Operation, x.Epoch)).ToArray());
-        _env.Volumes.Ask<object>(report, _env.Settings.FailurePersistTimeout)
-            .ContinueWith(t => new FailAnswered(f, t.IsCompletedSuccessfully && t.Result is FailuresRecorded), TaskScheduler.Default)
-            .PipeTo(self);
+        ReportAsync(_env.Volumes, report, _env.Settings.FailurePersistTimeout)
+            .ContinueWith(t => new FailAnswered(f, t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default)
+            .PipeTo(Self);
     }
+
+    /// <summary>
+    /// Delivers the report until the controller has persisted it, or <paramref name="timeout"/> has passed. Asked again
+    /// every few seconds: a controller whose node died with the replica's comes back on another node once the
+    /// cluster has downed it, and the report must reach that one (until then the request that found the failure waits).
+    /// </summary>
+    private static async Task<bool> ReportAsync(ActorSelection volumes, ReportFailures report, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return false;
+            try
+            {
+                var answer = await volumes.Ask<object>(report, left < ReportRetry ? left : ReportRetry).ConfigureAwait(false);
+                return answer is FailuresRecorded;
+            }
+            catch (AskTimeoutException)
+            {
+                // Not delivered, or the controller is recovering elsewhere: ask again.
+            }
+        }
+    }
+
+    private static readonly TimeSpan ReportRetry = TimeSpan.FromSeconds(3);
 
     private void OnFailAnswered(FailAnswered a)
     {
@@ -231,6 +257,13 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
             _volume, f.ReplicaId, f.Epoch, _env.NodeId);
         _env.Volumes.Tell(new EngineFenced(_volume, f.Epoch, f.ReplicaId));
         _ = StopServing(flush: false);
+        Leave();
+    }
+
+    /// <summary>Stops at once, after telling the host, which sends no more commands here (a new start gets a new engine).</summary>
+    private void Leave()
+    {
+        Context.Parent.Tell(new EngineHost.Leaving(_volume));
         Context.Stop(Self);
     }
 
@@ -239,7 +272,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     {
         _log.Warning("Volume {Volume}: the controller did not ask to serve epoch {Epoch} within {Timeout}; closing its replicas", _volume, _epoch, _env.ServeTimeout);
         CloseUnserved();
-        if (_io is null) Context.Stop(Self);
+        if (_io is null) Leave();
     }
 
     private void CloseUnserved()

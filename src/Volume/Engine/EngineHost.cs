@@ -14,11 +14,31 @@ public sealed class EngineHost : ReceiveActor
 {
     public const string Name = "engines";
     private readonly EngineEnvironment _env;
+    // The running engine of each volume. One that is stopping has left (Leaving) and takes no commands: a new
+    // start gets a new engine at once, under a name of its own, while the old one finishes its flush.
+    private readonly Dictionary<string, IActorRef> _engines = new(StringComparer.Ordinal);
+    private long _incarnation;
 
     public EngineHost(EngineEnvironment env)
     {
         _env = env;
-        Receive<StartEngine>(s => (Child(s.Volume) ?? Context.ActorOf(EngineActor.Props(s.Volume, _env), s.Volume)).Forward(s));
+        Receive<StartEngine>(s =>
+        {
+            if (Child(s.Volume) is not { } engine)
+            {
+                engine = Context.Watch(Context.ActorOf(EngineActor.Props(s.Volume, _env), $"{s.Volume}-{++_incarnation}"));
+                _engines[s.Volume] = engine;
+            }
+            engine.Forward(s);
+        });
+        Receive<Leaving>(l =>
+        {
+            if (_engines.TryGetValue(l.Volume, out var engine) && engine.Equals(Sender)) _engines.Remove(l.Volume);
+        });
+        Receive<Terminated>(t =>
+        {
+            foreach (var (volume, engine) in _engines.Where(e => e.Value.Equals(t.ActorRef)).ToArray()) _engines.Remove(volume);
+        });
         Receive<FindEngine>(f =>
         {
             if (Child(f.Volume) is { } engine) engine.Forward(f);
@@ -36,12 +56,12 @@ public sealed class EngineHost : ReceiveActor
         });
         ReceiveAsync<StopAll>(async _ =>
         {
-            var children = Context.GetChildren().ToArray();
-            await Task.WhenAll(children.Select(async c =>
+            var engines = _engines.ToArray();
+            await Task.WhenAll(engines.Select(async e =>
             {
                 try
                 {
-                    await c.Ask<object>(new StopEngine(_env.NodeId, c.Path.Name, long.MaxValue, Flush: true), _env.Settings.ReplicaCommandTimeout).ConfigureAwait(false);
+                    await e.Value.Ask<object>(new StopEngine(_env.NodeId, e.Key, long.MaxValue, Flush: true), _env.Settings.ReplicaCommandTimeout).ConfigureAwait(false);
                 }
                 catch (AskTimeoutException)
                 {
@@ -60,8 +80,10 @@ public sealed class EngineHost : ReceiveActor
         public static readonly StopAll Instance = new();
     }
 
-    /// <summary>A running child (one that is stopping does not take commands; a start after it waits for the name to free).</summary>
-    private static IActorRef? Child(string volume) => Context.Child(volume) is var c && !c.IsNobody() ? c : null;
+    /// <summary>From an engine that begins to stop: it takes no more commands.</summary>
+    public sealed record Leaving(string Volume);
+
+    private IActorRef? Child(string volume) => _engines.GetValueOrDefault(volume);
 
     // Engines are hosts of live I/O: a crash of one is logged and it stops (its controller hears it and
     // starts a new one under a new epoch), it is never silently restarted without its replicas.

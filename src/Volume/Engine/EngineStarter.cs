@@ -14,7 +14,7 @@ namespace ActorStore.Volume.Engine;
 /// volume it opens the failed replicas instead and keeps those <see cref="SalvagePlan"/> picks: the freshest,
 /// which the others are reconciled from.
 /// </summary>
-public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalReplicas locals, ReplicaCalls calls)
+public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalReplicas locals, DataSecret secret, ReplicaCalls calls)
 {
     /// <summary><paramref name="Salvaged"/>: what a salvage chose (null when it was not one, or no replica could be salvaged).</summary>
     public sealed record Result(Dictionary<string, IReplicaChannel> Channels, List<ReplicaFailure> Failures, List<string> Details, long CopiedBytes, SalvagePlan.Choice? Salvaged = null);
@@ -89,7 +89,7 @@ public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalR
             return (status, channel);
         }
         var endpoint = new IPEndPoint(IPAddress.Parse(opened.DataHost), opened.DataPort);
-        var (s, socket) = await SocketReplicaChannel.ConnectAsync(endpoint, plan.VolumeId, replica.Id, plan.Epoch, options).ConfigureAwait(false);
+        var (s, socket) = await SocketReplicaChannel.ConnectAsync(endpoint, secret, plan.VolumeId, replica.Id, plan.Epoch, options).ConfigureAwait(false);
         return (s, socket);
     }
 

@@ -5,7 +5,7 @@ namespace ActorStore.Volume.Engine;
 /// (snapshot, purge, detach) and a stop can finish what is in flight. Entering costs one interlocked
 /// increment while the gate is open.
 /// </summary>
-public sealed class RequestGate
+public sealed class RequestGate(NodeLease lease)
 {
     private const int Open = 0, Paused = 1, Closed = 2;
     private int _state;
@@ -13,20 +13,27 @@ public sealed class RequestGate
     private TaskCompletionSource _drained = NewSource();
     private TaskCompletionSource _resumed = NewSource();
 
-    /// <summary>Enters unless closed: true to go on, false when the volume is shutting down.</summary>
+    public RequestGate() : this(NodeLease.Unlimited)
+    {
+    }
+
+    /// <summary>
+    /// Enters unless closed: true to go on, false when the volume is shutting down or the node's lease has
+    /// stayed expired for two lease durations (the node has most likely been cut off from the cluster).
+    /// </summary>
     public ValueTask<bool> EnterAsync()
     {
         Interlocked.Increment(ref _inFlight);
-        if (Volatile.Read(ref _state) == Open) return ValueTask.FromResult(true);
+        if (Volatile.Read(ref _state) == Open && lease.IsValid) return ValueTask.FromResult(true);
         Exit();
         return EnterSlowAsync();
     }
 
-    /// <summary>Enters only while open; never waits.</summary>
+    /// <summary>Enters only while open and leased; never waits.</summary>
     public bool TryEnter()
     {
         Interlocked.Increment(ref _inFlight);
-        if (Volatile.Read(ref _state) == Open) return true;
+        if (Volatile.Read(ref _state) == Open && lease.IsValid) return true;
         Exit();
         return false;
     }
@@ -81,6 +88,7 @@ public sealed class RequestGate
     {
         while (true)
         {
+            if (!lease.IsValid && !await lease.WaitValidAsync(lease.Duration * 2).ConfigureAwait(false)) return false;
             Task resumed;
             lock (this)
             {
@@ -88,7 +96,10 @@ public sealed class RequestGate
                 if (_state == Open)
                 {
                     Interlocked.Increment(ref _inFlight);
-                    return true;
+                    // Checked again inside: a request that entered may not start after the lease ran out meanwhile.
+                    if (lease.IsValid) return true;
+                    Exit();
+                    continue;
                 }
                 resumed = _resumed.Task;
             }

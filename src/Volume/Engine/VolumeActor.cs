@@ -154,7 +154,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
-        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant());
+        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId);
 
     private string State() =>
         !_record.CreateDone ? "creating"

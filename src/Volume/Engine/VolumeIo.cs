@@ -15,12 +15,14 @@ public sealed partial class VolumeIo : IVolumeIo
 {
     private readonly IReplicaFailureSink _sink;
     private readonly BlockOrdering _ordering = new();
-    private readonly RequestGate _gate = new();
+    private readonly RequestGate _gate;
     private ReplicaSetView _view;
     private int _nextReader;
 
-    public VolumeIo(string name, long size, ReplicaSetView view, IReplicaFailureSink sink)
+    /// <param name="lease">The node's lease: requests wait while it is expired and fail once it stays so (null: unlimited).</param>
+    public VolumeIo(string name, long size, ReplicaSetView view, IReplicaFailureSink sink, NodeLease? lease = null)
     {
+        _gate = new RequestGate(lease ?? NodeLease.Unlimited);
         Name = name;
         Size = size;
         _view = view;

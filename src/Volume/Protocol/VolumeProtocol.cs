@@ -44,7 +44,8 @@ public static class VolumeProtocol
         SalvageView? LastSalvage = null,
         string? NbdEndpoint = null,
         string? DetachReason = null,
-        string? Activity = null) : IVolumeMessage;
+        string? Activity = null,
+        string? Controller = null) : IVolumeMessage;
 
     /// <summary>What the last salvage chose and why.</summary>
     public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutView> Left, string Reason) : IVolumeMessage;

@@ -8,7 +8,7 @@ namespace ActorStore.Volume.Replicas;
 public sealed partial class ReplicaActor
 {
     /// <summary>Carries out one control command on the thread pool. Each is idempotent under its request id.</summary>
-    private object Execute(BlockReplica replica, IReplicaCommand command)
+    private async Task<object> Execute(BlockReplica replica, IReplicaCommand command)
     {
         var id = _settings.ReplicaId;
         Done Answer(ReplicaStatus status, string? detail = null) => new(id, command.RequestId, status.ToOutcome(), detail);
@@ -21,7 +21,7 @@ public sealed partial class ReplicaActor
             {
                 var status = replica.AcceptEpoch(o.Epoch);
                 if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
-                return new Opened(id, o.RequestId, _endpoint!.Address.ToString(), _endpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
+                return new Opened(id, o.RequestId, _settings.DataEndpoint.Address.ToString(), _settings.DataEndpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
                     replica.DirtyRegions().Select(r => r.ToRegion()).ToArray(), replica.ChainNames());
             }
             case ClearDirtyRegions:
@@ -44,20 +44,16 @@ public sealed partial class ReplicaActor
                     .Select(s => new VolumeProtocol.SnapshotView(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, new Dictionary<string, string>(s.Labels)))
                     .ToArray());
             case RemoveReplica r:
-                return Remove(r);
+                return await Remove(replica, r).ConfigureAwait(false);
             default:
                 return Answer(ReplicaStatus.InvalidArgument, $"unknown command {command.GetType().Name}");
         }
     }
 
-    /// <summary>Closes the replica and deletes its directory: the volume was deleted or the replica replaced.</summary>
-    private Done Remove(RemoveReplica command)
+    /// <summary>Closes the replica (when open) and deletes its directory: the volume was deleted or the replica replaced.</summary>
+    private async Task<object> Remove(BlockReplica? replica, RemoveReplica command)
     {
-        _settings.Locals.Remove(_settings.ReplicaId);
-        _server?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
-        _server = null;
-        _replica?.Dispose();
-        _replica = null;
+        if (replica is not null) await CloseAsync(_settings, replica).ConfigureAwait(false);
         try
         {
             if (Directory.Exists(_settings.Directory)) Directory.Delete(_settings.Directory, recursive: true);

@@ -10,17 +10,16 @@ using BlockReplica = ActorStore.Blocks.Replica;
 namespace ActorStore.Volume.Replicas;
 
 /// <summary>
-/// The only owner of one replica directory (DESIGN §2): opens (or creates) the replica, serves its data
-/// endpoint, and carries out the engine's control commands one at a time. Disk work runs on the thread
-/// pool and comes back as a message, so a slow disk never blocks this actor's dispatcher thread.
+/// The only owner of one replica directory (DESIGN §2): opens (or creates) the replica, offers it on the
+/// node's data port, and carries out the engine's control commands one at a time. Disk work runs on the
+/// thread pool and comes back as a message, so a slow disk never blocks this actor's dispatcher thread, and
+/// the actor's state changes only on its own thread.
 /// </summary>
 public sealed partial class ReplicaActor : ReceiveActor, IWithStash
 {
     private readonly ReplicaActorSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private BlockReplica? _replica;
-    private ReplicaDataServer? _server;
-    private IPEndPoint? _endpoint;
     private IActorRef? _creator;
 
     /// <param name="creator">Who asked for the replica to be created; answered once it is (or cannot be).</param>
@@ -38,12 +37,18 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     /// <summary>Tells the parent (the NodeAgent) that the replica is open, so it can count it on its disk.</summary>
     public sealed record ReplicaReady(string ReplicaId, string Disk, long Size);
 
-    /// <summary>Tells the parent the replica could not open (corrupt, unreadable) or was removed.</summary>
-    public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason);
+    /// <summary>Tells the parent the replica could not open (corrupt, unreadable) or was removed (<see cref="Removed"/>).</summary>
+    public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason)
+    {
+        public const string Removed = "removed";
 
-    private sealed record OpenResult(ReplicaStatus Status, BlockReplica? Replica, ReplicaDataServer? Server, IPEndPoint? Endpoint, string? Detail);
+        public bool WasRemoved => Reason == Removed;
+    }
 
-    private sealed record WorkDone(object Reply, IActorRef ReplyTo, bool Stop);
+    private sealed record OpenResult(ReplicaStatus Status, BlockReplica? Replica, string? Detail);
+
+    /// <summary><paramref name="Removed"/>: the work closed the replica (a removal, done or not), so the actor stops.</summary>
+    private sealed record WorkDone(object Reply, IActorRef ReplyTo, bool Removed);
 
     protected override void PreStart()
     {
@@ -53,10 +58,18 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
 
     protected override void PostStop()
     {
-        _settings.Locals.Remove(_settings.ReplicaId);
-        // Close the endpoint first so no engine writes while the replica records its clean stop.
-        _server?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
-        _replica?.Dispose();
+        if (_replica is not { } replica) return;
+        _replica = null;
+        // Off this thread: end the data connections first so no engine writes while the replica records its
+        // clean stop; a new actor for the same replica waits for this before it opens the directory.
+        _settings.Locals.Closing(_settings.ReplicaId, CloseAsync(_settings, replica));
+    }
+
+    private static async Task CloseAsync(ReplicaActorSettings s, BlockReplica replica)
+    {
+        s.Locals.Remove(s.ReplicaId);
+        await s.DataServer.CloseReplicaAsync(s.ReplicaId).ConfigureAwait(false);
+        replica.Dispose();
     }
 
     private void Opening()
@@ -73,8 +86,6 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
             else
             {
                 _replica = r.Replica;
-                _server = r.Server;
-                _endpoint = r.Endpoint;
                 _settings.Locals.Add(_settings.ReplicaId, r.Replica);
                 _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, ReplicaOutcome.Ok, null));
                 Context.Parent.Tell(new ReplicaReady(_settings.ReplicaId, _settings.Disk, r.Replica.Size));
@@ -91,7 +102,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     /// <summary>The replica could not open: every command gets the reason; only removal works.</summary>
     private void Broken(string reason)
     {
-        Receive<RemoveReplica>(c => RunThenReply(Sender, () => Remove(c), stop: true));
+        Receive<RemoveReplica>(c => RunThenReply(Sender, () => Remove(null, c), removes: true));
         Receive<IReplicaCommand>(c => Sender.Tell(new Done(_settings.ReplicaId, c.RequestId, ReplicaOutcome.Failed, reason)));
     }
 
@@ -100,8 +111,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
         Receive<IReplicaCommand>(c =>
         {
             var replica = _replica!;
-            var stop = c is RemoveReplica;
-            RunThenReply(Sender, () => Execute(replica, c), stop);
+            RunThenReply(Sender, () => Execute(replica, c), removes: c is RemoveReplica);
         });
     }
 
@@ -110,29 +120,32 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
         Receive<WorkDone>(done =>
         {
             done.ReplyTo.Tell(done.Reply);
-            if (done.Stop)
+            if (done.Removed)
             {
-                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, "removed"));
+                _replica = null; // closed by the removal
+                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, ReplicaGone.Removed));
                 Context.Stop(Self);
                 return;
             }
-            Become(_replica is null ? () => Broken("removed") : Ready);
+            Become(Ready);
             Stash.UnstashAll();
         });
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void RunThenReply(IActorRef replyTo, Func<object> work, bool stop)
+    private void RunThenReply(IActorRef replyTo, Func<Task<object>> work, bool removes)
     {
         Become(Busy);
+        var id = _settings.ReplicaId;
         Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
-                ? new WorkDone(t.Result, replyTo, stop)
-                : new WorkDone(new Done(_settings.ReplicaId, Guid.Empty, ReplicaOutcome.IoError, t.Exception?.GetBaseException().Message), replyTo, false),
+                ? new WorkDone(t.Result, replyTo, removes)
+                : new WorkDone(new Done(id, Guid.Empty, ReplicaOutcome.IoError, t.Exception?.GetBaseException().Message), replyTo, removes),
             TaskScheduler.Default).PipeTo(Self);
     }
 
     private static async Task<OpenResult> OpenAsync(ReplicaActorSettings s)
     {
+        await s.Locals.WhenClosedAsync(s.ReplicaId).ConfigureAwait(false); // an earlier actor of this replica still closing it
         var fs = LinuxFileSystem.Instance;
         BlockReplica? replica;
         ReplicaStatus status;
@@ -147,7 +160,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
                 {
                     // A directory of another volume under this id: never pick it up (DESIGN §2, orphans).
                     replica.Dispose();
-                    return new OpenResult(ReplicaStatus.AlreadyExists, null, null, null, $"{s.Directory} holds a replica of another volume");
+                    return new OpenResult(ReplicaStatus.AlreadyExists, null, $"{s.Directory} holds a replica of another volume");
                 }
             }
             else
@@ -155,20 +168,8 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
         }
         catch (ReplicaCorruptException e)
         {
-            return new OpenResult(ReplicaStatus.Failed, null, null, null, e.Message);
+            return new OpenResult(ReplicaStatus.Failed, null, e.Message);
         }
-        if (status != ReplicaStatus.Ok || replica is null) return new OpenResult(status, null, null, null, status.ToString());
-        var server = new ReplicaDataServer(replica, new IPEndPoint(s.DataAddress, 0), s.ServerOptions);
-        try
-        {
-            var endpoint = await server.StartAsync().ConfigureAwait(false);
-            return new OpenResult(ReplicaStatus.Ok, replica, server, endpoint, null);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            replica.Dispose();
-            return new OpenResult(ReplicaStatus.IoError, null, null, null, $"cannot open the data endpoint on {s.DataAddress}: {e.Message}");
-        }
+        return status != ReplicaStatus.Ok || replica is null ? new OpenResult(status, null, status.ToString()) : new OpenResult(ReplicaStatus.Ok, replica, null);
     }
 }

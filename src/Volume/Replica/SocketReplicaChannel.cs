@@ -9,7 +9,7 @@ using ActorStore.Volume.Replicas.Data;
 namespace ActorStore.Volume.Replicas;
 
 /// <summary>
-/// The engine's connection to a remote replica's data endpoint (<see cref="ReplicaDataServer"/>). Any
+/// The engine's connection to a replica through its node's data port (<see cref="NodeDataServer"/>). Any
 /// number of requests in flight from any threads: frames are queued to one writer loop, one receive loop
 /// completes requests by sequence, Read data is received straight into the caller's memory, and the
 /// per-request state is pooled, so a request allocates nothing. A timeout, a protocol error or a broken
@@ -54,19 +54,20 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     public bool IsConnected => !_table.IsBroken;
 
     /// <summary>
-    /// Connects and performs the handshake. The status is the replica's answer: <see cref="ReplicaStatus.StaleEpoch"/>
-    /// when it has accepted a newer engine, <see cref="ReplicaStatus.NotFound"/> when the endpoint serves another
-    /// volume or replica, <see cref="ReplicaStatus.IoError"/> when it cannot be reached or answers nonsense in time
-    /// (<see cref="ReplicaChannelOptions.ConnectTimeout"/>). Only cancelling <paramref name="ct"/> throws.
+    /// Connects and performs the handshake: answers the server's challenge with a proof of <paramref name="secret"/>
+    /// and names the replica and the epoch it was opened under. The status is the replica's answer:
+    /// <see cref="ReplicaStatus.StaleEpoch"/> when it has accepted a newer engine, <see cref="ReplicaStatus.NotFound"/>
+    /// when the node has no such replica of this volume, <see cref="ReplicaStatus.InvalidArgument"/> for a wrong secret
+    /// or an epoch the replica was not opened under, <see cref="ReplicaStatus.IoError"/> when it cannot be reached or
+    /// answers nonsense in time (<see cref="ReplicaChannelOptions.ConnectTimeout"/>). Only cancelling <paramref name="ct"/> throws.
     /// </summary>
     public static async Task<(ReplicaStatus Status, SocketReplicaChannel? Channel)> ConnectAsync(
-        IPEndPoint endpoint, Guid volumeId, string replicaId, long epoch, ReplicaChannelOptions? options = null, CancellationToken ct = default)
+        IPEndPoint endpoint, DataSecret secret, Guid volumeId, string replicaId, long epoch, ReplicaChannelOptions? options = null, CancellationToken ct = default)
     {
         options ??= ReplicaChannelOptions.Default;
         if (options.RequestTimeout <= TimeSpan.Zero && options.RequestTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), options.RequestTimeout, "RequestTimeout must be positive or infinite.");
-        var hello = FrameCodec.EncodeHello(volumeId, replicaId, epoch);
-        if (hello is null) return (ReplicaStatus.InvalidArgument, null);
+        if (FrameCodec.EncodeHello(volumeId, replicaId, epoch, new byte[FrameCodec.NonceSize], secret) is null) return (ReplicaStatus.InvalidArgument, null);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -74,9 +75,14 @@ public sealed class SocketReplicaChannel : IReplicaChannel
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            await socket.SendAsync(hello, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             var reader = new FrameReader(socket);
             var header = new byte[FrameHeader.Size];
+            if (!await reader.ReadExactAsync(header, timeout.Token).ConfigureAwait(false)) return (status, null);
+            var challenge = FrameHeader.ReadFrom(header);
+            if (!FrameCodec.IsValidReply(challenge) || challenge.Op != DataOp.Challenge) return (status, null);
+            var nonce = new byte[FrameCodec.NonceSize];
+            if (!await reader.ReadExactAsync(nonce, timeout.Token).ConfigureAwait(false)) return (status, null);
+            await socket.SendAsync(FrameCodec.EncodeHello(volumeId, replicaId, epoch, nonce, secret)!, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             if (!await reader.ReadExactAsync(header, timeout.Token).ConfigureAwait(false)) return (status, null);
             var reply = FrameHeader.ReadFrom(header);
             if (!FrameCodec.IsValidReply(reply) || reply.Op != DataOp.Hello) return (status, null);

@@ -91,12 +91,14 @@ public abstract class GatewayTestKit(ITestOutputHelper output, string config = "
 
     protected static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
-    protected static VolumeProtocol.VolumeView View(string name, string state = VolumeStates.Detached, string? attachedTo = null, long size = 1L << 30) =>
+    /// <summary>A volume's view; attached, its engine serves at <paramref name="nbd"/> (this node's NBD endpoint when attached here).</summary>
+    protected static VolumeProtocol.VolumeView View(string name, string state = VolumeStates.Detached, string? attachedTo = null, long size = 1L << 30, string? nbd = null) =>
         new(name, Guid.NewGuid(), size, 2, state, VolumeStates.Healthy, attachedTo, Epoch: 3, SnapshotCount: 1, Created,
             [
                 new VolumeProtocol.ReplicaView("r1", "n1", "d1", ReplicaMode.ReadWrite, null, null),
                 new VolumeProtocol.ReplicaView("r2", "n2", "d1", ReplicaMode.WriteOnly, null, null),
-            ]);
+            ],
+            NbdEndpoint: nbd ?? (attachedTo == ThisNode ? ThisNbd : null));
 
     protected static VolumeProtocol.SnapshotView Snapshot(string name, string? parent = null) =>
         new(name, parent, Created, UserCreated: true, Removed: false, Size: 4096, Labels: []);

@@ -32,7 +32,9 @@ public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.T
         Assert.True(config is not null, error);
         var node = NodeSettings.Create(config!);
         var locals = new LocalReplicas();
-        var host = Sys.ActorOf(ReplicaHost.Props(node, VolumeSettings.Default, locals), NodeDirectory.ReplicaHostName);
+        await using var data = new NodeDataServer(locals, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), DataSecret.Create());
+        await data.StartAsync();
+        var host = Sys.ActorOf(ReplicaHost.Props(node, VolumeSettings.Default, locals, data), NodeDirectory.ReplicaHostName);
         Sys.ActorOf(NodeAgent.Supervised(node, host, snapshotEvery: 100), NodeDirectory.AgentName);
         var agent = Sys.ActorSelection("/user/" + NodeDirectory.AgentName);
 

@@ -22,6 +22,7 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["VJ"] = "ReplicasSalvaged", ["VS"] = "VolumeSnapshot",
         ["NA"] = "DiskAdded", ["NB"] = "DiskRemoved", ["NC"] = "DiskSchedulingChanged", ["ND"] = "NodeSchedulingChanged", ["NS"] = "NodeSnapshot",
         ["RA"] = "VolumeRegistered", ["RB"] = "VolumeUnregistered", ["RS"] = "RegistrySnapshot",
+        ["CA"] = "ClusterCreated",
     };
 
     private static IEnumerable<Type> PersistedTypes() =>

@@ -15,6 +15,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private int? _remotePort;
     private int? _apiPort;
     private int? _nbdPort;
+    private int? _dataPort;
 
     private NodeProcess(NodeOptions options, string dataDir)
     {
@@ -111,6 +112,7 @@ public sealed class NodeProcess : IAsyncDisposable
         _remotePort ??= new Uri(readyLine.Remote.Replace("akka.tcp://", "tcp://", StringComparison.Ordinal)).Port;
         _apiPort ??= readyLine.Api.Port;
         _nbdPort ??= readyLine.NbdPort;
+        _dataPort ??= readyLine.DataPort;
         Api?.Dispose();
         Api = new Gateway(readyLine.Api);
     }
@@ -193,6 +195,8 @@ public sealed class NodeProcess : IAsyncDisposable
         yield return (_apiPort ?? 0).ToString();
         yield return "--nbd-port";
         yield return (_nbdPort ?? 0).ToString();
+        yield return "--data-port";
+        yield return (_dataPort ?? 0).ToString();
         foreach (var seed in _options.Seeds)
         {
             yield return "--seed";

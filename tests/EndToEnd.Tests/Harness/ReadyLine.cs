@@ -2,10 +2,10 @@ namespace ActorStore.EndToEnd.Tests.Harness;
 
 /// <summary>
 /// The one line the node prints when it serves:
-/// <c>actorstore-node ready node=ID remote=akka.tcp://actorstore@127.0.0.1:P api=http://127.0.0.1:P nbd=127.0.0.1:P data=DIR</c>.
+/// <c>actorstore-node ready node=ID remote=akka.tcp://actorstore@127.0.0.1:P api=http://127.0.0.1:P nbd=127.0.0.1:P data-port=127.0.0.1:P data=DIR</c>.
 /// Parsed as key=value tokens so new keys can be added without breaking the tests.
 /// </summary>
-public sealed record ReadyLine(string NodeId, string Remote, Uri Api, string NbdHost, int NbdPort, string DataDir)
+public sealed record ReadyLine(string NodeId, string Remote, Uri Api, string NbdHost, int NbdPort, string DataDir, int DataPort)
 {
     public const string Prefix = "actorstore-node ready ";
 
@@ -28,7 +28,9 @@ public sealed record ReadyLine(string NodeId, string Remote, Uri Api, string Nbd
         var nbd = Get("nbd");
         var colon = nbd.LastIndexOf(':');
         if (colon <= 0) throw new FormatException($"nbd= is not HOST:PORT: {line}");
-        ready = new ReadyLine(Get("node"), Get("remote"), new Uri(Get("api")), nbd[..colon], int.Parse(nbd[(colon + 1)..]), Get("data"));
+        var data = Get("data-port");
+        ready = new ReadyLine(Get("node"), Get("remote"), new Uri(Get("api")), nbd[..colon], int.Parse(nbd[(colon + 1)..]), Get("data"),
+            int.Parse(data[(data.LastIndexOf(':') + 1)..]));
         return true;
     }
 

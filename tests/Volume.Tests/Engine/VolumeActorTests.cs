@@ -27,6 +27,13 @@ public sealed class VolumeActorTests() : TestKit(Config)
         """;
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly List<NodeDataServer> _data = [];
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        foreach (var data in _data) data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     [Fact]
     public async Task A_replica_that_dies_under_io_is_failed_and_the_volume_serves_degraded_and_remembers()
@@ -90,9 +97,13 @@ public sealed class VolumeActorTests() : TestKit(Config)
     private VolumeHost Start(string root, LocalReplicas locals, NbdExports exports)
     {
         var settings = VolumeSettings.Default with { ForceSocket = true, ReplicaRequestTimeout = TimeSpan.FromSeconds(5), JournalSnapshotEvery = 3 };
-        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(root, locals)), "nodes");
+        var secret = DataSecret.Create();
+        var data = new NodeDataServer(locals, new IPEndPoint(IPAddress.Loopback, 0), secret);
+        _data.Add(data);
+        data.StartAsync().GetAwaiter().GetResult();
+        var nodes = Sys.ActorOf(Props.Create(() => new TestNodes(root, locals, data)), "nodes");
         Sys.ActorOf(Props.Create(() => new TestVolumes()), "volumes");
-        Sys.ActorOf(EngineHost.Props(new EngineEnvironment("n1", settings, locals, new ReplicaCalls(nodes, settings.ReplicaCommandTimeout), exports,
+        Sys.ActorOf(EngineHost.Props(new EngineEnvironment("n1", settings, locals, secret, new ReplicaCalls(nodes, settings.ReplicaCommandTimeout), exports,
             "127.0.0.1:10809", Sys.ActorSelection("/user/volumes"), TimeSpan.FromSeconds(30))), EngineHost.Name);
         return new VolumeHost("n1", nodes, CreateTestProbe().Ref, settings);
     }
@@ -156,7 +167,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
     /// <summary>Stands in for the node directory and agent of one node "n1" with two disks under a temp directory.</summary>
     private sealed class TestNodes : ReceiveActor
     {
-        public TestNodes(string root, LocalReplicas locals)
+        public TestNodes(string root, LocalReplicas locals, NodeDataServer data)
         {
             Receive<EngineProtocol.IEngineCommand>(c => Context.ActorSelection("/user/" + EngineHost.Name).Tell(c, Sender));
             Receive<PlacementProtocol.PlaceReplicas>(p => Sender.Tell(new PlacementProtocol.Placed(p.Volume,
@@ -174,7 +185,7 @@ public sealed class VolumeActorTests() : TestKit(Config)
             });
 
             ReplicaActorSettings Settings(string id, string disk, string dir, ReplicaProtocol.CreateReplica? create) =>
-                new(id, "n1", disk, dir, IPAddress.Loopback, "akka://test", locals, new ReplicaOptions(), new ReplicaDataServerOptions(), create);
+                new(id, "n1", disk, dir, data.Endpoint!, data, "akka://test", locals, new ReplicaOptions(), create);
         }
     }
 }

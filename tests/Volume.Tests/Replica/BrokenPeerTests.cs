@@ -10,7 +10,7 @@ namespace ActorStore.Volume.Tests.Replicas;
 /// <summary>The client against a fake endpoint that accepts the handshake and then misbehaves.</summary>
 public sealed class BrokenPeerTests
 {
-    /// <summary>Accepts one connection, answers its handshake Ok, then runs <paramref name="after"/> on it.</summary>
+    /// <summary>Accepts one connection, challenges it, answers its Hello Ok whatever it proves, then runs <paramref name="after"/> on it.</summary>
     private static async Task<(Task Peer, IPEndPoint Endpoint)> FakeServerAsync(Func<Socket, Task> after)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -21,6 +21,7 @@ public sealed class BrokenPeerTests
         {
             using var _ = listener;
             using var socket = await listener.AcceptAsync();
+            await socket.SendAsync(FrameCodec.EncodeChallenge(new byte[FrameCodec.NonceSize]), SocketFlags.None);
             var hello = new byte[FrameHeader.Size];
             var got = 0;
             while (got < hello.Length) got += await socket.ReceiveAsync(hello.AsMemory(got), SocketFlags.None);
@@ -40,7 +41,7 @@ public sealed class BrokenPeerTests
         var release = new TaskCompletionSource();
         var (peer, endpoint) = await FakeServerAsync(_ => release.Task); // reads nothing, answers nothing
         var options = ReplicaChannelOptions.Default with { RequestTimeout = TimeSpan.FromMilliseconds(200) };
-        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, Guid.NewGuid(), "r1", 1, options);
+        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, DataSecret.Create(), Guid.NewGuid(), "r1", 1, options);
         Assert.Equal(ReplicaStatus.Ok, status);
         await using (channel)
         {
@@ -75,7 +76,7 @@ public sealed class BrokenPeerTests
             else if (what == "short read reply")
                 await socket.SendAsync((byte[])[.. RawPeer.Header(FrameCodec.Reply(request, ReplicaStatus.Ok, 100)), .. new byte[100]], SocketFlags.None);
         });
-        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, Guid.NewGuid(), "r1", 1);
+        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, DataSecret.Create(), Guid.NewGuid(), "r1", 1);
         Assert.Equal(ReplicaStatus.Ok, status);
         await using (channel)
         {
@@ -93,7 +94,7 @@ public sealed class BrokenPeerTests
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
         listener.Dispose(); // bound, then released: nobody listens there
-        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, Guid.NewGuid(), "r1", 1);
+        var (status, channel) = await SocketReplicaChannel.ConnectAsync(endpoint, DataSecret.Create(), Guid.NewGuid(), "r1", 1);
         Assert.Equal(ReplicaStatus.IoError, status);
         Assert.Null(channel);
     }

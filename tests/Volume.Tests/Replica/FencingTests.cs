@@ -50,15 +50,38 @@ public sealed class FencingTests : IAsyncLifetime
     [Fact]
     public async Task A_wrong_volume_or_replica_id_is_refused_and_the_connection_closed()
     {
-        var (wrongVolume, none) = await _bed.ConnectAsync(7, volumeId: Guid.NewGuid());
+        var (wrongVolume, none) = await _bed.ConnectAsync(1, volumeId: Guid.NewGuid(), open: false);
         Assert.Equal(ReplicaStatus.NotFound, wrongVolume);
         Assert.Null(none);
-        var (wrongReplica, none2) = await _bed.ConnectAsync(7, replicaId: "r2");
+        var (wrongReplica, none2) = await _bed.ConnectAsync(1, replicaId: "r2", open: false);
         Assert.Equal(ReplicaStatus.NotFound, wrongReplica);
         Assert.Null(none2);
         Assert.Equal(1, _bed.Replica.Epoch); // a refused engine raised nothing
         await Wait.UntilAsync(() => _bed.Server.ConnectionCount == 0, "the refused connections to close");
     }
+
+    /// <summary>DESIGN §3: the handshake proves the cluster secret and never raises an epoch; a refusal changes nothing and is told once.</summary>
+    [Fact]
+    public async Task A_wrong_secret_or_a_forged_higher_epoch_is_refused_and_changes_nothing()
+    {
+        var meta = File.ReadAllBytes(MetaPath());
+        var (wrongSecret, none) = await _bed.ConnectAsync(1, open: false, secret: DataSecret.Create());
+        Assert.Equal((ReplicaStatus.InvalidArgument, (SocketReplicaChannel?)null), (wrongSecret, none));
+        var (forged, none2) = await _bed.ConnectAsync(9, open: false); // the right secret, an epoch no controller opened
+        Assert.Equal((ReplicaStatus.InvalidArgument, (SocketReplicaChannel?)null), (forged, none2));
+        Assert.Equal(1, _bed.Replica.Epoch);
+        Assert.Equal(meta, File.ReadAllBytes(MetaPath()));
+        await Wait.UntilAsync(() => _bed.Server.ConnectionCount == 0, "the refused connections to close");
+        lock (_bed.Refusals)
+        {
+            Assert.Equal(2, _bed.Refusals.Count);
+            Assert.Contains("secret", _bed.Refusals[0]);
+            Assert.Contains("never opened", _bed.Refusals[1]);
+        }
+        await using var opened = await _bed.ConnectOkAsync(1); // the real engine still gets in
+    }
+
+    private string MetaPath() => Path.Combine(_bed.Replica.Directory, "volume.meta");
 
     [Fact]
     public async Task Local_channels_are_fenced_like_sockets_and_by_them()

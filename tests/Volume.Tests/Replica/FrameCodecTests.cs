@@ -1,4 +1,5 @@
 using ActorStore.Blocks;
+using ActorStore.Volume.Replicas;
 using ActorStore.Volume.Replicas.Data;
 using Xunit;
 
@@ -57,12 +58,24 @@ public sealed class FrameCodecTests
     public void Hello_and_extents_round_trip()
     {
         var volume = Guid.NewGuid();
-        var frame = FrameCodec.EncodeHello(volume, "replica-7", 42)!;
+        var secret = DataSecret.Create();
+        var nonce = new byte[FrameCodec.NonceSize];
+        Random.Shared.NextBytes(nonce);
+        var frame = FrameCodec.EncodeHello(volume, "replica-7", 42, nonce, secret)!;
         var header = FrameHeader.ReadFrom(frame);
         Assert.True(FrameCodec.IsValidRequest(header));
         Assert.Equal((DataOp.Hello, 42L, (long)FrameCodec.ProtocolVersion), (header.Op, header.Offset, header.Length));
         Assert.Equal((volume, "replica-7"), FrameCodec.DecodeHello(frame.AsSpan(FrameHeader.Size)));
-        Assert.Null(FrameCodec.EncodeHello(volume, new string('x', 256), 1));
+        Assert.Null(FrameCodec.EncodeHello(volume, new string('x', 256), 1, nonce, secret));
+
+        // The proof holds only for this secret, this challenge and these fields.
+        var payload = frame.AsSpan(FrameHeader.Size).ToArray();
+        Assert.True(FrameCodec.IsProven(header, payload, nonce, secret));
+        Assert.False(FrameCodec.IsProven(header, payload, nonce, DataSecret.Create()));
+        Assert.False(FrameCodec.IsProven(header, payload, new byte[FrameCodec.NonceSize], secret));
+        Assert.False(FrameCodec.IsProven(header with { Offset = 43 }, payload, nonce, secret)); // another epoch
+        payload[^1] ^= 1; // another replica id
+        Assert.False(FrameCodec.IsProven(header, payload, nonce, secret));
 
         List<AllocationExtent> extents = [new(0, 4096, true), new(4096, 1L << 40, false)];
         var bytes = new byte[FrameCodec.EncodedExtentsSize(extents.Count)];

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ActorStore.Blocks;
+using ActorStore.Volume.Replicas;
 using ActorStore.Volume.Replicas.Data;
 using Xunit;
 
@@ -11,25 +12,35 @@ internal sealed class RawPeer : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
+    /// <summary>Connects and reads the server's challenge (its first frame), so what follows is the peer's to send.</summary>
     public static async Task<RawPeer> ConnectAsync(IPEndPoint endpoint)
     {
         var peer = new RawPeer();
         await peer._socket.ConnectAsync(endpoint);
+        peer.Nonce = await peer.ChallengeAsync();
         return peer;
     }
+
+    /// <summary>The server's challenge to this connection.</summary>
+    public byte[] Nonce { get; private set; } = [];
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
     public void EndSending() => _socket.Shutdown(SocketShutdown.Send);
 
-    /// <summary>Handshakes as the replica's engine of <paramref name="epoch"/>.</summary>
-    public async Task HelloAsync(Guid volumeId, string replicaId, long epoch)
+    /// <summary>Handshakes as the replica's engine of <paramref name="epoch"/> (which the replica has accepted), knowing <paramref name="secret"/>.</summary>
+    public async Task HelloAsync(Guid volumeId, string replicaId, long epoch, DataSecret secret)
     {
-        await SendAsync(FrameCodec.EncodeHello(volumeId, replicaId, epoch)!);
-        var reply = new byte[FrameHeader.Size];
-        var got = 0;
-        while (got < reply.Length) got += await _socket.ReceiveAsync(reply.AsMemory(got), SocketFlags.None);
+        await SendAsync(FrameCodec.EncodeHello(volumeId, replicaId, epoch, Nonce, secret)!);
+        var reply = await ReceiveAsync(FrameHeader.Size);
         Assert.Equal(ReplicaStatus.Ok, FrameHeader.ReadFrom(reply).Status);
+    }
+
+    private async Task<byte[]> ChallengeAsync()
+    {
+        var header = FrameHeader.ReadFrom(await ReceiveAsync(FrameHeader.Size));
+        Assert.True(FrameCodec.IsValidReply(header) && header.Op == DataOp.Challenge, "the server's first frame is its challenge");
+        return await ReceiveAsync(FrameCodec.NonceSize);
     }
 
     /// <summary>Receives exactly <paramref name="count"/> bytes.</summary>

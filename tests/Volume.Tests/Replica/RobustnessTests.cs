@@ -60,13 +60,13 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task A_truncated_handshake_closes_that_connection_only()
     {
         await using var strict = new ReplicaBed();
-        await strict.StartServerAsync(ReplicaDataServerOptions.Default with { HandshakeTimeout = ShortHandshakeTimeout });
+        await strict.StartServerAsync(DataServerOptions.Default with { HandshakeTimeout = ShortHandshakeTimeout });
         await using var good = await strict.ConnectOkAsync(1);
-        var hello = FrameCodec.EncodeHello(strict.VolumeId, ReplicaBed.ReplicaName, 1)!;
         using var ended = await RawPeer.ConnectAsync(strict.Endpoint);
-        await ended.SendAsync(hello[..20]);
+        await ended.SendAsync(FrameCodec.EncodeHello(strict.VolumeId, ReplicaBed.ReplicaName, 1, ended.Nonce, strict.Secret)![..20]);
         ended.EndSending();
         using var silent = await RawPeer.ConnectAsync(strict.Endpoint); // and one that just stops talking
+        var hello = FrameCodec.EncodeHello(strict.VolumeId, ReplicaBed.ReplicaName, 1, silent.Nonce, strict.Secret)!;
         await silent.SendAsync(hello[..(hello.Length - 1)]);
         Assert.Equal(0, await ended.UntilClosedAsync());
         Assert.Equal(0, await silent.UntilClosedAsync()); // the handshake timeout
@@ -81,13 +81,13 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task A_malformed_frame_after_the_handshake_closes_that_connection_only(string what)
     {
         using var peer = await RawPeer.ConnectAsync(_bed.Endpoint);
-        await peer.HelloAsync(_bed.VolumeId, ReplicaBed.ReplicaName, 1);
+        await peer.HelloAsync(_bed.VolumeId, ReplicaBed.ReplicaName, 1, _bed.Secret);
         var write = FrameCodec.Request(DataOp.Write, DataFlags.None, 1, 0, 4096, 4096);
         var frame = what switch
         {
             "bad magic" => RawPeer.Header(write with { Magic = 0xdeadbeef }),
             "oversized" => RawPeer.Header(write with { Length = FrameCodec.MaxPayload + 4096L, PayloadLength = FrameCodec.MaxPayload + 4096u }),
-            "second hello" => FrameCodec.EncodeHello(_bed.VolumeId, ReplicaBed.ReplicaName, 1)!,
+            "second hello" => FrameCodec.EncodeHello(_bed.VolumeId, ReplicaBed.ReplicaName, 1, peer.Nonce, _bed.Secret)!,
             _ => [.. RawPeer.Header(write), .. new byte[100]],
         };
         await peer.SendAsync(frame);
@@ -129,7 +129,7 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task With_one_request_in_flight_per_connection_the_server_still_serves_many_by_backpressure()
     {
         await using var bed = new ReplicaBed();
-        await bed.StartServerAsync(ReplicaDataServerOptions.Default with { MaxInFlightPerConnection = 1 });
+        await bed.StartServerAsync(DataServerOptions.Default with { MaxInFlightPerConnection = 1 });
         await using var channel = await bed.ConnectOkAsync(1);
         var blocks = Enumerable.Range(0, 100).Select(i => Enumerable.Repeat((byte)i, 4096).ToArray()).ToArray();
         var writes = blocks.Select((b, i) => channel.WriteAsync(i * 4096L, b).AsTask()).ToArray();

@@ -29,7 +29,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
     public async Task A_read_whose_reply_would_not_fit_a_frame_is_answered_invalid_not_dropped()
     {
         using var peer = await RawPeer.ConnectAsync(_bed.Endpoint);
-        await peer.HelloAsync(_bed.VolumeId, ReplicaBed.ReplicaName, 1);
+        await peer.HelloAsync(_bed.VolumeId, ReplicaBed.ReplicaName, 1, _bed.Secret);
         await peer.SendAsync(RawPeer.Header(FrameCodec.Request(DataOp.Read, DataFlags.None, 9, 0, FrameCodec.MaxPayload + 4096L, 0)));
         await peer.SendAsync(RawPeer.Header(FrameCodec.Request(DataOp.Flush, DataFlags.None, 10, 0, 0, 0)));
         var replies = new Dictionary<ulong, ReplicaStatus>();

@@ -83,7 +83,8 @@ public sealed record VolumeInfo(
     IReadOnlyList<ReplicaInfo> Replicas,
     SalvageInfo? LastSalvage = null,
     string? DetachReason = null,
-    string? Activity = null);
+    string? Activity = null,
+    string? Controller = null);
 
 /// <summary>What the volume's last salvage chose: the replica that serves, those reconciled from it, those left ERR and why.</summary>
 public sealed record SalvageInfo(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutInfo> Left, string Reason);

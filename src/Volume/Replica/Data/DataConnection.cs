@@ -5,14 +5,15 @@ using BlockReplica = ActorStore.Blocks.Replica;
 namespace ActorStore.Volume.Replicas.Data;
 
 /// <summary>
-/// One engine's connection to a replica's data endpoint: the handshake, then a read loop that parses
+/// One engine's connection to a replica through the node's data port: the challenge and handshake, then a read loop that parses
 /// requests and hands each to the thread pool (a large write it runs itself), and a <see cref="FrameWriter"/> that sends the replies
 /// as they complete (out of order, each whole). A malformed frame closes this connection only.
 /// </summary>
 internal sealed class DataConnection
 {
     private readonly Socket _socket;
-    private readonly ReplicaDataServerOptions _options;
+    private readonly NodeDataServer _server;
+    private readonly DataServerOptions _options;
     private readonly FrameReader _reader;
     private readonly FrameWriter _writer;
     private readonly SemaphoreSlim _slots;
@@ -20,17 +21,21 @@ internal sealed class DataConnection
     private readonly byte[] _header = new byte[FrameHeader.Size];
     private int _closed;
 
-    public DataConnection(Socket socket, BlockReplica replica, ReplicaDataServerOptions options)
+    public DataConnection(Socket socket, NodeDataServer server, DataServerOptions options)
     {
         _socket = socket;
+        _server = server;
         _options = options;
-        Replica = replica;
         _reader = new FrameReader(socket);
         _writer = new FrameWriter(socket);
         _slots = new SemaphoreSlim(options.MaxInFlightPerConnection, options.MaxInFlightPerConnection);
     }
 
-    public BlockReplica Replica { get; }
+    /// <summary>The replica this connection serves, once its handshake is accepted.</summary>
+    public BlockReplica Replica { get; private set; } = null!;
+
+    /// <summary>Set by the server when it admits the handshake (under its lock).</summary>
+    public string? ReplicaId { get; set; }
 
     /// <summary>The epoch this connection's engine was accepted with; requests are fenced against the replica's.</summary>
     public long Epoch { get; private set; }
@@ -71,26 +76,35 @@ internal sealed class DataConnection
         _slots.Release();
     }
 
+    /// <summary>
+    /// Challenge, Hello, answer: the client signs the server's nonce with the cluster secret, names its replica and
+    /// the epoch it was opened under. Anything else — no Hello in time, garbage, a wrong proof — closes the
+    /// connection with nothing changed.
+    /// </summary>
     private async Task<bool> HandshakeAsync()
     {
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout);
+        var peer = SafePeer();
         try
         {
-            if (!await _reader.ReadExactAsync(_header, timeout.Token).ConfigureAwait(false)) return false;
+            var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(FrameCodec.NonceSize);
+            await _socket.SendAsync(FrameCodec.EncodeChallenge(nonce), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            if (!await _reader.ReadExactAsync(_header, timeout.Token).ConfigureAwait(false)) return Refused(peer, "closed before its Hello");
             var hello = FrameHeader.ReadFrom(_header);
-            if (hello.Op != DataOp.Hello || !FrameCodec.IsValidRequest(hello)) return false;
+            if (hello.Op != DataOp.Hello || !FrameCodec.IsValidRequest(hello)) return Refused(peer, "not a Hello (garbage, or another protocol)");
             var payload = new byte[hello.PayloadLength];
-            if (!await _reader.ReadExactAsync(payload, timeout.Token).ConfigureAwait(false)) return false;
-            var status = Admit(hello, payload);
+            if (!await _reader.ReadExactAsync(payload, timeout.Token).ConfigureAwait(false)) return Refused(peer, "a truncated Hello");
+            var (status, why) = Admit(hello, payload, nonce);
             var reply = new byte[FrameHeader.Size];
             FrameCodec.Reply(hello with { Length = FrameCodec.ProtocolVersion }, status, 0).WriteTo(reply);
             await _socket.SendAsync(reply, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-            if (status != ReplicaStatus.Ok) _socket.Shutdown(SocketShutdown.Send); // let the refusal arrive before the close
-            return status == ReplicaStatus.Ok;
+            if (status == ReplicaStatus.Ok) return true;
+            _socket.Shutdown(SocketShutdown.Send); // let the refusal arrive before the close
+            return Refused(peer, why!);
         }
         catch (OperationCanceledException)
         {
-            return false; // no handshake in time
+            return Refused(peer, $"no handshake within {_options.HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (SocketException)
         {
@@ -102,22 +116,45 @@ internal sealed class DataConnection
         }
     }
 
-    private ReplicaStatus Admit(in FrameHeader hello, byte[] payload)
+    private bool Refused(System.Net.EndPoint? peer, string why)
     {
-        if (hello.Length != FrameCodec.ProtocolVersion) return ReplicaStatus.InvalidArgument;
-        var (volumeId, replicaId) = FrameCodec.DecodeHello(payload);
+        _server.Refused(peer, why);
+        return false;
+    }
+
+    private System.Net.EndPoint? SafePeer()
+    {
         try
         {
-            var identity = Replica.Identity;
-            // Not this replica: the engine has a wrong address or a stale placement.
-            if (volumeId != identity.VolumeId || !string.Equals(replicaId, identity.ReplicaId, StringComparison.Ordinal)) return ReplicaStatus.NotFound;
-            var status = Replica.AcceptEpoch(hello.Offset);
-            if (status == ReplicaStatus.Ok) Epoch = hello.Offset;
-            return status;
+            return _socket.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    private (ReplicaStatus Status, string? Why) Admit(in FrameHeader hello, byte[] payload, byte[] nonce)
+    {
+        if (hello.Length != FrameCodec.ProtocolVersion) return (ReplicaStatus.InvalidArgument, $"protocol version {hello.Length}, this node speaks {FrameCodec.ProtocolVersion}");
+        if (!FrameCodec.IsProven(hello, payload, nonce, _server.Secret)) return (ReplicaStatus.InvalidArgument, "it does not prove the cluster secret (another cluster, or no secret)");
+        var (volumeId, replicaId) = FrameCodec.DecodeHello(payload);
+        // Not a replica of this node, or of another volume: a wrong address or a stale placement.
+        if (_server.Admit(this, replicaId) is not { } replica) return (ReplicaStatus.NotFound, $"no replica '{replicaId}' is open on this node");
+        try
+        {
+            var identity = replica.Identity;
+            if (volumeId != identity.VolumeId) return (ReplicaStatus.NotFound, $"replica '{replicaId}' is not of volume {volumeId}");
+            // Only the epoch the replica accepted from its controller (OpenReplica): an older one is fenced, a newer one forged.
+            if (hello.Offset < identity.Epoch) return (ReplicaStatus.StaleEpoch, $"epoch {hello.Offset} is older than replica '{replicaId}''s {identity.Epoch}");
+            if (hello.Offset > identity.Epoch) return (ReplicaStatus.InvalidArgument, $"epoch {hello.Offset} was never opened on replica '{replicaId}' (it is at {identity.Epoch})");
+            Replica = replica;
+            Epoch = hello.Offset;
+            return (ReplicaStatus.Ok, null);
         }
         catch (ObjectDisposedException)
         {
-            return ReplicaStatus.IoError;
+            return (ReplicaStatus.IoError, $"replica '{replicaId}' is closing");
         }
     }
 

@@ -10,6 +10,8 @@ internal enum DataOp : byte
     Trim = 5,
     Flush = 6,
     GetAllocation = 7,
+    /// <summary>The server's first frame on a new connection: a random nonce the client's Hello must sign.</summary>
+    Challenge = 8,
 }
 
 /// <summary>Per-request flags. Values are on the wire.</summary>

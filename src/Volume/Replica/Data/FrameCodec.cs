@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using ActorStore.Blocks;
 
@@ -13,12 +14,15 @@ internal static class FrameCodec
 {
     public const uint RequestMagic = 0x51525341; // "ASRQ" in little-endian bytes
     public const uint ReplyMagic = 0x50525341;   // "ASRP"
-    public const int ProtocolVersion = 1;
+    /// <summary>2: the server challenges first and Hello carries a proof of the cluster secret (1 had no authentication).</summary>
+    public const int ProtocolVersion = 2;
+    public const int NonceSize = 32;
+    private const int ProofSize = 32;
     /// <summary>The largest payload of any frame (NBD's usual maximum request). Bigger is a protocol error.</summary>
     public const int MaxPayload = 32 << 20;
     /// <summary>Offset i64, length i64, hole u8.</summary>
     public const int ExtentSize = 17;
-    private const int HelloFixed = 16; // the volume UUID; the replica id's UTF-8 bytes follow
+    private const int HelloFixed = 16 + ProofSize; // the volume UUID and the proof; the replica id's UTF-8 bytes follow
     private const int MaxReplicaIdBytes = 255;
 
     public static bool IsValidRequest(in FrameHeader h)
@@ -41,6 +45,7 @@ internal static class FrameCodec
         {
             DataOp.Read => h.Status == ReplicaStatus.Ok || h.PayloadLength == 0,
             DataOp.GetAllocation => h.PayloadLength % ExtentSize == 0 && (h.Status == ReplicaStatus.Ok || h.PayloadLength == 0),
+            DataOp.Challenge => h.PayloadLength == NonceSize && h.Status == ReplicaStatus.Ok,
             DataOp.Hello or DataOp.Write or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush => h.PayloadLength == 0,
             _ => false,
         };
@@ -52,20 +57,51 @@ internal static class FrameCodec
     public static FrameHeader Reply(in FrameHeader request, ReplicaStatus status, int payloadLength) =>
         new(ReplyMagic, request.Op, DataFlags.None, status, request.Sequence, request.Offset, request.Length, (uint)payloadLength);
 
-    /// <summary>Encodes a Hello request (header and payload); null when the replica id cannot be sent.</summary>
-    public static byte[]? EncodeHello(Guid volumeId, string replicaId, long epoch)
+    /// <summary>The server's challenge: a reply frame whose payload is the nonce.</summary>
+    public static byte[] EncodeChallenge(ReadOnlySpan<byte> nonce)
+    {
+        var frame = new byte[FrameHeader.Size + NonceSize];
+        new FrameHeader(ReplyMagic, DataOp.Challenge, DataFlags.None, ReplicaStatus.Ok, 0, 0, ProtocolVersion, NonceSize).WriteTo(frame);
+        nonce.CopyTo(frame.AsSpan(FrameHeader.Size));
+        return frame;
+    }
+
+    /// <summary>
+    /// Encodes a Hello request (header and payload) answering <paramref name="nonce"/>: it names the volume, the
+    /// replica and the epoch, and proves the secret over all of them; null when the replica id cannot be sent.
+    /// </summary>
+    public static byte[]? EncodeHello(Guid volumeId, string replicaId, long epoch, ReadOnlySpan<byte> nonce, DataSecret secret)
     {
         var id = Encoding.UTF8.GetBytes(replicaId);
         if (id.Length is 0 or > MaxReplicaIdBytes) return null;
         var frame = new byte[FrameHeader.Size + HelloFixed + id.Length];
         Request(DataOp.Hello, DataFlags.None, 0, epoch, ProtocolVersion, HelloFixed + id.Length).WriteTo(frame);
-        volumeId.TryWriteBytes(frame.AsSpan(FrameHeader.Size, HelloFixed));
+        volumeId.TryWriteBytes(frame.AsSpan(FrameHeader.Size, 16));
         id.CopyTo(frame.AsSpan(FrameHeader.Size + HelloFixed));
+        Prove(secret, nonce, volumeId, id, epoch, frame.AsSpan(FrameHeader.Size + 16, ProofSize));
         return frame;
     }
 
     public static (Guid VolumeId, string ReplicaId) DecodeHello(ReadOnlySpan<byte> payload) =>
-        (new Guid(payload[..HelloFixed]), Encoding.UTF8.GetString(payload[HelloFixed..]));
+        (new Guid(payload[..16]), Encoding.UTF8.GetString(payload[HelloFixed..]));
+
+    /// <summary>Whether the Hello's proof was made with <paramref name="secret"/> over this challenge and the Hello's own fields (in constant time).</summary>
+    public static bool IsProven(in FrameHeader hello, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> nonce, DataSecret secret)
+    {
+        Span<byte> expected = stackalloc byte[ProofSize];
+        Prove(secret, nonce, new Guid(payload[..16]), payload[HelloFixed..], hello.Offset, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, payload.Slice(16, ProofSize));
+    }
+
+    private static void Prove(DataSecret secret, ReadOnlySpan<byte> nonce, Guid volumeId, ReadOnlySpan<byte> replicaId, long epoch, Span<byte> proof)
+    {
+        Span<byte> message = stackalloc byte[NonceSize + 16 + 8 + MaxReplicaIdBytes];
+        nonce.CopyTo(message);
+        volumeId.TryWriteBytes(message[NonceSize..]);
+        BinaryPrimitives.WriteInt64LittleEndian(message[(NonceSize + 16)..], epoch);
+        replicaId.CopyTo(message[(NonceSize + 24)..]);
+        secret.Sign(message[..(NonceSize + 24 + replicaId.Length)], proof);
+    }
 
     /// <summary>
     /// Writes as many extents as fit in <paramref name="destination"/>; returns the bytes written. A

@@ -1,9 +1,9 @@
 namespace ActorStore.Volume.Replicas;
 
-/// <summary>Settings of a replica's data endpoint (<see cref="ReplicaDataServer"/>).</summary>
-public sealed record ReplicaDataServerOptions
+/// <summary>Settings of the node's data port (<see cref="NodeDataServer"/>).</summary>
+public sealed record DataServerOptions
 {
-    public static ReplicaDataServerOptions Default { get; } = new();
+    public static DataServerOptions Default { get; } = new();
 
     /// <summary>
     /// Requests one connection may have in flight; past it the server stops reading that socket until

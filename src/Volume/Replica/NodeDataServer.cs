@@ -6,27 +6,34 @@ using BlockReplica = ActorStore.Blocks.Replica;
 namespace ActorStore.Volume.Replicas;
 
 /// <summary>
-/// A replica's data endpoint (DESIGN §3): a TCP listener that engines connect to, one per replica. Its
-/// owner (the ReplicaActor) starts it, and disposes it before the replica: once <see cref="DisposeAsync"/>
-/// completes the listener and every connection are closed and no request touches the replica any more.
-/// The replica is not owned and not disposed here.
+/// The node's data port (DESIGN §3): one TCP listener serving every replica open on this node, the one port
+/// an operator opens between nodes. A connection is for one replica, named in its handshake, and must prove
+/// the cluster secret (<see cref="DataSecret"/>) by answering the server's challenge; then it may use the
+/// replica only under the epoch the replica last accepted from its controller (an OpenReplica command): the
+/// handshake never raises an epoch. Every refusal changes nothing and is logged in one line.
+/// <see cref="CloseReplicaAsync"/> ends a replica's connections before the replica closes.
 /// </summary>
-public sealed class ReplicaDataServer : IAsyncDisposable
+public sealed class NodeDataServer : IAsyncDisposable
 {
-    private readonly BlockReplica _replica;
+    private readonly LocalReplicas _replicas;
     private readonly IPEndPoint _bindTo;
-    private readonly ReplicaDataServerOptions _options;
+    private readonly DataSecret _secret;
+    private readonly DataServerOptions _options;
+    private readonly Action<string> _log;
     private readonly Dictionary<DataConnection, Task> _connections = [];
     private Socket? _listener;
     private Task? _accepting;
     private bool _disposed;
 
     /// <param name="bindTo">Address and port to listen on; port 0 picks a free one (see <see cref="StartAsync"/>).</param>
-    public ReplicaDataServer(BlockReplica replica, IPEndPoint bindTo, ReplicaDataServerOptions? options = null)
+    /// <param name="log">Where refusals are told, one line each.</param>
+    public NodeDataServer(LocalReplicas replicas, IPEndPoint bindTo, DataSecret secret, DataServerOptions? options = null, Action<string>? log = null)
     {
-        _replica = replica;
+        _replicas = replicas;
         _bindTo = bindTo;
-        _options = options ?? ReplicaDataServerOptions.Default;
+        _secret = secret;
+        _options = options ?? DataServerOptions.Default;
+        _log = log ?? (_ => { });
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxInFlightPerConnection, 1, nameof(options));
     }
 
@@ -42,6 +49,8 @@ public sealed class ReplicaDataServer : IAsyncDisposable
         }
     }
 
+    internal DataSecret Secret => _secret;
+
     /// <summary>Binds and starts accepting; returns the bound endpoint. A bind failure throws (a configuration error).</summary>
     public Task<IPEndPoint> StartAsync()
     {
@@ -53,7 +62,7 @@ public sealed class ReplicaDataServer : IAsyncDisposable
             try
             {
                 listener.Bind(_bindTo);
-                listener.Listen(128);
+                listener.Listen(512);
             }
             catch (SocketException)
             {
@@ -65,6 +74,38 @@ public sealed class ReplicaDataServer : IAsyncDisposable
             _accepting = AcceptLoopAsync(listener);
             return Task.FromResult(Endpoint);
         }
+    }
+
+    /// <summary>
+    /// Binds a handshaken connection to its replica, unless the replica is no longer open here (it is closing):
+    /// under the same lock as <see cref="CloseReplicaAsync"/>, so no connection slips in after a close began.
+    /// </summary>
+    internal BlockReplica? Admit(DataConnection connection, string replicaId)
+    {
+        lock (_connections)
+        {
+            if (_disposed || !_replicas.TryGet(replicaId, out var replica)) return null;
+            connection.ReplicaId = replicaId;
+            return replica;
+        }
+    }
+
+    internal void Refused(EndPoint? peer, string why) => _log($"data connection from {peer} refused: {why}");
+
+    /// <summary>
+    /// Closes every connection to the replica and waits for their requests in flight, so that once this
+    /// completes nothing reaches the replica through the data port. Remove it from <see cref="LocalReplicas"/> first.
+    /// </summary>
+    public async Task CloseReplicaAsync(string replicaId)
+    {
+        Task[] running;
+        lock (_connections)
+        {
+            var closing = _connections.Where(c => c.Key.ReplicaId == replicaId).ToArray();
+            foreach (var (connection, _) in closing) connection.Close();
+            running = closing.Select(c => c.Value).ToArray();
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -92,7 +133,7 @@ public sealed class ReplicaDataServer : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true; // replies are whole frames already; do not hold them back for more
-            var connection = new DataConnection(socket, _replica, _options);
+            var connection = new DataConnection(socket, this, _options);
             lock (_connections)
             {
                 if (_disposed)
