@@ -4,6 +4,7 @@ using ActorStore.Cluster.Scheduling;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using static ActorStore.Cluster.Protocol.NodeProtocol;
 using ClusterMember = Akka.Cluster.Member;
@@ -23,6 +24,8 @@ public sealed class NodeDirectory : ReceiveActor
     private readonly PlacementPolicy _placement;
     private readonly TimeSpan _reportTimeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // Nodes this node saw downed and removed (until one comes back under the same id): their engines are gone for good.
+    private readonly HashSet<string> _downed = new(StringComparer.Ordinal);
 
     public NodeDirectory(PlacementPolicy placement, TimeSpan reportTimeout)
     {
@@ -36,7 +39,16 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<EngineProtocol.IEngineCommand>(c =>
         {
             if (Member(c.Node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / EngineHost.Name).Tell(c, Sender);
+            else if (_downed.Contains(c.Node)) Sender.Tell(new EngineProtocol.EngineUnreachable(c.Volume, c.Node, $"node {c.Node} was downed and removed from the cluster", Downed: true));
             else Sender.Tell(new EngineProtocol.EngineUnreachable(c.Volume, c.Node, $"node {c.Node} is not an up cluster member; `pbm node list` shows the nodes"));
+        });
+        Receive<ClusterEvent.MemberRemoved>(r =>
+        {
+            if (NodeIdOf(r.Member) is { } id && r.PreviousStatus == MemberStatus.Down) _downed.Add(id);
+        });
+        Receive<ClusterEvent.MemberUp>(u =>
+        {
+            if (NodeIdOf(u.Member) is { } id) _downed.Remove(id); // back under the same id
         });
         Receive<PlacementProtocol.PlaceReplicas>(p =>
         {
@@ -50,6 +62,10 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<SetNodeSchedulable>(s => Route(s.Node, s));
         Receive<SetDiskSchedulable>(s => Route(s.Node, s));
     }
+
+    protected override void PreStart() => _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
 
     public static Props Props(PlacementPolicy placement, TimeSpan reportTimeout) => Akka.Actor.Props.Create(() => new NodeDirectory(placement, reportTimeout));
 

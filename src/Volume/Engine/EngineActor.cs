@@ -1,3 +1,4 @@
+using ActorStore.Blocks;
 using ActorStore.Volume.Frontend.Nbd;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
@@ -45,7 +46,32 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         Receive<FailAnswered>(OnFailAnswered);
         Receive<FencedBy>(OnFenced);
         Receive<ServeTimedOut>(t => { if (t.Epoch == _epoch) GiveUpPrepared(); });
+        Receive<CheckChannels>(_ => ReportBroken());
     }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("check", CheckChannels.Instance, CheckEvery);
+
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
+
+    private sealed class CheckChannels
+    {
+        public static readonly CheckChannels Instance = new();
+    }
+
+    /// <summary>
+    /// A channel that broke while idle (its replica's node died, its disk hung) is reported at once, not at the
+    /// next request that happens to reach it: the volume shows degraded, and its rebuild can start, right away.
+    /// </summary>
+    private void ReportBroken()
+    {
+        if (_running is not { } running) return;
+        var broken = running.Channels.Where(c => c.Value.IsBroken && _reporting.Add(c.Key))
+            .Select(c => new ReplicaFailure(c.Key, ReplicaStatus.IoError, "connection lost", c.Value.Epoch)).ToArray();
+        if (broken.Length > 0) OnFail(new Fail(broken, new TaskCompletionSource<bool>()));
+    }
+
+    // Replicas whose broken channel was reported by the check (not twice); forgotten once dropped.
+    private readonly HashSet<string> _reporting = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -239,6 +265,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
 
     private void OnFailAnswered(FailAnswered a)
     {
+        if (!a.Recorded) _reporting.ExceptWith(a.Request.Failures.Select(f => f.ReplicaId)); // the check reports it again
         // Out of the read set before the request that found the failure answers (DESIGN §3).
         if (a.Recorded) Drop(a.Request.Failures.Select(f => f.ReplicaId));
         a.Request.Persisted.TrySetResult(a.Recorded);
@@ -246,7 +273,9 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
 
     private void Drop(IEnumerable<string> replicaIds)
     {
-        if (_running is { } running) _ = RunningEngine.CloseAsync(running.Drop(replicaIds));
+        var ids = replicaIds.ToArray();
+        _reporting.ExceptWith(ids);
+        if (_running is { } running) _ = RunningEngine.CloseAsync(running.Drop(ids));
     }
 
     private void OnFenced(FencedBy f)

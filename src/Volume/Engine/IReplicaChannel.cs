@@ -21,6 +21,9 @@ public interface IReplicaChannel : IAsyncDisposable
     /// <summary>The engine epoch the channel was opened under (what its failures and fencing are reported with).</summary>
     long Epoch { get; }
 
+    /// <summary>True once every request will fail: the connection was lost (a dead node), a request timed out, or it was closed.</summary>
+    bool IsBroken { get; }
+
     ValueTask<ReplicaStatus> ReadAsync(long offset, Memory<byte> destination);
 
     /// <summary>

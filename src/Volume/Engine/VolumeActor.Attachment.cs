@@ -221,6 +221,9 @@ public sealed partial class VolumeActor
                     StartEngine(ActorRefs.Nobody);
                 });
                 break;
+            case EngineUnreachable { Downed: true } u:
+                NodeLost(l.Node, u.Detail);
+                break;
             default:
                 if (DateTime.UtcNow - l.Since >= _host.Settings.NodeLostAfter)
                     NodeLost(l.Node, $"node {l.Node} did not answer for {_host.Settings.NodeLostAfter.TotalSeconds:0} s ({Describe(l.Answer)})");

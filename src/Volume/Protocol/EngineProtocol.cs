@@ -56,8 +56,11 @@ public static class EngineProtocol
     /// <summary><paramref name="Epoch"/> 0: no engine of the volume runs on that node.</summary>
     public sealed record EngineFound(string Volume, long Epoch, bool Serving, IActorRef? Engine, string? NbdEndpoint) : IVolumeMessage;
 
-    /// <summary>The node directory's answer to an engine command for a node that is not an up cluster member.</summary>
-    public sealed record EngineUnreachable(string Volume, string Node, string Detail) : IVolumeMessage;
+    /// <summary>
+    /// The node directory's answer to an engine command for a node that is not an up cluster member.
+    /// <paramref name="Downed"/>: the node was downed and removed from the cluster (seen by this node since it started).
+    /// </summary>
+    public sealed record EngineUnreachable(string Volume, string Node, string Detail, bool Downed = false) : IVolumeMessage;
 
     /// <summary>The engine's answer when it cannot do what it was asked (another epoch, not prepared, stopping).</summary>
     public sealed record EngineRefused(string Volume, long Epoch, string Detail) : IVolumeMessage;

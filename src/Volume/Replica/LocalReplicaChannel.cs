@@ -68,6 +68,8 @@ public sealed class LocalReplicaChannel : IReplicaChannel
 
     public bool IsLocal => true;
 
+    public bool IsBroken => _disposed || _hung;
+
     public long Epoch { get; }
 
     internal BlockReplica Replica { get; }

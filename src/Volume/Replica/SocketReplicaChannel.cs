@@ -53,6 +53,8 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     /// <summary>False once the channel is broken (timeout, connection lost, disposed): every request then fails.</summary>
     public bool IsConnected => !_table.IsBroken;
 
+    public bool IsBroken => _table.IsBroken;
+
     /// <summary>
     /// Connects and performs the handshake: answers the server's challenge with a proof of <paramref name="secret"/>
     /// and names the replica and the epoch it was opened under. The status is the replica's answer:

@@ -137,4 +137,66 @@ public sealed class ClusterTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Equal(0, await n3.StopAsync());
         ReplicaComparison.AssertIdentical(replicas.Select(r => r.Id).ToArray(), n1.DataDir, n3.DataDir);
     }
+
+    /// <summary>
+    /// DESIGN §2 fencing: the engine's node frozen (SIGSTOP) until the cluster downs it; the volume is attached
+    /// elsewhere and written; then the old node runs again with an NBD client still connected that writes at
+    /// once: not one byte of it lands on any replica, and the client gets an error.
+    /// </summary>
+    [Fact]
+    public async Task A_frozen_engine_node_that_comes_back_after_the_volume_moved_cannot_write_a_byte()
+    {
+        var cluster = await StartClusterAsync();
+        var (n1, n2, n3) = (cluster["node-1"], cluster["node-2"], cluster["node-3"]);
+        var name = VolumeName("frozen");
+        await n1.Api.CreateVolumeAsync(name, 32 * MiB, 3);
+        var on2 = await n1.Api.AttachToAsync(name, "node-2");
+        await NbdData.WriteAndFlushAsync(on2.Endpoint!, 0, 8 * MiB, seed: 21);
+
+        // A client of the old engine, connected before the freeze, that writes 0xee blocks when told to.
+        await using var old = Tool.Start("nbdsh", ["-u", on2.Endpoint!, "-c", """
+            import sys
+            print("connected"); sys.stdout.flush()
+            sys.stdin.readline()
+            try:
+                for off in range(0, 8 << 20, 1 << 20):
+                    h.pwrite(b"\xee" * (1 << 20), off)
+                h.flush()
+                print("wrote")
+            except Exception as e:
+                print("error: %s" % e)
+            sys.stdout.flush()
+            """], Tool.DebianPythonFirst, redirectStdin: true);
+        await Eventually.WaitUntilAsync(() => old.StdOut.Contains("connected") || old.HasExited, TimeSpan.FromSeconds(30), "the old engine's client to connect");
+
+        n2.Freeze();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var lost = await LocalCluster.WaitForAsync(n1, name, v => v.State == "detached", TimeSpan.FromSeconds(90), "detached after node-2 was downed");
+            Out.WriteLine($"measured: {clock.Elapsed.TotalSeconds:0.0} s from SIGSTOP of the engine's node to attachable");
+            Assert.Equal("node-lost", lost.DetachReason);
+            var on3 = await n1.Api.AttachToAsync(name, "node-3");
+            await NbdData.WriteAndFlushAsync(on3.Endpoint!, 0, 8 * MiB, seed: 22);
+        }
+        finally
+        {
+            n2.Continue();
+        }
+        await old.Process.StandardInput.WriteLineAsync("go");
+        await old.Process.StandardInput.FlushAsync();
+        var result = await old.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("error", result.StdOut + result.StdErr);
+        Assert.DoesNotContain("wrote", result.StdOut);
+
+        var now = await n1.Api.GetVolumeAsync(name);
+        await NbdData.VerifyAsync(now.Endpoint!, 0, 8 * MiB, seed: 22);
+        await n1.Api.DetachAsync(name);
+        var replicas = now.Replicas.Select(r => r.Id).ToArray();
+        Assert.Equal(0, await n1.StopAsync());
+        Assert.Equal(0, await n3.StopAsync());
+        n2.Kill();
+        ReplicaComparison.AssertNoBlockFilledWith(0xee, replicas, n1.DataDir, n2.DataDir, n3.DataDir);
+        ReplicaComparison.AssertIdentical(now.Replicas.Where(r => r.Node != "node-2").Select(r => r.Id).ToArray(), n1.DataDir, n3.DataDir);
+    }
 }

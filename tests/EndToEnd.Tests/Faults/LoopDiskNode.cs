@@ -23,15 +23,16 @@ public sealed class LoopDiskNode : IAsyncDisposable
 
     public LoopDisk B { get; }
 
-    public static async Task<LoopDiskNode> StartAsync(string nodeId, Func<NodeOptions, Task<NodeProcess>> start, int diskMegabytes = 256)
+    /// <param name="config">More HOCON for the node (one key per line).</param>
+    public static async Task<LoopDiskNode> StartAsync(string nodeId, Func<NodeOptions, Task<NodeProcess>> start, int diskMegabytes = 256, string config = "")
     {
         var a = new LoopDisk(diskMegabytes);
         var b = new LoopDisk(diskMegabytes);
         try
         {
-            var config = Path.Combine(RepoPaths.NewTempDirectory("conf"), "node.conf");
-            await File.WriteAllTextAsync(config, "actorstore.volume.replica-request-timeout = 2s\n");
-            var node = await start(new NodeOptions { NodeId = nodeId, ExtraArgs = ["--config", config] });
+            var file = Path.Combine(RepoPaths.NewTempDirectory("conf"), "node.conf");
+            await File.WriteAllTextAsync(file, "actorstore.volume.replica-request-timeout = 2s\n" + config);
+            var node = await start(new NodeOptions { NodeId = nodeId, ExtraArgs = ["--config", file] });
             foreach (var disk in new[] { "disk-1", "disk-2" })
                 await Expect(node.Api.SendJsonAsync(HttpMethod.Post, $"/nodes/{nodeId}/disks/{disk}/schedule", new SetSchedulable(false)));
             await Expect(node.Api.SendJsonAsync(HttpMethod.Post, $"/nodes/{nodeId}/disks", new AddDisk(a.Path, "loop-a")));

@@ -138,6 +138,19 @@ public sealed class NodeProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGSTOP: the node freezes, sockets open, until <see cref="Continue"/>.</summary>
+    public void Freeze()
+    {
+        Output.Add("harness", "SIGSTOP");
+        Signals.Stop(Pid);
+    }
+
+    public void Continue()
+    {
+        Output.Add("harness", "SIGCONT");
+        Signals.Continue(Pid);
+    }
+
     /// <summary>SIGKILL (the crash test) and wait until the process is gone.</summary>
     public void Kill()
     {

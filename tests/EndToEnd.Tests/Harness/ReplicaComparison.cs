@@ -45,4 +45,26 @@ public static class ReplicaComparison
             foreach (var r in replicas) r.Dispose();
         }
     }
+
+    /// <summary>Fails if any 4 KiB block of any of the replicas is entirely <paramref name="value"/> (a pattern nobody may have written).</summary>
+    public static void AssertNoBlockFilledWith(byte value, IReadOnlyList<string> replicaIds, params string[] roots)
+    {
+        foreach (var id in replicaIds)
+        {
+            var dir = roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single();
+            Assert.Equal(ReplicaStatus.Ok, Replica.Open(LinuxFileSystem.Instance, dir, out var replica));
+            using (replica)
+            {
+                var buffer = new byte[1 << 20];
+                for (long offset = 0; offset < replica!.Size; offset += buffer.Length)
+                {
+                    var length = (int)Math.Min(buffer.Length, replica.Size - offset);
+                    Assert.Equal(ReplicaStatus.Ok, replica.Read(offset, buffer.AsSpan(0, length)));
+                    for (var block = 0; block < length; block += 4096)
+                        if (!buffer.AsSpan(block, 4096).ContainsAnyExcept(value))
+                            Assert.Fail($"replica {id} holds a block of 0x{value:x2} at offset {offset + block}: the fenced engine wrote");
+                }
+            }
+        }
+    }
 }

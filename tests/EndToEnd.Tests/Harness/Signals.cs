@@ -8,12 +8,19 @@ namespace ActorStore.EndToEnd.Tests.Harness;
 /// </summary>
 internal static partial class Signals
 {
-    private const int SigTerm = 15;
+    private const int SigTerm = 15, SigCont = 18, SigStop = 19;
 
-    public static void Terminate(int pid)
+    public static void Terminate(int pid) => Send(pid, SigTerm, "SIGTERM");
+
+    /// <summary>Freezes the process (as a hung host or a long GC pause would) until <see cref="Continue"/>.</summary>
+    public static void Stop(int pid) => Send(pid, SigStop, "SIGSTOP");
+
+    public static void Continue(int pid) => Send(pid, SigCont, "SIGCONT");
+
+    private static void Send(int pid, int signal, string name)
     {
-        if (kill(pid, SigTerm) != 0)
-            throw new InvalidOperationException($"kill({pid}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        if (kill(pid, signal) != 0)
+            throw new InvalidOperationException($"kill({pid}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -25,6 +25,8 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
 
     public long Epoch => 1;
 
+    public bool IsBroken => false;
+
     /// <summary>The next calls of <paramref name="op"/> answer these, in order; later ones answer Ok.</summary>
     public FakeReplicaChannel Answer(FakeOp op, params ReplicaStatus[] statuses)
     {
