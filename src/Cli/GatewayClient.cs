@@ -15,7 +15,8 @@ public sealed class GatewayClient : IDisposable
     private readonly NodeAddress _node;
     private readonly TimeSpan _timeout;
 
-    public GatewayClient(NodeAddress node, TimeSpan timeout)
+    /// <param name="token">The gateway's API token, sent as a bearer token (null: none).</param>
+    public GatewayClient(NodeAddress node, TimeSpan timeout, string? token = null)
     {
         _node = node;
         _timeout = timeout;
@@ -23,6 +24,7 @@ public sealed class GatewayClient : IDisposable
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/problem+json");
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("pbm/1.0");
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public async Task<GatewayResult> SendAsync(Call call, CancellationToken cancellation)

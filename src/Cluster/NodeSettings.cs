@@ -15,6 +15,7 @@ public sealed record NodeSettings(
     int RemotePort,
     string ApiHost,
     int ApiPort,
+    string? ApiToken,
     string NbdHost,
     int NbdPort,
     NbdServerOptions NbdLimits,
@@ -63,6 +64,7 @@ public sealed record NodeSettings(
             Settings.Port(config, "actorstore.node.remote-port"),
             Settings.String(config, "actorstore.node.api-host"),
             Settings.Port(config, "actorstore.node.api-port"),
+            config.GetString("actorstore.api.token", "") is { Length: > 0 } token ? token : null,
             Settings.String(config, "actorstore.node.nbd-host"),
             Settings.Port(config, "actorstore.node.nbd-port"),
             new NbdServerOptions

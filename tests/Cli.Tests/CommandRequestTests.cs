@@ -89,4 +89,18 @@ public sealed class CommandRequestTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Single(gateway.Requests);
     }
+
+    [Theory]
+    [InlineData("node list --token s3cret", null)]
+    [InlineData("node list", "s3cret")]
+    public async Task The_api_token_comes_from_token_or_PBM_TOKEN_as_a_bearer_token(string commandLine, string? environment)
+    {
+        await using var gateway = FakeGateway.Start();
+        gateway.Respond = Canned.Answer;
+
+        var outcome = await Cli.RunAsync($"{commandLine} --node {gateway.Address}", name => name == "PBM_TOKEN" ? environment : null);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Equal("Bearer s3cret", Assert.Single(gateway.Requests).Authorization);
+    }
 }

@@ -11,7 +11,7 @@ namespace ActorStore.Cli.Tests;
 /// </summary>
 public sealed class FakeGateway : IAsyncDisposable
 {
-    public sealed record Request(string Method, string Path, string Body, string? ContentType);
+    public sealed record Request(string Method, string Path, string Body, string? ContentType, string? Authorization = null);
 
     public sealed record Reply(int Status, string Body = "", string ContentType = "application/json", TimeSpan Delay = default);
 
@@ -92,7 +92,7 @@ public sealed class FakeGateway : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, body, context.Request.ContentType);
+        var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, body, context.Request.ContentType, context.Request.Headers["Authorization"]);
         Requests.Enqueue(request);
         var reply = Respond(request);
         try

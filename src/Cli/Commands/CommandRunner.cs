@@ -40,7 +40,7 @@ public sealed class CommandRunner(GlobalOptions globals, Terminal terminal)
     private async Task<int> RunAsync(ParseResult parse, Call call, Func<string, int> render, CancellationToken cancellation)
     {
         var node = parse.GetRequiredValue(globals.Node);
-        using var client = new GatewayClient(node, TimeSpan.FromSeconds(parse.GetValue(globals.Timeout)));
+        using var client = new GatewayClient(node, TimeSpan.FromSeconds(parse.GetValue(globals.Timeout)), parse.GetValue(globals.Token));
         var result = await client.SendAsync(call, cancellation);
         if (!result.IsSuccess)
         {

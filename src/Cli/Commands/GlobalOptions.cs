@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 
 namespace ActorStore.Cli.Commands;
 
-/// <summary>--node, --json and --timeout: accepted by every command, before or after it.</summary>
+/// <summary>--node, --token, --json and --timeout: accepted by every command, before or after it.</summary>
 public sealed class GlobalOptions
 {
     public const double DefaultTimeoutSeconds = 30;
@@ -18,6 +18,13 @@ public sealed class GlobalOptions
             Recursive = true,
             CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : null),
             DefaultValueFactory = result => Parse(result, environment(NodeAddress.EnvironmentVariable) is { Length: > 0 } env ? env : NodeAddress.Default),
+        };
+        Token = new Option<string?>("--token")
+        {
+            Description = $"The gateway's API token, when it has one (env {TokenVariable})",
+            HelpName = "TOKEN",
+            Recursive = true,
+            DefaultValueFactory = _ => environment(TokenVariable) is { Length: > 0 } env ? env : null,
         };
         Json = new Option<bool>("--json") { Description = "Print the node's JSON answer, for scripts", Recursive = true };
         Timeout = new Option<double>("--timeout")
@@ -35,7 +42,11 @@ public sealed class GlobalOptions
         });
     }
 
+    public const string TokenVariable = "PBM_TOKEN";
+
     public Option<NodeAddress> Node { get; }
+
+    public Option<string?> Token { get; }
 
     public Option<bool> Json { get; }
 
@@ -44,6 +55,7 @@ public sealed class GlobalOptions
     public void AddTo(Command root)
     {
         root.Options.Add(Node);
+        root.Options.Add(Token);
         root.Options.Add(Json);
         root.Options.Add(Timeout);
     }

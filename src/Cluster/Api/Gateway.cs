@@ -63,6 +63,7 @@ public static class Gateway
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        if (options.Token is { Length: > 0 } token) app.Use(new BearerToken(token).InvokeAsync);
         // Responses the framework ends without a body (unknown route, wrong method) become problems too.
         app.UseStatusCodePages(context => Problems.ForStatus(context.HttpContext.Response.StatusCode, context.HttpContext.Request).ExecuteAsync(context.HttpContext));
         app.MapOpenApi().WithName("OpenApiDocument").ExcludeFromDescription();

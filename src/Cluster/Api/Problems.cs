@@ -73,6 +73,11 @@ internal static class Problems
     /// <summary>The most a request body may hold: every route takes a small JSON object.</summary>
     public const long MaxBodyBytes = 1 << 20;
 
+    public static ProblemHttpResult Unauthorized(HttpRequest request) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
+        request.Headers.Authorization.Count == 0
+            ? "this gateway needs its API token: send Authorization: Bearer TOKEN (pbm: --token TOKEN or PBM_TOKEN)"
+            : "the API token is wrong: use the one in actorstore.api.token of this node's configuration", VolumeError.InvalidArgument);
+
     public static ProblemHttpResult TooLarge() => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large",
         $"the request body is over the {MaxBodyBytes >> 20} MiB this gateway accepts; its routes take small JSON objects (/openapi/v1.json)", VolumeError.InvalidArgument);
 

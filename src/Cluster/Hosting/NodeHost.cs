@@ -107,7 +107,7 @@ public static class NodeHost
 
         var gateway = await GatewayHost.StartAsync(
             new GatewayTargets(system, volumes, registry, nodes, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
-            new GatewayOptions(node.ApiHost, node.ApiPort));
+            new GatewayOptions(node.ApiHost, node.ApiPort, node.ApiToken));
         node.Endpoints.Api = gateway.Url.ToString().TrimEnd('/');
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
