@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Nbd.Bench;
 

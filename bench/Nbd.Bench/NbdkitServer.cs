@@ -1,4 +1,5 @@
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Nbd.Bench;
 

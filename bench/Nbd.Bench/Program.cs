@@ -1,5 +1,6 @@
 using ActorStore.EndToEnd.Tests.Harness;
 using ActorStore.Nbd.Bench;
+using ActorStore.Tests.Shared;
 
 // fio's nbd engine against the node and against nbdkit's file plugin on the same disk, alternating
 // A B A B per workload so drift (page cache, CPU frequency, neighbours) hits both alike; prints node/nbdkit ratios.

@@ -1,14 +1,9 @@
-using System.Text.RegularExpressions;
-
 namespace ActorStore.Cli;
 
-/// <summary>Volume, snapshot, node and disk names (DESIGN §9): checked before any request is sent.</summary>
-public static partial class Names
+/// <summary>Volume, snapshot, node and disk names (DESIGN §9): checked before any request is sent, by the server's own rule.</summary>
+public static class Names
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
-    private static partial Regex Pattern();
-
-    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+    public static bool IsValid(string? name) => Blocks.Names.IsValid(name);
 
     /// <summary>The message for an invalid name; <paramref name="kind"/> is "volume", "snapshot", "node" or "disk".</summary>
     public static string Invalid(string kind, string? name) =>

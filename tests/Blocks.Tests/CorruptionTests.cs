@@ -1,5 +1,6 @@
 using ActorStore.Blocks.Devices;
 using Xunit;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Blocks.Tests;
 

@@ -1,6 +1,7 @@
 using ActorStore.Blocks.Devices;
 using ActorStore.Blocks.Tests.Model;
 using Xunit;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Blocks.Tests;
 

@@ -3,6 +3,7 @@ using ActorStore.Blocks.Devices;
 using ActorStore.Blocks.Tests.Model;
 using Xunit;
 using Xunit.Abstractions;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Blocks.Tests;
 

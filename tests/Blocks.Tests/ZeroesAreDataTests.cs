@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorStore.Blocks.Devices;
 using Xunit;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Blocks.Tests;
 

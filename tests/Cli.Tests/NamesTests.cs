@@ -20,6 +20,7 @@ public sealed class NamesTests
     [InlineData("vol.1")]
     [InlineData("../etc")]
     [InlineData("a234567890123456789012345678901234567890123456789012345678901234")] // 64
+    [InlineData("vol\n")] // the newline `$` let through
     public void Rejects(string? name) => Assert.False(Names.IsValid(name));
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class LoopDisk : IDisposable
     /// <param name="blockSize">The file system's block size; mkfs would pick 1024 for images this small unless told.</param>
     public LoopDisk(int megabytes, int blockSize = 4096)
     {
-        _root = System.IO.Path.Combine(RepoRoot(), "data", "test-tmp", "loop-" + Guid.NewGuid().ToString("N")[..12]);
+        _root = System.IO.Path.Combine(RepoPaths.Root, "data", "test-tmp", "loop-" + Guid.NewGuid().ToString("N")[..12]);
         Path = System.IO.Path.Combine(_root, "mnt");
         Directory.CreateDirectory(Path);
         var image = System.IO.Path.Combine(_root, "disk.img");
@@ -89,13 +89,6 @@ public sealed class LoopDisk : IDisposable
         {
             // A leftover under data/test-tmp is ignored by git and must not hide the test's result.
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ActorStore.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"no ActorStore.sln above {AppContext.BaseDirectory}");
     }
 
     private static void Run(string file, params string[] args)

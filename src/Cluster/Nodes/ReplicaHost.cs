@@ -42,7 +42,7 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
         });
         Receive<ReplicaActor.ReplicaGone>(g =>
         {
-            if (!g.WasRemoved) _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
+            if (!g.Removed) _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
             _open.Remove(g.ReplicaId);
             ReportTo(_agent);
         });

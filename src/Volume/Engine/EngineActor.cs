@@ -4,6 +4,7 @@ using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
 using static ActorStore.Volume.Protocol.EngineProtocol;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

@@ -3,6 +3,7 @@ using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using static ActorStore.Volume.Protocol.ReplicaProtocol;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

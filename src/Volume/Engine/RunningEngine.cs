@@ -1,4 +1,5 @@
 using ActorStore.Volume.Protocol;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

@@ -2,6 +2,7 @@ using ActorStore.Volume.Protocol;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ActorStore.Blocks;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ActorStore.Blocks;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using ActorStore.Blocks;
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Replicas;
 

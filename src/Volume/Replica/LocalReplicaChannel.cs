@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ActorStore.Blocks;
-using ActorStore.Volume.Engine;
 using BlockReplica = ActorStore.Blocks.Replica;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Replicas;
 

@@ -37,13 +37,8 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     /// <summary>Tells the parent (the NodeAgent) that the replica is open, so it can count it on its disk.</summary>
     public sealed record ReplicaReady(string ReplicaId, string Disk, long Size);
 
-    /// <summary>Tells the parent the replica could not open (corrupt, unreadable) or was removed (<see cref="Removed"/>).</summary>
-    public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason)
-    {
-        public const string Removed = "removed";
-
-        public bool WasRemoved => Reason == Removed;
-    }
+    /// <summary>Tells the parent the replica could not open (corrupt, unreadable: <paramref name="Reason"/>) or was <paramref name="Removed"/>.</summary>
+    public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason, bool Removed = false);
 
     private sealed record OpenResult(ReplicaStatus Status, BlockReplica? Replica, string? Detail);
 
@@ -123,7 +118,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
             if (done.Removed)
             {
                 _replica = null; // closed by the removal
-                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, ReplicaGone.Removed));
+                Context.Parent.Tell(new ReplicaGone(_settings.ReplicaId, _settings.Disk, "removed", Removed: true));
                 Context.Stop(Self);
                 return;
             }

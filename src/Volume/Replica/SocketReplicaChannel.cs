@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ActorStore.Blocks;
-using ActorStore.Volume.Engine;
 using ActorStore.Volume.Replicas.Data;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Replicas;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using ActorStore.EndToEnd.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.BadInput;
 

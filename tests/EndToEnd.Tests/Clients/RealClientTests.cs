@@ -3,6 +3,7 @@ using ActorStore.EndToEnd.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
 using static ActorStore.EndToEnd.Tests.Harness.TestData;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Clients;
 

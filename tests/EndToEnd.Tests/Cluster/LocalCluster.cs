@@ -1,5 +1,6 @@
 using ActorStore.Cluster.Api.Contracts;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Cluster;
 

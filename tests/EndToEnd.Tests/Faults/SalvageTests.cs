@@ -5,6 +5,7 @@ using ActorStore.EndToEnd.Tests.Durability;
 using ActorStore.EndToEnd.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Faults;
 

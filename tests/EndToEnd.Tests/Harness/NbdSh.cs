@@ -1,3 +1,4 @@
+using ActorStore.Tests.Shared;
 namespace ActorStore.EndToEnd.Tests.Harness;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Harness;
 

@@ -3,6 +3,7 @@ using ActorStore.Cluster.Api.Contracts;
 using ActorStore.EndToEnd.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Pbm;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Engine;
 

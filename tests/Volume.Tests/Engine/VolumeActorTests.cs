@@ -9,6 +9,8 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Xunit;
 using static ActorStore.Volume.Protocol.VolumeProtocol;
+using ActorStore.Volume.Io;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Engine;
 

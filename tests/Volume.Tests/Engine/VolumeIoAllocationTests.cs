@@ -6,6 +6,8 @@ using ActorStore.Volume.Replicas;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
 using BlockReplica = ActorStore.Blocks.Replica;
+using ActorStore.Volume.Io;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using ActorStore.Volume.Engine;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -2,6 +2,7 @@ using ActorStore.Volume.Protocol;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -3,6 +3,7 @@ using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

@@ -1,5 +1,6 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

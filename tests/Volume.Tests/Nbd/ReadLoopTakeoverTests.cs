@@ -3,6 +3,7 @@ using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

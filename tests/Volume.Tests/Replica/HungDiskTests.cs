@@ -7,6 +7,7 @@ using ActorStore.Volume.Tests.Engine;
 using ActorStore.Tests.Shared;
 using Xunit;
 using BlockReplica = ActorStore.Blocks.Replica;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

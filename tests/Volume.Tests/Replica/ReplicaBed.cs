@@ -3,6 +3,7 @@ using ActorStore.Blocks;
 using ActorStore.Blocks.Devices;
 using ActorStore.Volume.Replicas;
 using Xunit;
+using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

@@ -2,6 +2,7 @@ using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Replicas;
 using Xunit;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

@@ -4,6 +4,7 @@ using ActorStore.Volume.Engine;
 using ActorStore.Volume.Replicas;
 using Xunit;
 using Xunit.Abstractions;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

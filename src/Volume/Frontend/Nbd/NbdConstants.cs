@@ -1,3 +1,4 @@
+using ActorStore.Volume.Io;
 namespace ActorStore.Volume.Frontend.Nbd;
 
 /// <summary>

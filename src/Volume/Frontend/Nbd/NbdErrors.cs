@@ -1,4 +1,4 @@
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 

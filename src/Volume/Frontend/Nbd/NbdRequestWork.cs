@@ -1,6 +1,6 @@
 using System.Buffers;
 using ActorStore.Blocks;
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 

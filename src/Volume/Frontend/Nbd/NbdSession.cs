@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Frontend.Nbd;
 

@@ -1,4 +1,4 @@
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>How an external tool ended and what it printed.</summary>
 public sealed record ToolResult(string CommandLine, int ExitCode, string StdOut, string StdErr)

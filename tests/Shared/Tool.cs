@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>
 /// Runs the real NBD clients and system tools. Every run has a timeout after which the process (and its
@@ -36,6 +36,10 @@ public static class Tool
     }
 
     public static Task<ToolResult> RunAsync(string file, params string[] args) => RunAsync(file, args, stdin: null);
+
+    /// <summary>Runs a client that must succeed (Debian's python first, for nbdsh) and returns what it printed.</summary>
+    public static async Task<string> RunOkAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? stdin = null) =>
+        (await RunAsync(file, args, stdin, timeout, DebianPythonFirst)).EnsureSuccess().StdOut;
 
     /// <summary>Starts a long-running tool (nbdfuse, a writer to crash under); dispose kills it by PID.</summary>
     public static RunningTool Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool redirectStdin = false)

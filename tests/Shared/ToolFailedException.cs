@@ -1,4 +1,4 @@
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>An external tool exited non-zero where the test needed it to succeed.</summary>
 public sealed class ToolFailedException(ToolResult result) : Exception($"tool failed:\n{result}")

@@ -1,6 +1,6 @@
 using ActorStore.Blocks;
 
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Io;
 
 /// <summary>
 /// The engine's connection to one replica's data: in-process (the replica on the engine's own node)

@@ -1,4 +1,4 @@
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Io;
 
 /// <summary>
 /// Lets a caller run a local replica's disk work on its own thread without ever being the thread a hung disk

@@ -1,4 +1,4 @@
-namespace ActorStore.Blocks.Tests;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>
 /// A fresh directory on the real disk, removed afterwards. It lives under the repository's ignored
@@ -6,11 +6,9 @@ namespace ActorStore.Blocks.Tests;
 /// </summary>
 public sealed class TempDirectory : IDisposable
 {
-    private static readonly string Root = FindRoot();
-
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(Root, "actorstore-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(RepoPaths.Root, "data", "test-tmp", "actorstore-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 
@@ -21,13 +19,5 @@ public sealed class TempDirectory : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ActorStore.sln")))
-                return System.IO.Path.Combine(dir.FullName, "data", "test-tmp");
-        return System.IO.Path.GetTempPath();
     }
 }

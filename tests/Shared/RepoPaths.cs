@@ -1,4 +1,4 @@
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>
 /// Where the built node, pbm and the ignored scratch directories are. The tests run from

@@ -1,4 +1,4 @@
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>
 /// A real client the test needs is not installed. The test fails (never skips): a skipped end-to-end

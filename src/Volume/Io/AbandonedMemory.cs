@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Io;
 
 /// <summary>
 /// Buffers a replica call still holds after the engine gave up on it (<see cref="Blocks.ReplicaStatus.TimedOut"/>:

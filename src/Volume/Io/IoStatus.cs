@@ -1,4 +1,4 @@
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Io;
 
 /// <summary>
 /// The outcome of one I/O request on a volume, as the frontend sees it. The NBD frontend maps each to

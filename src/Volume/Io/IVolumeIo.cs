@@ -1,6 +1,6 @@
 using ActorStore.Blocks;
 
-namespace ActorStore.Volume.Engine;
+namespace ActorStore.Volume.Io;
 
 /// <summary>
 /// The I/O side of an attached volume: what a frontend (the NBD session) calls for every request.

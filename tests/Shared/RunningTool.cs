@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ActorStore.EndToEnd.Tests.Harness;
+namespace ActorStore.Tests.Shared;
 
 /// <summary>A started external process. Dispose kills it (and its children) by PID if it still runs.</summary>
 public sealed class RunningTool : IAsyncDisposable
