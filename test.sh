@@ -34,6 +34,13 @@ if ! dotnet build ActorStore.sln -c Release -nologo -v quiet; then
   exit 1
 fi
 
+# One formatting style for the whole tree (.editorconfig); a difference counts as one failed test.
+format_failed=0
+if ! dotnet format ActorStore.sln --verify-no-changes -v quiet; then
+  echo "test.sh: the tree is not formatted as .editorconfig says; run: dotnet format ActorStore.sln"
+  format_failed=1
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 dotnet test ActorStore.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
@@ -44,7 +51,7 @@ count() { grep -E "^ +$1: +[0-9]+ *$" "$log" | awk '{s+=$2} END {print s+0}'; }
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
-failed=$((failed + skipped)) # a skipped test is a setup failure, not a pass
+failed=$((failed + skipped + format_failed)) # a skipped test is a setup failure, not a pass
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the runner itself failed
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 echo "$passed passed, $failed failed"

@@ -1,3 +1,4 @@
+using ActorStore.EndToEnd.Tests.Cluster;
 using ActorStore.EndToEnd.Tests.Harness;
 using ActorStore.Nbd.Bench;
 using ActorStore.Tests.Shared;
@@ -13,11 +14,13 @@ var rows = new List<Report.Row>();
 await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdkit.img"), options.SizeMiB))
 {
     await Fio.FillAsync(nbdkit.Uri, options.SizeMiB);
-    var configs = new List<(string Label, bool ForceSocket, int Replicas)>
+    var configs = new List<(string Label, bool ForceSocket, int Replicas, int Nodes)>
     {
-        ("1 replica, in-process", false, 1),
-        ("1 replica, --force-socket", true, 1),
-        ("2 replicas", false, 2),
+        ("1 replica, in-process", false, 1, 1),
+        ("1 replica, --force-socket", true, 1, 1),
+        ("2 replicas", false, 2, 1),
+        // The cluster as it runs: the engine on node-1 with its replica in process, two replicas over the data port.
+        ("3 nodes, 3 replicas", false, 3, 3),
     };
     if (options.NbdkitOnly || !File.Exists(RepoPaths.NodeDll))
     {
@@ -29,8 +32,12 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
     {
         foreach (var config in configs.Where(c => options.Setup is null || c.Label.Contains(options.Setup, StringComparison.OrdinalIgnoreCase)))
         {
-            // One node at a time: on 2 cores a second idle node would still take CPU from the measurement.
-            await using var node = await NodeProcess.StartAsync(new NodeOptions { NodeId = "bench-1", ForceSocket = config.ForceSocket }, Path.Combine(dir, $"node-{rows.Count}"));
+            // One setup at a time: on 2 cores an idle node of another setup would still take CPU from the measurement.
+            await using var cluster = config.Nodes > 1 ? await LocalCluster.StartAsync(config.Nodes) : null;
+            await using var single = cluster is null
+                ? await NodeProcess.StartAsync(new NodeOptions { NodeId = "bench-1", ForceSocket = config.ForceSocket }, Path.Combine(dir, $"node-{rows.Count}"))
+                : null;
+            var node = single ?? cluster!.Nodes[0];
             var name = $"bench-{config.Replicas}r";
             await node.Api.CreateAttachedAsync(name, options.SizeMiB << 20, config.Replicas);
             var uri = node.NbdUri(name);
@@ -51,7 +58,7 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
                 Console.WriteLine(Report.Format(row));
                 rows.Add(row);
             }
-            await node.StopAsync();
+            if (single is not null) await single.StopAsync();
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ActorStore.Blocks.Devices;
-using Xunit;
 using ActorStore.Tests.Shared;
+using Xunit;
 
 namespace ActorStore.Blocks.Tests;
 

@@ -1,6 +1,6 @@
 using ActorStore.Blocks.Devices;
-using Xunit;
 using ActorStore.Tests.Shared;
+using Xunit;
 
 namespace ActorStore.Blocks.Tests;
 

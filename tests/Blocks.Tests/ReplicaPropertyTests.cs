@@ -1,7 +1,7 @@
 using ActorStore.Blocks.Devices;
 using ActorStore.Blocks.Tests.Model;
-using Xunit;
 using ActorStore.Tests.Shared;
+using Xunit;
 
 namespace ActorStore.Blocks.Tests;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using ActorStore.Blocks.Devices;
 using ActorStore.Blocks.Tests.Model;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Blocks.Tests;
 

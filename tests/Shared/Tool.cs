@@ -15,11 +15,25 @@ public static class Tool
 
     private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
     {
-        ["nbdinfo"] = "libnbd-bin", ["nbdcopy"] = "libnbd-bin", ["nbdfuse"] = "libnbd-bin", ["nbdsh"] = "libnbd-bin python3-libnbd",
-        ["qemu-io"] = "qemu-utils", ["qemu-img"] = "qemu-utils", ["fio"] = "fio", ["nbdkit"] = "nbdkit",
-        ["nbd-client"] = "nbd-client", ["fusermount3"] = "fuse3", ["mkfs.ext4"] = "e2fsprogs", ["e2fsck"] = "e2fsprogs",
-        ["losetup"] = "util-linux", ["fsfreeze"] = "util-linux", ["mount"] = "mount", ["umount"] = "mount", ["ss"] = "iproute2",
-        ["initdb"] = "postgresql", ["pg_ctl"] = "postgresql",
+        ["nbdinfo"] = "libnbd-bin",
+        ["nbdcopy"] = "libnbd-bin",
+        ["nbdfuse"] = "libnbd-bin",
+        ["nbdsh"] = "libnbd-bin python3-libnbd",
+        ["qemu-io"] = "qemu-utils",
+        ["qemu-img"] = "qemu-utils",
+        ["fio"] = "fio",
+        ["nbdkit"] = "nbdkit",
+        ["nbd-client"] = "nbd-client",
+        ["fusermount3"] = "fuse3",
+        ["mkfs.ext4"] = "e2fsprogs",
+        ["e2fsck"] = "e2fsprogs",
+        ["losetup"] = "util-linux",
+        ["fsfreeze"] = "util-linux",
+        ["mount"] = "mount",
+        ["umount"] = "mount",
+        ["ss"] = "iproute2",
+        ["initdb"] = "postgresql",
+        ["pg_ctl"] = "postgresql",
     };
 
     public static async Task<ToolResult> RunAsync(

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ActorStore.Cluster.Api.Contracts;
 using ActorStore.Cli.Output;
+using ActorStore.Cluster.Api.Contracts;
 
 namespace ActorStore.Cli.Commands;
 

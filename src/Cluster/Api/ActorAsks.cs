@@ -1,5 +1,5 @@
-using Akka.Actor;
 using ActorStore.Volume.Protocol;
+using Akka.Actor;
 
 namespace ActorStore.Cluster.Api;
 

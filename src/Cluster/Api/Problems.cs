@@ -1,7 +1,7 @@
 using System.Globalization;
-using Akka.Actor;
 using ActorStore.Cluster.Protocol;
 using ActorStore.Volume.Protocol;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,10 +1,10 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
 using static ActorStore.Volume.Protocol.EngineProtocol;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 
@@ -38,7 +38,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         Receive<PreparedResult>(OnPrepared);
         Receive<ServeEngine>(OnServe);
         Receive<StopEngine>(OnStop);
-        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, _epoch, _io is not null, Self, _io is null ? null : _env.NbdEndpoint)));
+        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, _epoch, _io is not null, Path, _io is null ? null : _env.NbdEndpoint)));
         Receive<PauseIo>(OnPause);
         Receive<ResumeIo>(r => { if (r.Epoch == _epoch) ResumeNow(); });
         Receive<PauseExpired>(_ => ResumeNow());
@@ -75,6 +75,9 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _reporting = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>This actor's path with the node's address: what a controller on any node resolves to watch it.</summary>
+    private string Path => Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
 
     public static Props Props(string volume, EngineEnvironment env) => Akka.Actor.Props.Create(() => new EngineActor(volume, env));
 
@@ -164,7 +167,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         }
         _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}", _volume, _env.NodeId, _epoch,
             string.Join(", ", channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))));
-        Sender.Tell(new EngineServing(_volume, _epoch, Self, _env.NbdEndpoint));
+        Sender.Tell(new EngineServing(_volume, _epoch, Path, _env.NbdEndpoint));
     }
 
     private void OnStop(StopEngine s)

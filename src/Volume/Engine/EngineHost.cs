@@ -22,6 +22,11 @@ public sealed class EngineHost : ReceiveActor
     public EngineHost(EngineEnvironment env)
     {
         _env = env;
+        Running();
+    }
+
+    private void Running()
+    {
         Receive<StartEngine>(s =>
         {
             if (Child(s.Volume) is not { } engine)
@@ -56,20 +61,38 @@ public sealed class EngineHost : ReceiveActor
         });
         ReceiveAsync<StopAll>(async _ =>
         {
+            // From now on this node takes no engine: a controller that asks waits for the node to come back (node-lost-grace).
+            var replyTo = Sender;
+            Become(ShuttingDown);
             var engines = _engines.ToArray();
-            await Task.WhenAll(engines.Select(async e =>
-            {
-                try
-                {
-                    await e.Value.Ask<object>(new StopEngine(_env.NodeId, e.Key, long.MaxValue, Flush: true), _env.Settings.ReplicaCommandTimeout).ConfigureAwait(false);
-                }
-                catch (AskTimeoutException)
-                {
-                    // A replica that does not flush in time: what it did not take was never acknowledged as flushed.
-                }
-            })).ConfigureAwait(false);
-            Sender.Tell(Akka.Done.Instance);
+            var timeout = _env.Settings.ReplicaCommandTimeout;
+            // No ConfigureAwait(false) here: the handler goes on in the actor's context.
+            await Task.WhenAll(engines.Select(e => StopAsync(e.Value, new StopEngine(_env.NodeId, e.Key, long.MaxValue, Flush: true), timeout)));
+            replyTo.Tell(Akka.Done.Instance);
         });
+    }
+
+    private static async Task StopAsync(IActorRef engine, StopEngine stop, TimeSpan timeout)
+    {
+        try
+        {
+            await engine.Ask<object>(stop, timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            // A replica that does not flush in time: what it did not take was never acknowledged as flushed.
+        }
+    }
+
+    private void ShuttingDown()
+    {
+        Receive<Leaving>(l =>
+        {
+            if (_engines.TryGetValue(l.Volume, out var engine) && engine.Equals(Sender)) _engines.Remove(l.Volume);
+        });
+        Receive<IEngineCommand>(c => Sender.Tell(new EngineUnreachable(c.Volume, _env.NodeId, $"node {_env.NodeId} is shutting down")));
+        Receive<StopAll>(_ => Sender.Tell(Akka.Done.Instance));
+        Receive<Terminated>(_ => { });
     }
 
     public static Props Props(EngineEnvironment env) => Akka.Actor.Props.Create(() => new EngineHost(env));

@@ -1,9 +1,9 @@
 using System.Net;
 using ActorStore.Blocks;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using static ActorStore.Volume.Protocol.ReplicaProtocol;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Engine;
 

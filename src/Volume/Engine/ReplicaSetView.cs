@@ -1,5 +1,5 @@
-using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Io;
+using ActorStore.Volume.Protocol;
 
 namespace ActorStore.Volume.Engine;
 

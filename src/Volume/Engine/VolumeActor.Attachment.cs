@@ -19,7 +19,11 @@ public sealed partial class VolumeActor
 
     private sealed record DetachDone(string Node, long Epoch, object Answer);
 
-    private sealed record EngineLookup(DateTime Since, string Node, long Epoch, object Answer);
+    /// <summary><paramref name="Engine"/>: the engine the answer names, resolved (null when none serves, or it could not be).</summary>
+    private sealed record EngineLookup(DateTime Since, string Node, long Epoch, object Answer, IActorRef? Engine);
+
+    /// <summary>An answer to ServeEngine, and the engine it names resolved to a reference the controller can watch.</summary>
+    private sealed record Served(object Answer, IActorRef? Engine);
 
     private sealed record LookAgain(DateTime Since);
 
@@ -63,13 +67,14 @@ public sealed partial class VolumeActor
             replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage);
         Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, () => StillAttached(start), () =>
         {
-            Run(() => AskEngine(new ServeEngine(start.Node, start.Volume, start.Epoch), _host.Settings.ReplicaCommandTimeout), served =>
+            var serving = ServeAsync(new ServeEngine(start.Node, start.Volume, start.Epoch)); // started here: it reads the actor's context
+            Run(() => serving, served =>
             {
                 if (!StillAttached(start)) DetachedMeanwhile(start, replyTo);
-                else if (served is not EngineServing s) CannotServe(replyTo, Describe(served));
+                else if (served is not { Answer: EngineServing s, Engine: { } engine }) CannotServe(replyTo, Describe(served.Answer));
                 else
                 {
-                    Link(start.Node, s);
+                    Link(start.Node, s.Epoch, engine, s.NbdEndpoint);
                     _log.Info("Volume {Volume} attached to node {Node} at epoch {Epoch}, NBD {Endpoint}", _record.Name, start.Node, s.Epoch, s.NbdEndpoint);
                     Reply(replyTo);
                     Finish();
@@ -114,11 +119,40 @@ public sealed partial class VolumeActor
         Finish();
     }
 
-    private void Link(string node, EngineServing s)
+    private void Link(string node, long epoch, IActorRef engine, string nbdEndpoint)
     {
-        if (_engine is { } old && !old.Engine.Equals(s.Engine)) Context.Unwatch(old.Engine);
-        _engine = new EngineLink(node, s.Epoch, s.Engine, s.NbdEndpoint);
-        Context.Watch(s.Engine);
+        if (_engine is { } old && !old.Engine.Equals(engine)) Context.Unwatch(old.Engine);
+        _engine = new EngineLink(node, epoch, engine, nbdEndpoint);
+        Context.Watch(engine);
+    }
+
+    /// <summary>Asks the engine to serve and resolves the engine it names. Call it on the actor's thread; it goes on off it.</summary>
+    private Task<Served> ServeAsync(ServeEngine serve)
+    {
+        var nodes = _host.Nodes;
+        var system = Context.System;
+        var timeout = _host.Settings.ReplicaCommandTimeout;
+        return Run();
+
+        async Task<Served> Run()
+        {
+            var answer = await AskEngine(nodes, serve, timeout).ConfigureAwait(false);
+            return answer is EngineServing s ? new Served(answer, await ResolveAsync(system, s.EnginePath).ConfigureAwait(false)) : new Served(answer, null);
+        }
+    }
+
+    /// <summary>The engine actor at <paramref name="path"/>, or null when it cannot be reached in time (then it is as good as gone).</summary>
+    private static async Task<IActorRef?> ResolveAsync(ActorSystem system, string? path)
+    {
+        if (path is null) return null;
+        try
+        {
+            return await system.ActorSelection(path).ResolveOne(FindTimeout).ConfigureAwait(false);
+        }
+        catch (ActorNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The engine could not start: the volume is detached (so it can be attached again once fixed) and the attach refused.</summary>
@@ -195,8 +229,17 @@ public sealed partial class VolumeActor
     {
         if (_record.AttachedTo is not { } node) return;
         var epoch = _record.Epoch;
-        AskEngine(new FindEngine(node, _record.Name), FindTimeout)
-            .ContinueWith(t => new EngineLookup(since, node, epoch, t.Result), TaskScheduler.Default).PipeTo(Self);
+        var nodes = _host.Nodes;
+        var system = Context.System;
+        var find = new FindEngine(node, _record.Name);
+        Lookup().PipeTo(Self);
+
+        async Task<EngineLookup> Lookup()
+        {
+            var answer = await AskEngine(nodes, find, FindTimeout).ConfigureAwait(false);
+            var engine = answer is EngineFound { Serving: true } f ? await ResolveAsync(system, f.EnginePath).ConfigureAwait(false) : null;
+            return new EngineLookup(since, node, epoch, answer, engine);
+        }
     }
 
     private void OnEngineLookup(EngineLookup l)
@@ -204,8 +247,8 @@ public sealed partial class VolumeActor
         if (_record.AttachedTo != l.Node || _record.Epoch != l.Epoch || _engine is not null || _detaching is not null) return;
         switch (l.Answer)
         {
-            case EngineFound { Serving: true, Engine: { } engine } f when f.Epoch == _record.Epoch:
-                Link(l.Node, new EngineServing(_record.Name, f.Epoch, engine, f.NbdEndpoint ?? ""));
+            case EngineFound { Serving: true } f when f.Epoch == _record.Epoch && l.Engine is { } engine:
+                Link(l.Node, f.Epoch, engine, f.NbdEndpoint ?? "");
                 _log.Info("Volume {Volume}: found its engine serving on node {Node} at epoch {Epoch}", _record.Name, l.Node, f.Epoch);
                 break;
             case EngineFound when _activity is not null:

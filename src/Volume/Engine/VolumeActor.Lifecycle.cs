@@ -1,7 +1,7 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Protocol;
-using Akka.Event;
 using Akka.Actor;
+using Akka.Event;
 using static ActorStore.Volume.Protocol.PlacementProtocol;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 using static ActorStore.Volume.Protocol.VolumeProtocol;

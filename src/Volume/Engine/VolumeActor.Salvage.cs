@@ -63,14 +63,15 @@ public sealed partial class VolumeActor
                 });
                 return;
             }
-            Run(() => AskEngine(new EngineProtocol.ServeEngine(start.Node, start.Volume, start.Epoch), _host.Settings.ReplicaCommandTimeout), served =>
+            var serving = ServeAsync(new EngineProtocol.ServeEngine(start.Node, start.Volume, start.Epoch)); // started here: it reads the actor's context
+            Run(() => serving, served =>
             {
-                if (served is EngineProtocol.EngineServing s && Current())
+                if (served is { Answer: EngineProtocol.EngineServing s, Engine: { } engine } && Current())
                 {
-                    Link(start.Node, s);
+                    Link(start.Node, s.Epoch, engine, s.NbdEndpoint);
                     Reply(replyTo);
                 }
-                else replyTo.Tell(Refuse(VolumeError.Unavailable, $"the salvaged replicas of '{_record.Name}' were not served: {Describe(served)}"));
+                else replyTo.Tell(Refuse(VolumeError.Unavailable, $"the salvaged replicas of '{_record.Name}' were not served: {Describe(served.Answer)}"));
                 Finish();
             });
         }, why =>

@@ -1,8 +1,8 @@
-using ActorStore.Volume.Protocol;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ActorStore.Blocks;
 using ActorStore.Volume.Io;
+using ActorStore.Volume.Protocol;
 
 namespace ActorStore.Volume.Engine;
 

@@ -1,5 +1,3 @@
-using Akka.Actor;
-
 namespace ActorStore.Volume.Protocol;
 
 /// <summary>
@@ -42,8 +40,11 @@ public static class EngineProtocol
 
     public sealed record ServeEngine(string Node, string Volume, long Epoch) : IEngineCommand;
 
-    /// <summary>The engine exports the volume at <paramref name="NbdEndpoint"/>; <paramref name="Engine"/> is watched by the controller.</summary>
-    public sealed record EngineServing(string Volume, long Epoch, IActorRef Engine, string NbdEndpoint) : IVolumeMessage;
+    /// <summary>
+    /// The engine exports the volume at <paramref name="NbdEndpoint"/>. <paramref name="EnginePath"/>: the engine actor's
+    /// full path, which the controller resolves to watch it (actor references never cross the wire, STYLE).
+    /// </summary>
+    public sealed record EngineServing(string Volume, long Epoch, string EnginePath, string NbdEndpoint) : IVolumeMessage;
 
     /// <summary>Stop serving (new requests get ESHUTDOWN, in-flight ones finish), flush every replica when asked, close. Answered by <see cref="EngineStopped"/>.</summary>
     public sealed record StopEngine(string Node, string Volume, long Epoch, bool Flush) : IEngineCommand;
@@ -53,8 +54,8 @@ public static class EngineProtocol
     /// <summary>Asked by a controller that recovers: is an engine of this volume running there, and under which epoch?</summary>
     public sealed record FindEngine(string Node, string Volume) : IEngineCommand;
 
-    /// <summary><paramref name="Epoch"/> 0: no engine of the volume runs on that node.</summary>
-    public sealed record EngineFound(string Volume, long Epoch, bool Serving, IActorRef? Engine, string? NbdEndpoint) : IVolumeMessage;
+    /// <summary><paramref name="Epoch"/> 0: no engine of the volume runs on that node. <paramref name="EnginePath"/> as in <see cref="EngineServing"/>.</summary>
+    public sealed record EngineFound(string Volume, long Epoch, bool Serving, string? EnginePath, string? NbdEndpoint) : IVolumeMessage;
 
     /// <summary>
     /// The node directory's answer to an engine command for a node that is not an up cluster member.

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ActorStore.Blocks;
-using BlockReplica = ActorStore.Blocks.Replica;
 using ActorStore.Volume.Io;
+using BlockReplica = ActorStore.Blocks.Replica;
 
 namespace ActorStore.Volume.Replicas;
 

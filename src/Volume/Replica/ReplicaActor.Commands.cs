@@ -18,21 +18,21 @@ public sealed partial class ReplicaActor
                 // Repeated after a crash of the engine: the replica exists; it must be the same volume's.
                 return Answer(replica.Identity.VolumeId == c.VolumeId ? ReplicaStatus.Ok : ReplicaStatus.AlreadyExists);
             case OpenReplica o:
-            {
-                var status = replica.AcceptEpoch(o.Epoch);
-                if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
-                return new Opened(id, o.RequestId, _settings.DataEndpoint.Address.ToString(), _settings.DataEndpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
-                    replica.DirtyRegions().Select(r => r.ToRegion()).ToArray(), replica.ChainNames());
-            }
+                {
+                    var status = replica.AcceptEpoch(o.Epoch);
+                    if (status != ReplicaStatus.Ok) return Answer(status, status == ReplicaStatus.StaleEpoch ? $"replica has seen epoch {replica.Epoch}, newer than {o.Epoch}" : null);
+                    return new Opened(id, o.RequestId, _settings.DataEndpoint.Address.ToString(), _settings.DataEndpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
+                        replica.DirtyRegions().Select(r => r.ToRegion()).ToArray(), replica.ChainNames());
+                }
             case ClearDirtyRegions:
                 return Answer(replica.ClearDirtyRegions());
             case TakeSnapshot s:
                 return Answer(replica.Snapshot(s.Name, s.UserCreated, s.Labels, s.RequestId));
             case ReplicaProtocol.DeleteSnapshot d:
-            {
-                var status = replica.DeleteSnapshot(d.Name);
-                return Answer(status);
-            }
+                {
+                    var status = replica.DeleteSnapshot(d.Name);
+                    return Answer(status);
+                }
             case PurgeSnapshots:
                 return Answer(replica.Purge());
             case RevertReplica r:

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ActorStore.Blocks;
-using ActorStore.Volume.Replicas.Data;
 using ActorStore.Volume.Io;
+using ActorStore.Volume.Replicas.Data;
 
 namespace ActorStore.Volume.Replicas;
 

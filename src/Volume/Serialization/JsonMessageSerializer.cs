@@ -26,7 +26,7 @@ public abstract class JsonMessageSerializer : SerializerWithStringManifest
     {
         _options = new JsonSerializerOptions
         {
-            Converters = { new JsonStringEnumConverter(), new ActorRefConverter(system) },
+            Converters = { new JsonStringEnumConverter() },
             IncludeFields = false,
         };
         var types = ConcreteTypes(marker).ToArray();

@@ -17,11 +17,25 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
     /// <summary>What is in journals. A failure here means a manifest changed: add a new record instead.</summary>
     private static readonly Dictionary<string, string> Golden = new()
     {
-        ["VA"] = "CreateRequested", ["VB"] = "CreateCompleted", ["VC"] = "Attached", ["VD"] = "EpochRaised", ["VE"] = "Detached",
-        ["VF"] = "ReplicaFailed", ["VG"] = "OperationRequested", ["VH"] = "OperationCompleted", ["VI"] = "VolumeDeleted",
-        ["VJ"] = "ReplicasSalvaged", ["VS"] = "VolumeSnapshot",
-        ["NA"] = "DiskAdded", ["NB"] = "DiskRemoved", ["NC"] = "DiskSchedulingChanged", ["ND"] = "NodeSchedulingChanged", ["NS"] = "NodeSnapshot",
-        ["RA"] = "VolumeRegistered", ["RB"] = "VolumeUnregistered", ["RS"] = "RegistrySnapshot",
+        ["VA"] = "CreateRequested",
+        ["VB"] = "CreateCompleted",
+        ["VC"] = "Attached",
+        ["VD"] = "EpochRaised",
+        ["VE"] = "Detached",
+        ["VF"] = "ReplicaFailed",
+        ["VG"] = "OperationRequested",
+        ["VH"] = "OperationCompleted",
+        ["VI"] = "VolumeDeleted",
+        ["VJ"] = "ReplicasSalvaged",
+        ["VS"] = "VolumeSnapshot",
+        ["NA"] = "DiskAdded",
+        ["NB"] = "DiskRemoved",
+        ["NC"] = "DiskSchedulingChanged",
+        ["ND"] = "NodeSchedulingChanged",
+        ["NS"] = "NodeSnapshot",
+        ["RA"] = "VolumeRegistered",
+        ["RB"] = "VolumeUnregistered",
+        ["RS"] = "RegistrySnapshot",
         ["CA"] = "ClusterCreated",
     };
 

@@ -17,21 +17,6 @@ public static class Samples
 
     public static object Create(Type type) => Create(type, "x", 0)!;
 
-    /// <summary>A sample whose actor references are <paramref name="actor"/> (one of the system that round-trips it, so it resolves back to itself).</summary>
-    public static object Create(Type type, Akka.Actor.IActorRef actor)
-    {
-        ActorRef.Value = actor;
-        try
-        {
-            return Create(type);
-        }
-        finally
-        {
-            ActorRef.Value = null;
-        }
-    }
-
-    private static readonly AsyncLocal<Akka.Actor.IActorRef?> ActorRef = new();
 
     private static object? Create(Type type, string name, int depth)
     {
@@ -49,7 +34,6 @@ public static class Samples
         if (type == typeof(DateTimeOffset)) return When;
         if (type == typeof(DateTime)) return When.UtcDateTime;
         if (type == typeof(TimeSpan)) return TimeSpan.FromSeconds(90);
-        if (type == typeof(Akka.Actor.IActorRef)) return ActorRef.Value ?? Akka.Actor.ActorRefs.Nobody;
         if (type.IsEnum) return Enum.GetValues(type).Cast<object>().Last();
         if (type.IsArray)
         {

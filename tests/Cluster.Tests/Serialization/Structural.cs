@@ -18,7 +18,7 @@ public static class Structural
             return;
         }
         var type = expected.GetType();
-        if (type.IsPrimitive || type.IsEnum || expected is string or Guid or decimal or DateTime or DateTimeOffset or TimeSpan or Akka.Actor.IActorRef)
+        if (type.IsPrimitive || type.IsEnum || expected is string or Guid or decimal or DateTime or DateTimeOffset or TimeSpan)
         {
             if (!expected.Equals(actual)) Fail(path, expected, actual);
             return;

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.BadInput;
 

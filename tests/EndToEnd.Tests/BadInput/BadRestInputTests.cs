@@ -1,9 +1,9 @@
 using System.Net;
 using ActorStore.Cluster.Api.Contracts;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.BadInput;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 using static ActorStore.EndToEnd.Tests.Harness.TestData;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Clients;
 

@@ -3,10 +3,10 @@ using System.Net;
 using System.Text.Json;
 using ActorStore.Cluster.Api.Contracts;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 using static ActorStore.EndToEnd.Tests.Harness.TestData;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Cluster;
 

@@ -3,9 +3,9 @@ using System.Text.RegularExpressions;
 using ActorStore.Cluster.Api.Contracts;
 using ActorStore.EndToEnd.Tests.Durability;
 using ActorStore.EndToEnd.Tests.Harness;
+using ActorStore.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.EndToEnd.Tests.Faults;
 

@@ -1,5 +1,5 @@
-using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Protocol;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -1,7 +1,9 @@
 using System.Net;
 using ActorStore.Blocks;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using ActorStore.Volume.Tests.Replicas;
@@ -9,8 +11,6 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Xunit;
 using static ActorStore.Volume.Protocol.VolumeProtocol;
-using ActorStore.Volume.Io;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Engine;
 

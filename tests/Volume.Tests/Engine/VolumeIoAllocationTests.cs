@@ -1,13 +1,13 @@
-using ActorStore.Volume.Protocol;
 using ActorStore.Blocks;
 using ActorStore.Blocks.Devices;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
+using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
 using BlockReplica = ActorStore.Blocks.Replica;
-using ActorStore.Volume.Io;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Engine;
 

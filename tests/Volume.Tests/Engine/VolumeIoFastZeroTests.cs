@@ -1,6 +1,6 @@
 using ActorStore.Volume.Engine;
-using Xunit;
 using ActorStore.Volume.Io;
+using Xunit;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -1,7 +1,7 @@
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Engine;
 

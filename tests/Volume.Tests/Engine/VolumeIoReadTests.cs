@@ -1,8 +1,8 @@
-using ActorStore.Volume.Protocol;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
-using Xunit;
 using ActorStore.Volume.Io;
+using ActorStore.Volume.Protocol;
+using Xunit;
 
 namespace ActorStore.Volume.Tests.Engine;
 

@@ -1,5 +1,5 @@
-using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Protocol;
 using Xunit;
 using static ActorStore.Volume.Protocol.VolumeEvents;
 

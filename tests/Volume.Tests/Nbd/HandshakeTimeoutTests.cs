@@ -1,8 +1,8 @@
 using System.Net.Sockets;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Frontend.Nbd;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

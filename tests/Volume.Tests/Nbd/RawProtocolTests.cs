@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
-using Xunit;
 using ActorStore.Volume.Io;
+using Xunit;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

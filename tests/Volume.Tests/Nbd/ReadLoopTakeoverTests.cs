@@ -1,9 +1,9 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Tests.Replicas;
 using Xunit;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

@@ -1,7 +1,7 @@
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Frontend.Nbd;
-using Xunit;
 using ActorStore.Volume.Io;
+using Xunit;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

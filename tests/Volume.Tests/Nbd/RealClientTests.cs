@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Frontend.Nbd;
 using Xunit;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Nbd;
 

@@ -1,9 +1,9 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Replicas;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

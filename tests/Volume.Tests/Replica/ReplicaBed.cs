@@ -1,9 +1,9 @@
 using System.Net;
 using ActorStore.Blocks;
 using ActorStore.Blocks.Devices;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Replicas;
 using Xunit;
-using ActorStore.Tests.Shared;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

@@ -1,8 +1,8 @@
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Replicas;
 using Xunit;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 

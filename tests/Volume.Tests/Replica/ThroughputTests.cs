@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using ActorStore.Blocks;
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Io;
 using ActorStore.Volume.Replicas;
 using Xunit;
 using Xunit.Abstractions;
-using ActorStore.Volume.Io;
 
 namespace ActorStore.Volume.Tests.Replicas;
 
