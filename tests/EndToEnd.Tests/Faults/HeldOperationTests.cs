@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace ActorStore.EndToEnd.Tests.Faults;
 
 /// <summary>
-/// DESIGN §2: the controller never stashes everything behind one long operation. A snapshot held by a replica
-/// whose disk is frozen (it answers only at the replica command timeout) runs while volume show and list answer
-/// within a second, and a detach is answered and done.
+/// DESIGN §2: the controller never stashes everything behind one long operation. A snapshot held for a minute
+/// by a replica whose disk is frozen runs while volume show and list answer within a second, and a detach is
+/// answered and done.
 /// </summary>
 public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(output)
 {
@@ -19,7 +19,7 @@ public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(outp
     [Fact]
     public async Task Show_list_and_detach_are_answered_while_a_snapshot_is_held_by_a_frozen_disk()
     {
-        var bed = Own(await LoopDiskNode.StartAsync("held", o => StartNodeAsync(o), config: "actorstore.volume.replica-command-timeout = 20s\n"));
+        var bed = Own(await LoopDiskNode.StartAsync("held", o => StartNodeAsync(o), config: "actorstore.volume.replica-command-timeout = 120s\n"));
         var api = bed.Node.Api;
         var name = TestData.VolumeName("held");
         var volume = await api.CreateAttachedAsync(name, 64 * MiB, 2);
@@ -34,7 +34,7 @@ public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(outp
             await Eventually.WaitUntilAsync(async () => (await api.GetVolumeAsync(name)).Activity == "snapshot", TimeSpan.FromSeconds(10), "the snapshot to run");
             var slowest = TimeSpan.Zero;
             var calls = 0;
-            for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(6); calls++)
+            for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(60); calls++)
             {
                 var call = Stopwatch.StartNew();
                 var shown = await api.GetVolumeAsync(name);
@@ -42,9 +42,8 @@ public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(outp
                 call.Restart();
                 await api.ListVolumesAsync();
                 slowest = call.Elapsed > slowest ? call.Elapsed : slowest;
-                Assert.Equal("snapshot", shown.Activity);
-                Assert.False(snapshot.IsCompleted, "the snapshot must still be held");
-                await Task.Delay(100); // as an operator's watch would ask, not a flood
+                Assert.Equal("snapshot", shown.Activity); // still held (the gateway's own answer gave up after its ask timeout)
+                await Task.Delay(250); // as an operator's watch would ask, not a flood
             }
             Out.WriteLine($"measured: slowest of {calls} shows and lists while the snapshot was held: {slowest.TotalMilliseconds:0} ms");
             Assert.True(slowest < TimeSpan.FromSeconds(1), $"a show or list took {slowest.TotalMilliseconds:0} ms");
@@ -53,14 +52,14 @@ public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(outp
             var detached = await api.DetachAsync(name);
             Out.WriteLine($"measured: detach during the held snapshot: {detaching.Elapsed.TotalSeconds:0.0} s");
             Assert.Equal(VolumeStates.Detached, detached.State);
-            Assert.False(snapshot.IsCompleted, "the snapshot must still be held");
+            Assert.Equal("snapshot", detached.Activity);
         }
         finally
         {
             frozen.Thaw();
         }
         var answered = await snapshot.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(answered.Status is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, answered.ToString());
-        Assert.Null((await api.GetVolumeAsync(name)).Activity);
+        Assert.True(answered.Status == HttpStatusCode.GatewayTimeout, $"the request waited past the gateway's ask timeout: {answered}");
+        await Eventually.WaitUntilAsync(async () => (await api.GetVolumeAsync(name)).Activity is null, TimeSpan.FromSeconds(60), "the snapshot to finish after the thaw");
     }
 }
