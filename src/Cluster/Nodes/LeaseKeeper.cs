@@ -8,9 +8,11 @@ namespace ActorStore.Cluster.Nodes;
 /// <summary>
 /// Renews this node's <see cref="NodeLease"/> (at /user/lease-keeper, one per node): every second it asks the
 /// lease keeper of every other member for an answer; when this node and those that answered within the round
-/// are a majority of the members, the lease runs one duration from the round's start. A node the cluster has
-/// downed is quarantined by the others and hears nobody, so its lease runs out before the cluster can attach
-/// its volumes elsewhere (DESIGN §2: the old engine cannot write). A cluster of one renews by itself.
+/// are a majority of the members, the lease runs one duration from the round's start. A keeper answers only a
+/// node it sees up and reachable, and a node that is not up itself asks nobody. A node the cluster has downed
+/// hears no answer, and a volume attached there is released only one lease after its node was removed, so the
+/// old engine's lease has run out before the volume can be attached elsewhere (DESIGN §2: the old engine cannot
+/// write). A cluster of one renews by itself.
 /// </summary>
 public sealed class LeaseKeeper : ReceiveActor, IWithTimers
 {
@@ -22,7 +24,12 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
     public LeaseKeeper(NodeLease lease)
     {
         _lease = lease;
-        Receive<Ping>(_ => Sender.Tell(Pong.Instance));
+        // Answered only for a member this node sees up and reachable: once it has seen a node downed or silent,
+        // that node's lease gets nothing from here.
+        Receive<Ping>(_ =>
+        {
+            if (Sees(Sender.Path.Address)) Sender.Tell(Pong.Instance);
+        });
         Receive<Tick>(_ => StartRound());
         Receive<RoundDone>(r =>
         {
@@ -54,8 +61,17 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("round", Tick.Instance, TimeSpan.Zero, Round);
 
+    private bool Sees(Address address)
+    {
+        var state = _cluster.State;
+        return state.Members.Any(m => m.Address == address && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            && state.Unreachable.All(m => m.Address != address);
+    }
+
     private void StartRound()
     {
+        // A node that is not up itself (downed, removed, still joining) renews nothing.
+        if (!Sees(_cluster.SelfAddress)) return;
         var startedAt = Stopwatch.GetTimestamp();
         var members = _cluster.State.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving).ToArray();
         var others = members.Where(m => m.Address != _cluster.SelfAddress).ToArray();

@@ -282,6 +282,20 @@ public sealed partial class VolumeActor
     /// </summary>
     private void NodeLost(string node, string why)
     {
+        // The old engine may have renewed its node's lease up to the moment the node was removed (a member that had
+        // not yet heard of the removal answered it): wait one lease out before the volume may be attached elsewhere.
+        _log.Warning("Volume {Volume}: node {Node} is lost ({Why}); released in {Lease} s, once its engine's lease has run out", _record.Name, node, why,
+            _host.Settings.EngineLeaseDuration.TotalSeconds);
+        Timers.StartSingleTimer("node-lost", new ReleaseLostNode(node, _record.Epoch, why), _host.Settings.EngineLeaseDuration);
+    }
+
+    private sealed record ReleaseLostNode(string Node, long Epoch, string Why);
+
+    private void OnReleaseLostNode(ReleaseLostNode r)
+    {
+        if (_record.AttachedTo != r.Node || _record.Epoch != r.Epoch || _engine is not null) return; // detached or re-attached meanwhile
+        var why = r.Why;
+        var node = r.Node;
         var now = DateTimeOffset.UtcNow;
         var events = _record.Replicas.Where(r => r.Node == node && r.Mode != ReplicaMode.Error)
             .Select(r => (IVolumeEvent)new ReplicaFailed(r.Id, $"node-lost: {why}", now, ReplicaFault.NodeLost))

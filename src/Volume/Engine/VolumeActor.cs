@@ -100,6 +100,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(OnEngineTerminated);
         Command<EngineLookup>(OnEngineLookup);
         Command<LookAgain>(l => LookForEngine(l.Since));
+        Command<ReleaseLostNode>(OnReleaseLostNode);
         Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
         // Only the newest snapshot is needed: recovery starts there and replays the events after it.
