@@ -192,89 +192,15 @@ public sealed partial class Replica
         return status;
     }
 
-    /// <summary>
-    /// Reserves the head's space for the blocks in [block, end) it does not hold yet, before any of them is
-    /// written, so that the write itself allocates nothing. On ext4 a write that runs out of space part-way
-    /// can leave blocks it allocated reading as zeros (neither the old content nor the new), while a
-    /// reservation that fails leaves at most unwritten extents, which read as the layers below; those are
-    /// given back at once. A write over blocks the head already holds costs one index lookup here.
-    /// </summary>
-    /// <param name="holesToo">Also the blocks no layer holds (a write fills them); false for zeroes, which leave such holes as they are.</param>
-    private void ReserveHeadSpace(long block, long end, bool holesToo = true)
-    {
-        var start = block;
-        var pending = -1L; // first block of neighbouring runs to reserve: one reservation
-        try
-        {
-            while (block < end)
-            {
-                var run = _index.Run(block, end - block, out var layer);
-                var needed = layer != _head.Id && (holesToo || layer != 0);
-                if (needed && pending < 0) pending = block;
-                else if (!needed && pending >= 0)
-                {
-                    Reserve(pending, block);
-                    pending = -1;
-                }
-                block += run;
-            }
-            if (pending >= 0) Reserve(pending, end);
-        }
-        catch (IOException)
-        {
-            ReleaseReservations(start, end);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Everything zeroes over the range will write, reserved before the first byte is: the blocks below the head
-    /// that zeros must hide, the partial blocks at either end, and with <paramref name="allocate"/> the holes too.
-    /// So a disk that cannot hold them answers NoSpace having changed nothing, on every replica alike.
-    /// </summary>
-    private void ReserveForZeroes(long offset, long length, bool allocate)
-    {
-        var first = BlockSize.BlockOf(offset);
-        var end = BlockSize.BlocksIn(offset + length);
-        try
-        {
-            ReserveHeadSpace(first, end, holesToo: allocate);
-            if (!BlockSize.IsAligned(offset)) ReserveHeadSpace(first, first + 1);
-            if (!BlockSize.IsAligned(offset + length)) ReserveHeadSpace(end - 1, end);
-        }
-        catch (IOException)
-        {
-            ReleaseReservations(first, end);
-            throw;
-        }
-    }
-
-    private void Reserve(long block, long end) => _head.Handle.Allocate(block << BlockSize.Shift, (end - block) << BlockSize.Shift);
-
-    /// <summary>Punches the blocks in [block, end) that the head does not hold: only reservations can be there.</summary>
-    private void ReleaseReservations(long block, long end)
-    {
-        try
-        {
-            while (block < end)
-            {
-                var run = _index.Run(block, end - block, out var layer);
-                if (layer != _head.Id) _head.Handle.PunchHole(block << BlockSize.Shift, run << BlockSize.Shift);
-                block += run;
-            }
-        }
-        catch (IOException)
-        {
-            // They read as holes all the same; only their space stays taken until the blocks are written.
-        }
-    }
+    /// <summary>The head's space reservations, over the current head and read index (a struct: nothing allocated).</summary>
+    private HeadSpace Space => new(_index, _head);
 
     private bool InRange(long offset, long length) => offset >= 0 && length >= 0 && offset <= _meta.Size - length;
 
     /// <summary>Writes into the head: whole blocks directly, partial blocks after a copy-up from the layer below.</summary>
     private void WriteSpan(long offset, ReadOnlySpan<byte> data)
     {
-        ReserveHeadSpace(BlockSize.BlockOf(offset), BlockSize.BlocksIn(offset + data.Length));
+        Space.Reserve(BlockSize.BlockOf(offset), BlockSize.BlocksIn(offset + data.Length));
         var within = (int)(offset & (BlockSize.Bytes - 1));
         if (within != 0)
         {
@@ -332,7 +258,7 @@ public sealed partial class Replica
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             if (!zero && _meta.Rebuilding) return ReplicaStatus.Ok; // checked inside the gate: SetRebuilding drains I/O
             _log.NoteWrite(offset, length);
-            if (zero) ReserveForZeroes(offset, length, allocate);
+            if (zero) Space.ReserveForZeroes(offset, length, allocate);
             var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);
             var end = BlockSize.BlockOf(offset + length);
             if (first >= end)
@@ -421,7 +347,7 @@ public sealed partial class Replica
 
     private void WriteZeroBlocks(long block, long count)
     {
-        ReserveHeadSpace(block, block + count);
+        Space.Reserve(block, block + count);
         var offset = block << BlockSize.Shift;
         var end = (block + count) << BlockSize.Shift;
         while (offset < end)

@@ -212,25 +212,8 @@ public abstract class RealClientTests(SharedNodeFixture fixture, ITestOutputHelp
     {
         var name = VolumeName("fio");
         await Node.Api.CreateAttachedAsync(name, 128 * MiB, Replicas);
-        var dir = RepoPaths.NewTempDirectory("fio");
-        try
-        {
-            var report = Path.Combine(dir, "fio.json");
-            var result = await Tool.RunAsync("fio", [
-                "--name=verify", "--ioengine=nbd", $"--uri={Node.NbdUri(name)}", "--rw=randwrite", "--bs=4k", "--iodepth=16",
-                "--size=64M", "--time_based", "--runtime=10", "--verify=crc32c", "--verify_backlog=4096", "--verify_fatal=1",
-                "--output-format=json", $"--output={report}",
-            ], timeout: TimeSpan.FromMinutes(2));
-            var json = File.Exists(report) ? File.ReadAllText(report) : "";
-            Assert.True(result.Succeeded, $"fio failed:\n{result}\n{json}");
-            var job = JsonDocument.Parse(json[json.IndexOf('{')..]).RootElement.GetProperty("jobs")[0];
-            Assert.Equal(0, job.GetProperty("error").GetInt32());
-            Assert.True(job.GetProperty("read").GetProperty("io_bytes").GetInt64() > 0, "fio verified nothing (no verify reads)");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        await using var fio = FioVerify.Start(Node.NbdUri(name), seconds: 10);
+        await fio.AssertCleanAsync();
     }
 
     [Fact]
