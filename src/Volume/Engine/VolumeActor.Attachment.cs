@@ -137,7 +137,11 @@ public sealed partial class VolumeActor
         async Task<Served> Run()
         {
             var answer = await AskEngine(nodes, serve, timeout).ConfigureAwait(false);
-            return answer is EngineServing s ? new Served(answer, await ResolveAsync(system, s.EnginePath).ConfigureAwait(false)) : new Served(answer, null);
+            if (answer is not EngineServing s) return new Served(answer, null);
+            if (await ResolveAsync(system, s.EnginePath).ConfigureAwait(false) is { } engine) return new Served(answer, engine);
+            // Serving but not to be watched: an engine nobody would stop. Stop it; the attach is refused.
+            nodes.Tell(new StopEngine(serve.Node, serve.Volume, serve.Epoch, Flush: true), ActorRefs.NoSender);
+            return new Served(new EngineUnreachable(serve.Volume, serve.Node, $"the engine on node {serve.Node} could not be reached after it started serving; it was stopped"), null);
         }
     }
 
