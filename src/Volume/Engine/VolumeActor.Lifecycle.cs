@@ -47,7 +47,7 @@ public sealed partial class VolumeActor
         if (c.Replicas is < 1 or > 3) { replyTo.Tell(Refuse(VolumeError.InvalidArgument, $"replica count {c.Replicas} must be 1, 2 or 3")); return; }
         var nodes = _host.Nodes;
         var timeout = _host.Settings.ReplicaCommandTimeout;
-        Run(() => nodes.Ask<object>(new PlaceReplicas(c.Volume, c.Size, c.Replicas, []), timeout), placed =>
+        Run(() => nodes.Ask<object>(new PlaceReplicas(c.Volume, c.Size, c.Replicas, []), timeout), activity: "creating", then: placed =>
         {
             if (placed is not Placed p)
             {
@@ -68,7 +68,7 @@ public sealed partial class VolumeActor
     private void CompleteCreate(IActorRef replyTo)
     {
         var commands = _record.Replicas.Select(r => (IReplicaCommand)new ReplicaProtocol.CreateReplica(r.Node, r.Id, Guid.NewGuid(), _record.Name, _record.Id, r.Disk, _record.Size, _record.Epoch)).ToArray();
-        Run(() => _calls.AskAllAsync(commands), answers =>
+        Run(() => _calls.AskAllAsync(commands), activity: "creating", then: answers =>
         {
             var failed = answers.Select((a, i) => (Answer: a, Replica: _record.Replicas[i])).Where(x => ReplicaCalls.StatusOf(x.Answer) != ReplicaStatus.Ok).ToArray();
             if (failed.Length == 0)
@@ -94,7 +94,7 @@ public sealed partial class VolumeActor
     private void RemoveReplicasThenForget(IActorRef replyTo, object answer)
     {
         var commands = _record.Replicas.Select(r => (IReplicaCommand)new ReplicaProtocol.RemoveReplica(r.Node, r.Id, Guid.NewGuid())).ToArray();
-        Run(() => _calls.AskAllAsync(commands), answers =>
+        Run(() => _calls.AskAllAsync(commands), activity: "deleting", then: answers =>
         {
             foreach (var (a, i) in answers.Select((a, i) => (a, i)).Where(x => ReplicaCalls.StatusOf(x.a) != ReplicaStatus.Ok))
                 _log.Warning("Volume {Volume}: replica {Replica} was not removed ({Why}); its directory is an orphan no new volume will use",

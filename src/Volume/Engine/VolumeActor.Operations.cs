@@ -92,7 +92,7 @@ public sealed partial class VolumeActor
         var nodes = _host.Nodes;
         var name = _record.Name;
         var timeout = _host.Settings.ReplicaCommandTimeout;
-        Run(async () =>
+        Run(activity: op.Kind.ToString().ToLowerInvariant(), work: async () =>
         {
             if (drain)
             {
@@ -111,7 +111,7 @@ public sealed partial class VolumeActor
             }
             var list = await ListFromAsync(calls, name, targets).ConfigureAwait(false);
             return (Answers: answers, List: list, NotDrained: (string?)null);
-        }, result =>
+        }, then: result =>
         {
             if (result.Answers is not { } answers)
             {

@@ -14,9 +14,11 @@ namespace ActorStore.Volume.Engine;
 /// <see cref="EngineHost"/>); this actor starts and stops it, watches it and persists what it reports, and
 /// re-finds it after its own restart or move. Commands that change replica files persist a request, carry
 /// it out on every replica under one id, and persist its completion; recovery finishes what a crash
-/// interrupted. Multi-step work runs off the actor's thread as a workflow; while one runs the actor is
-/// <see cref="Busy"/>: reads (show, list), detach, shutdown and the engine's reports are still answered at
-/// once, and only other changes wait for the workflow. I/O never passes through here.
+/// interrupted. Multi-step work runs off the actor's thread as a workflow, one at a time: the actor is
+/// <see cref="Ready"/> or <see cref="Working"/>, and in both it answers reads (show, list), detach, shutdown and
+/// the engine's reports at once; while working it refuses other changes at once, naming what runs. Whether the
+/// volume is detached, attaching, attached or detaching is the record's (<see cref="State"/>), not a behaviour.
+/// I/O never passes through here.
 /// </summary>
 public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
 {
@@ -62,10 +64,10 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     /// <summary>The engine serving this volume: where, under which epoch, and its NBD endpoint.</summary>
     private sealed record EngineLink(string Node, long Epoch, IActorRef Engine, string NbdEndpoint);
 
+    /// <summary>No workflow runs: every command is taken.</summary>
     private void Ready()
     {
         Command<Resume>(_ => ResumeAfterRecovery());
-        Command<Get>(_ => Reply(Sender));
         Command<Create>(OnCreate);
         Command<Attach>(OnAttach);
         Command<VolumeProtocol.CreateSnapshot>(OnSnapshot);
@@ -78,12 +80,22 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Always();
     }
 
-    private void Busy()
+    /// <summary>
+    /// A workflow runs (<see cref="_activity"/>: creating, attaching, snapshot, …), its steps arriving as <see cref="Continue"/>.
+    /// What <see cref="Always"/> takes is answered as in every state; another change is refused at once, naming what runs,
+    /// so no caller waits out its timeout behind an operation of minutes. An attach that is already done is answered.
+    /// </summary>
+    private void Working()
     {
         Command<Continue>(c => c.Then());
         Always();
-        CommandAny(_ => Stash.Stash());
+        Command<Attach>(a => Sender.Tell(_record.AttachedTo == a.Node && _engine is not null ? View() : Busy()));
+        Command<IChangeVolume>(_ => Sender.Tell(Busy()));
+        Command<Resume>(_ => Stash.Stash()); // a recovered operation that finished asks for the next step: after this workflow
     }
+
+    private Refused Busy() => Refuse(VolumeError.WrongState,
+        $"volume '{_record.Name}' is busy ({_activity}); retry once it is done (`pbm volume show {_record.Name}` shows its activity)");
 
     /// <summary>
     /// What every state answers at once, a workflow running or not: reads, detach, shutdown, the engine's
@@ -117,11 +129,14 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         if (LastSequenceNr % _host.Settings.JournalSnapshotEvery == 0) SaveSnapshot(_record.ToSnapshot());
     }
 
-    /// <summary>Runs <paramref name="work"/> off the actor's thread and <paramref name="then"/> on it, staying busy meanwhile.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> off the actor's thread and <paramref name="then"/> on it, <see cref="Working"/> meanwhile;
+    /// <paramref name="activity"/> names it (in `volume show`, and to a change refused meanwhile), a later step goes on under the first's name.
+    /// </summary>
     private void Run<T>(Func<Task<T>> work, Action<T> then, string? activity = null)
     {
-        if (activity is not null) _activity = activity;
-        Become(Busy);
+        _activity = activity ?? _activity ?? throw new InvalidOperationException("a workflow's first step names its activity");
+        Become(Working);
         Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
             ? new Continue(() => then(t.Result))
             : new Continue(() => WorkflowCrashed(t.Exception!.GetBaseException())), TaskScheduler.Default).PipeTo(Self);
@@ -155,7 +170,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
-        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId);
+        _engine?.NbdEndpoint, _record.DetachReason, _activity, _host.NodeId);
 
     private string State() =>
         !_record.CreateDone ? "creating"

@@ -9,6 +9,12 @@ public interface IWithVolumeName : IVolumeMessage
     string Volume { get; }
 }
 
+/// <summary>
+/// A command that changes a volume (create, attach, snapshot, …): one at a time per volume, so while one is carried out
+/// another is refused at once with what is running, instead of waiting behind it.
+/// </summary>
+public interface IChangeVolume : IWithVolumeName;
+
 /// <summary>A command for one replica: the node directory routes it to the NodeAgent of <see cref="Node"/>.</summary>
 public interface IReplicaCommand : IVolumeMessage
 {

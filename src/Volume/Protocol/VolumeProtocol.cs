@@ -3,30 +3,30 @@ namespace ActorStore.Volume.Protocol;
 /// <summary>The commands a volume entity takes and its answers. Every command is answered by a reply or <see cref="Refused"/>.</summary>
 public static class VolumeProtocol
 {
-    public sealed record Create(string Volume, long Size, int Replicas) : IWithVolumeName;
+    public sealed record Create(string Volume, long Size, int Replicas) : IChangeVolume;
 
     public sealed record Get(string Volume) : IWithVolumeName;
 
-    public sealed record Delete(string Volume) : IWithVolumeName;
+    public sealed record Delete(string Volume) : IChangeVolume;
 
-    public sealed record Attach(string Volume, string Node) : IWithVolumeName;
+    public sealed record Attach(string Volume, string Node) : IChangeVolume;
 
     public sealed record Detach(string Volume) : IWithVolumeName;
 
-    public sealed record Expand(string Volume, long Size) : IWithVolumeName;
+    public sealed record Expand(string Volume, long Size) : IChangeVolume;
 
-    public sealed record CreateSnapshot(string Volume, string Name, bool UserCreated, Dictionary<string, string>? Labels) : IWithVolumeName;
+    public sealed record CreateSnapshot(string Volume, string Name, bool UserCreated, Dictionary<string, string>? Labels) : IChangeVolume;
 
     public sealed record ListSnapshots(string Volume) : IWithVolumeName;
 
-    public sealed record DeleteSnapshot(string Volume, string Name) : IWithVolumeName;
+    public sealed record DeleteSnapshot(string Volume, string Name) : IChangeVolume;
 
-    public sealed record Purge(string Volume) : IWithVolumeName;
+    public sealed record Purge(string Volume) : IChangeVolume;
 
-    public sealed record Revert(string Volume, string Snapshot) : IWithVolumeName;
+    public sealed record Revert(string Volume, string Snapshot) : IChangeVolume;
 
     /// <summary>Brings a faulted volume back from its freshest intact replicas; answered by the <see cref="VolumeView"/> with <see cref="VolumeView.LastSalvage"/>.</summary>
-    public sealed record Salvage(string Volume) : IWithVolumeName;
+    public sealed record Salvage(string Volume) : IChangeVolume;
 
     /// <summary>The volume's current record (answer to every command that changes it, and to <see cref="Get"/>).</summary>
     public sealed record VolumeView(

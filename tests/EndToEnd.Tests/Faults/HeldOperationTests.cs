@@ -48,6 +48,11 @@ public sealed class HeldOperationTests(ITestOutputHelper output) : NodeTest(outp
             Out.WriteLine($"measured: slowest of {calls} shows and lists while the snapshot was held: {slowest.TotalMilliseconds:0} ms");
             Assert.True(slowest < TimeSpan.FromSeconds(1), $"a show or list took {slowest.TotalMilliseconds:0} ms");
 
+            // Another change is refused at once, naming what runs, instead of waiting behind it.
+            var second = await api.SendJsonAsync(HttpMethod.Post, $"/volumes/{name}/snapshots", new CreateSnapshot("second"));
+            Assert.Equal(HttpStatusCode.Conflict, second.Status);
+            Assert.Contains($"volume '{name}' is busy (snapshot)", second.Body);
+
             var detaching = Stopwatch.StartNew();
             var detached = await api.DetachAsync(name);
             Out.WriteLine($"measured: detach during the held snapshot: {detaching.Elapsed.TotalSeconds:0.0} s");
