@@ -19,6 +19,9 @@ public sealed class NbdkitServer : IAsyncDisposable
 
     public string Uri { get; }
 
+    /// <summary>The CPU nbdkit uses.</summary>
+    public CpuClock Cpu => new([_process.Process.Id]);
+
     public static async Task<NbdkitServer> StartAsync(string file, long sizeMiB)
     {
         using (var f = File.Create(file)) f.SetLength(sizeMiB << 20);

@@ -41,6 +41,7 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
             var name = $"bench-{config.Replicas}r";
             await node.Api.CreateAttachedAsync(name, options.SizeMiB << 20, config.Replicas);
             var uri = node.NbdUri(name);
+            var nodeCpu = new CpuClock(cluster?.Nodes.Select(n => n.Pid).ToArray() ?? [node.Pid]);
             await Fio.FillAsync(uri, options.SizeMiB);
             foreach (var workload in Workload.All.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase)))
             {
@@ -51,8 +52,8 @@ await using (var nbdkit = await NbdkitServer.StartAsync(Path.Combine(dir, "nbdki
                 var kitRuns = new List<Fio.Result>();
                 for (int pair = 0; pair < options.Pairs; pair++)
                 {
-                    nodeRuns.Add(await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir));
-                    kitRuns.Add(await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir));
+                    nodeRuns.Add(await Fio.RunAsync(uri, workload, options.Seconds, options.SizeMiB, dir, nodeCpu));
+                    kitRuns.Add(await Fio.RunAsync(nbdkit.Uri, workload, options.Seconds, options.SizeMiB, dir, nbdkit.Cpu));
                 }
                 var row = Report.Paired(config.Label, workload, nodeRuns, kitRuns);
                 Console.WriteLine(Report.Format(row));
