@@ -136,10 +136,10 @@ public sealed class VolumeActorTests() : TestKit(Config)
         new Random(5).NextBytes(data);
         Assert.Equal(IoStatus.Ok, await io.WriteAsync(0, data, fua: true));
 
-        await KillAsync(stale);
+        await KillAsync(locals, stale);
         Assert.Equal(IoStatus.Ok, await io.WriteAsync(1 << 20, data, fua: true)); // the stale one misses this flush
-        await KillAsync(corrupt);
-        await KillAsync(fresh);
+        await KillAsync(locals, corrupt);
+        await KillAsync(locals, fresh);
         Assert.Equal(IoStatus.IoError, await io.WriteAsync(2 << 20, data, fua: true));
         Assert.Equal("faulted", (await volume.Ask<VolumeView>(new Get("v2"), Patience)).Robustness);
         var meta = Directory.GetFiles(dir.Path, "volume.meta", SearchOption.AllDirectories).Single(f => f.Contains(corrupt, StringComparison.Ordinal));
@@ -158,12 +158,14 @@ public sealed class VolumeActorTests() : TestKit(Config)
         Assert.Equal(data, back);
     }
 
-    private async Task KillAsync(string replicaId)
+    /// <summary>Stops the replica's actor and waits for its files to be closed (off the actor's thread, after it stops), so no late metadata write follows.</summary>
+    private async Task KillAsync(LocalReplicas locals, string replicaId)
     {
         var actor = await Sys.ActorSelection($"/user/nodes/{replicaId}").ResolveOne(Patience);
         Watch(actor);
         actor.Tell(PoisonPill.Instance);
         ExpectTerminated(actor, Patience);
+        await locals.WhenClosedAsync(replicaId).WaitAsync(Patience);
     }
 
     /// <summary>Stands in for the node directory and agent of one node "n1" with two disks under a temp directory.</summary>
