@@ -17,8 +17,8 @@ namespace ActorStore.Volume.Engine;
 /// interrupted. Multi-step work runs off the actor's thread as a workflow, one at a time: the actor is
 /// <see cref="Ready"/> or <see cref="Working"/>, and in both it answers reads (show, list), detach, shutdown and
 /// the engine's reports at once; while working it refuses other changes at once, naming what runs. Whether the
-/// volume is detached, attaching, attached or detaching is the record's (<see cref="State"/>), not a behaviour.
-/// I/O never passes through here.
+/// volume is detached, attaching, attached or detaching is derived from the record and the engine link
+/// (<see cref="State"/>), not a behaviour. I/O never passes through here.
 /// </summary>
 public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
 {
@@ -139,7 +139,8 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Become(Working);
         Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
             ? new Continue(() => then(t.Result))
-            : new Continue(() => WorkflowCrashed(t.Exception!.GetBaseException())), TaskScheduler.Default).PipeTo(Self);
+            : new Continue(() => WorkflowCrashed(t.Exception?.GetBaseException() ?? new OperationCanceledException("the workflow was cancelled"))),
+            TaskScheduler.Default).PipeTo(Self);
     }
 
     private void Finish()
@@ -170,7 +171,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
-        _engine?.NbdEndpoint, _record.DetachReason, _activity, _host.NodeId);
+        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId);
 
     private string State() =>
         !_record.CreateDone ? "creating"
