@@ -6,7 +6,7 @@ namespace ActorStore.Nbd.Bench;
 /// </summary>
 public sealed class CpuClock(IReadOnlyList<int> pids)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+    private const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
 
     /// <summary>Seconds of CPU the processes have used so far.</summary>
     public double Seconds() => pids.Sum(Of);

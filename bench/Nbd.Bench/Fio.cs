@@ -7,12 +7,12 @@ namespace ActorStore.Nbd.Bench;
 /// <summary>Runs fio's nbd engine against a URI and reads IOPS and bandwidth from its JSON report.</summary>
 public static class Fio
 {
-    /// <summary>IOPS, bandwidth and the server's CPU microseconds per request (0 when not measured).</summary>
-    public sealed record Result(double Iops, double MBps, double CpuMicrosPerOp = 0);
+    /// <summary>IOPS, bandwidth and the server's CPU microseconds per request (null when not measured).</summary>
+    public sealed record Result(double Iops, double MBps, double? CpuMicrosPerOp = null);
 
     public static async Task<Result> RunAsync(string uri, Workload workload, int seconds, long sizeMiB, string scratch, CpuClock? server = null)
     {
-        var cpuBefore = server?.Seconds() ?? 0;
+        var cpuBefore = server?.Seconds();
         var report = Path.Combine(scratch, $"fio-{Guid.NewGuid():N}.json");
         var result = await Tool.RunAsync("fio", [
             "--name=bench", "--ioengine=nbd", $"--uri={uri}", $"--rw={workload.Rw}", $"--bs={workload.BlockSize}",
@@ -20,12 +20,12 @@ public static class Fio
             "--output-format=json", $"--output={report}",
         ], timeout: TimeSpan.FromSeconds(seconds + 120));
         result.EnsureSuccess();
-        var cpu = server is null ? 0 : server.Seconds() - cpuBefore;
+        var cpu = server?.Seconds() - cpuBefore;
         var json = File.ReadAllText(report);
         File.Delete(report);
         var side = JsonDocument.Parse(json[json.IndexOf('{')..]).RootElement.GetProperty("jobs")[0].GetProperty(workload.IsRead ? "read" : "write");
         var ios = side.GetProperty("total_ios").GetDouble();
-        return new Result(side.GetProperty("iops").GetDouble(), side.GetProperty("bw_bytes").GetDouble() / 1e6, ios > 0 ? cpu * 1e6 / ios : 0);
+        return new Result(side.GetProperty("iops").GetDouble(), side.GetProperty("bw_bytes").GetDouble() / 1e6, ios > 0 ? cpu * 1e6 / ios : null);
     }
 
     /// <summary>Writes the whole target once, so reads read data and not holes.</summary>

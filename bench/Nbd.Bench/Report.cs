@@ -17,7 +17,7 @@ public static class Report
             Median(node.Zip(nbdkit, (a, b) => b.Iops > 0 ? a.Iops / b.Iops : 0).ToList()));
 
     public static Fio.Result MedianOf(IReadOnlyList<Fio.Result> runs) =>
-        new(Median(runs.Select(r => r.Iops).ToList()), Median(runs.Select(r => r.MBps).ToList()), Median(runs.Select(r => r.CpuMicrosPerOp).ToList()));
+        new(Median(runs.Select(r => r.Iops).ToList()), Median(runs.Select(r => r.MBps).ToList()), runs.All(r => r.CpuMicrosPerOp is not null) ? Median(runs.Select(r => r.CpuMicrosPerOp!.Value).ToList()) : null);
 
     public static string Format(Row r) =>
         $"{r.Config,-26} {r.Workload.Name,-18} {Cell(r.Node?.Iops),10} {Cell(r.Node?.MBps),9} {Cell(r.Nbdkit.Iops),10} {Cell(r.Nbdkit.MBps),9} {Cell(r.Node?.CpuMicrosPerOp),9} {Cell(r.Nbdkit.CpuMicrosPerOp),9} {(r.Ratio is { } x ? x.ToString("0.00") : "-"),7}";
@@ -37,5 +37,5 @@ public static class Report
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
-    private static string Cell(double? value) => value is null or 0 ? "-" : value.Value.ToString("0");
+    private static string Cell(double? value) => value is null ? "-" : value.Value.ToString("0");
 }
