@@ -54,5 +54,7 @@ skipped=$(count Skipped)
 failed=$((failed + skipped + format_failed)) # a skipped test is a setup failure, not a pass
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the runner itself failed
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+# CI shows only the tail of the output, so name the failed tests again just above the total.
+grep -E "^ +Failed [A-Za-z]" "$log" | sed 's/^ */failed: /'
 echo "$passed passed, $failed failed"
 exit "$status"
