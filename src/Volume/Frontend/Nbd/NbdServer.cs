@@ -162,13 +162,16 @@ public sealed class NbdServer : IAsyncDisposable
                 session.BeginDrain();
             }
 
-            _sessions[session] = RunSessionAsync(session);
+            // Listed before it starts: a session that ends at once (a client already gone) must not be
+            // removed before it is added, or it would count against the connection limit for good.
+            var run = new Task<Task>(() => RunSessionAsync(session));
+            _sessions[session] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
         }
     }
 
     private async Task RunSessionAsync(NbdSession session)
     {
-        await Task.Yield(); // let the accept loop go on before the handshake's first await
         try
         {
             await session.RunAsync().ConfigureAwait(false);
