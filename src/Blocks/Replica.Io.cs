@@ -257,6 +257,7 @@ public sealed partial class Replica
         {
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             if (!zero && _meta.Rebuilding) return ReplicaStatus.Ok; // checked inside the gate: SetRebuilding drains I/O
+            allocate |= _meta.Rebuilding; // what lies below may not be copied yet: never let it show through
             _log.NoteWrite(offset, length);
             if (zero) Space.ReserveForZeroes(offset, length, allocate);
             var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);

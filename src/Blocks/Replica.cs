@@ -61,7 +61,8 @@ public sealed partial class Replica : IDisposable
     public long ReadIndexBytes => _index.MemoryBytes;
 
     /// <summary>Makes a new empty replica in <paramref name="directory"/>; the directory may exist but must not hold one.</summary>
-    public static ReplicaStatus Create(IFileSystem fs, string directory, ReplicaIdentity identity, long size, out Replica? replica, ReplicaOptions? options = null)
+    /// <param name="rebuilding">Made to be rebuilt from a healthy replica (see <see cref="StageLayer"/>): it starts <see cref="Rebuilding"/>.</param>
+    public static ReplicaStatus Create(IFileSystem fs, string directory, ReplicaIdentity identity, long size, out Replica? replica, ReplicaOptions? options = null, bool rebuilding = false)
     {
         replica = null;
         options ??= new ReplicaOptions();
@@ -99,6 +100,7 @@ public sealed partial class Replica : IDisposable
                 Head = head,
                 NextHeadNumber = 2,
                 Snapshots = [],
+                Rebuilding = rebuilding,
             });
             fs.Delete(Path.Combine(directory, ReplicaFiles.CreatingMarker));
             MetaFile.EnsureSpare(fs, directory);
@@ -177,13 +179,18 @@ public sealed partial class Replica : IDisposable
         }
     }
 
-    /// <summary>Marks the replica as being rebuilt: TRIM becomes a no-op until it is cleared (DESIGN §4).</summary>
+    /// <summary>
+    /// Marks the replica as being rebuilt (DESIGN §4–5): TRIM becomes a no-op and WRITE_ZEROES always writes zeros
+    /// into the head until it is cleared, since the layers below are not all copied yet (a hole punched over one
+    /// would show its data once it is). Clearing it forgets any layer staged and not installed.
+    /// </summary>
     public ReplicaStatus SetRebuilding(bool rebuilding)
     {
         lock (_control)
         {
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
+            if (!rebuilding) foreach (var name in _staged.Keys.ToList()) DropStaged(name);
             if (rebuilding == _meta.Rebuilding) return ReplicaStatus.Ok;
             // Drained, so no trim in flight acts on the old flag.
             return Exclusively(() => TryCommit(_meta with { Rebuilding = rebuilding }), cleanup: []);
@@ -285,6 +292,8 @@ public sealed partial class Replica : IDisposable
     {
         foreach (var layer in _layers.Values) layer.Handle.Dispose();
         _layers.Clear();
+        foreach (var staged in _staged.Values) staged.Handle.Dispose();
+        _staged.Clear();
         _log.Dispose();
     }
 
@@ -338,7 +347,7 @@ public sealed partial class Replica : IDisposable
     }
 
     private static bool IsOurs(string file) =>
-        ReplicaFiles.IsLayerFile(file) || file == ReplicaFiles.DirtyLog || file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal);
+        ReplicaFiles.IsLayerFile(file) || ReplicaFiles.IsStaged(file) || file == ReplicaFiles.DirtyLog || file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal);
 
     /// <summary>Deletes temp files and layer files volume.meta does not list: what an interrupted operation left.</summary>
     private static void RemoveLeftovers(IFileSystem fs, string directory, VolumeMeta meta)
@@ -347,7 +356,8 @@ public sealed partial class Replica : IDisposable
         var removed = false;
         foreach (var file in fs.ListFiles(directory))
         {
-            if (file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal) || file == ReplicaFiles.CreatingMarker || (ReplicaFiles.IsLayerFile(file) && !listed.Contains(file)))
+            if (file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal) || file == ReplicaFiles.CreatingMarker || ReplicaFiles.IsStaged(file)
+                || (ReplicaFiles.IsLayerFile(file) && !listed.Contains(file)))
             {
                 fs.Delete(Path.Combine(directory, file));
                 removed = true;

@@ -12,6 +12,7 @@ internal static class ReplicaFiles
     public const string MetaSuffix = ".meta";
     private const string HeadPrefix = "volume-head-";
     private const string SnapshotPrefix = "volume-snap-";
+    private const string StagedPrefix = "staged-snap-";
     private const string ImageSuffix = ".img";
 
     public static string Head(int number) => $"{HeadPrefix}{number:D3}{ImageSuffix}";
@@ -19,6 +20,11 @@ internal static class ReplicaFiles
     public static string Snapshot(string name) => $"{SnapshotPrefix}{name}{ImageSuffix}";
 
     public static string MetaOf(string layerFile) => layerFile + MetaSuffix;
+
+    /// <summary>A snapshot layer being copied in by a rebuild; forgotten (deleted) if the replica is reopened before it is installed.</summary>
+    public static string Staged(string name) => $"{StagedPrefix}{name}{ImageSuffix}";
+
+    public static bool IsStaged(string file) => file.StartsWith(StagedPrefix, StringComparison.Ordinal) && file.EndsWith(ImageSuffix, StringComparison.Ordinal);
 
     /// <summary>True for the layer images and their metadata, the only files a leftover can be.</summary>
     public static bool IsLayerFile(string file) =>

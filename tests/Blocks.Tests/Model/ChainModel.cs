@@ -72,7 +72,7 @@ public sealed class ChainModel
                 if (op.Offset < 0 || op.Length < 0 || op.Offset > Size - op.Length) return ReplicaStatus.OutOfRange;
                 if (op.Length == 0) return ReplicaStatus.Ok;
                 if (op.Kind == OpKind.Write) Write(op.Offset, op.Data());
-                else if (op.Kind == OpKind.Zero || !Rebuilding) Discard(op.Offset, op.Length, op.Kind == OpKind.Zero, op.Allocate);
+                else if (op.Kind == OpKind.Zero || !Rebuilding) Discard(op.Offset, op.Length, op.Kind == OpKind.Zero, op.Allocate || Rebuilding);
                 return ReplicaStatus.Ok;
             case OpKind.Snapshot:
                 if (!Names.IsValid(op.Name)) return ReplicaStatus.InvalidName;
