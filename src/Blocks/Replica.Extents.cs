@@ -16,6 +16,18 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>The data extents of one layer that meet a byte range (each whole, not cut to the range).</summary>
+    public ReplicaStatus GetLayerExtents(string? snapshot, long offset, long length, List<BlockExtent> into)
+    {
+        if (offset < 0 || length < 0) return ReplicaStatus.OutOfRange;
+        lock (_control)
+        {
+            if (FindLayer(snapshot, out var layer) is var status and not ReplicaStatus.Ok) return status;
+            var end = Math.Min(offset + length, Math.Min(_meta.Size, layer!.Handle.Length));
+            return offset >= end ? ReplicaStatus.Ok : Guarded(() => layer.Handle.GetDataExtents(offset, end - offset, into));
+        }
+    }
+
     /// <summary>The merged view of the chain over a byte range: runs of data and of holes (no layer holds them).</summary>
     public ReplicaStatus GetAllocation(long offset, long length, List<AllocationExtent> into)
     {

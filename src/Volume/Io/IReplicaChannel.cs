@@ -42,4 +42,18 @@ public interface IReplicaChannel : IAsyncDisposable
 
     /// <summary>The replica's merged allocation of the range (see <see cref="Replica.GetAllocation"/>).</summary>
     ValueTask<ReplicaStatus> GetAllocationAsync(long offset, long length, List<AllocationExtent> into);
+
+    // A rebuild's copy (DESIGN §5): a healthy replica's snapshot layers are read, a rebuilding one's staged layers written.
+
+    /// <summary>
+    /// Data extents of snapshot layer <paramref name="snapshot"/> meeting the range, in order. Over a socket a very
+    /// fragmented range may come back shortened to a prefix: ask again from the end of the last extent.
+    /// </summary>
+    ValueTask<ReplicaStatus> GetLayerExtentsAsync(string snapshot, long offset, long length, List<AllocationExtent> into);
+
+    /// <summary>Reads snapshot layer <paramref name="snapshot"/>'s own bytes (see <see cref="Replica.ReadLayer"/>).</summary>
+    ValueTask<ReplicaStatus> ReadLayerAsync(string snapshot, long offset, Memory<byte> destination);
+
+    /// <summary>Writes a piece of a staged layer (see <see cref="Replica.WriteStaged"/>).</summary>
+    ValueTask<ReplicaStatus> WriteStagedAsync(string snapshot, long offset, ReadOnlyMemory<byte> data);
 }

@@ -18,7 +18,7 @@ namespace ActorStore.Volume.Replicas;
 /// </summary>
 internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaStatus>
 {
-    public enum Op { Read, Write, Zeroes, Trim, Flush, Allocation }
+    public enum Op { Read, Write, Zeroes, Trim, Flush, Allocation, ReadLayer, WriteStaged, LayerExtents }
 
     private const int Waiting = 0, Running = 1, Done = 2, Abandoned = 3;
 
@@ -33,6 +33,8 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     private ReadOnlyMemory<byte> _data;
     private Memory<byte> _destination;
     private List<AllocationExtent>? _into;
+    private string? _layer;
+    private readonly List<BlockExtent> _layerExtents = [];
     private int _state;
     private int _references;
 
@@ -49,8 +51,9 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 
     /// <summary>Fills in a request; outside the channel's lock (a read rents its buffer here).</summary>
-    public void Init(Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into)
+    public void Init(Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null)
     {
+        _layer = layer;
         _core.Reset();
         _core.RunContinuationsAsynchronously = false; // the engine goes on on the completing thread
         _op = op;
@@ -63,7 +66,7 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
         _state = Waiting;
         _references = 2; // the completer and the awaiter
         Started = 0;
-        if (op == Op.Read) _buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        if (op is Op.Read or Op.ReadLayer) _buffer = ArrayPool<byte>.Shared.Rent((int)length);
     }
 
     /// <summary>Marks it started; false when the channel gave up on it while it waited.</summary>
@@ -85,7 +88,7 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
             wasRunning = state == Running;
             if (state is Done or Abandoned) return false;
             // Held before the caller can hear: from then on it must not reuse the memory.
-            var hold = wasRunning && _op == Op.Write;
+            var hold = wasRunning && _op is Op.Write or Op.WriteStaged;
             if (hold) AbandonedMemory.Hold(_data);
             if (Interlocked.CompareExchange(ref _state, Abandoned, state) == state) break;
             if (hold) AbandonedMemory.Release(_data); // it moved on meanwhile: look again
@@ -116,6 +119,9 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
                 Op.Zeroes => replica.WriteZeroes(_offset, _length, _allocate, epoch),
                 Op.Trim => replica.Trim(_offset, _length, epoch),
                 Op.Flush => replica.Flush(epoch),
+                Op.ReadLayer => replica.ReadLayer(_layer!, _offset, _buffer.AsSpan(0, (int)_length)),
+                Op.WriteStaged => replica.WriteStaged(_layer!, _offset, _data.Span),
+                Op.LayerExtents => LayerExtents(replica),
                 _ => replica.GetAllocation(_offset, _length, _extents),
             };
         }
@@ -126,12 +132,21 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     }
 
     /// <summary>Answers the caller unless the channel gave up on it meanwhile; returns whether it did.</summary>
+    private ReplicaStatus LayerExtents(Blocks.Replica replica)
+    {
+        _layerExtents.Clear();
+        var status = replica.GetLayerExtents(_layer, _offset, _length, _layerExtents);
+        foreach (var e in _layerExtents) _extents.Add(new AllocationExtent(e.Offset, e.Length, IsHole: false));
+        _layerExtents.Clear();
+        return status;
+    }
+
     public bool TryComplete(ReplicaStatus status)
     {
         if (Interlocked.CompareExchange(ref _state, Done, Running) != Running) return false;
         // Copied out before the answer, while the caller still waits for it: its memory is valid.
-        if (status == ReplicaStatus.Ok && _op == Op.Read) _buffer.AsSpan(0, (int)_length).CopyTo(_destination.Span);
-        if (status == ReplicaStatus.Ok && _op == Op.Allocation) _into!.AddRange(_extents);
+        if (status == ReplicaStatus.Ok && _op is Op.Read or Op.ReadLayer) _buffer.AsSpan(0, (int)_length).CopyTo(_destination.Span);
+        if (status == ReplicaStatus.Ok && _op is Op.Allocation or Op.LayerExtents) _into!.AddRange(_extents);
         ReturnBuffer();
         _core.SetResult(status);
         Release();

@@ -111,6 +111,18 @@ public sealed class LocalReplicaChannel : IReplicaChannel
         Submit(LocalIo.Op.Allocation, offset, length, default, default, false, into);
 
     /// <summary>After disposal every call answers IoError; requests under way finish. The replica stays open (its owner closes it).</summary>
+    public ValueTask<ReplicaStatus> GetLayerExtentsAsync(string snapshot, long offset, long length, List<AllocationExtent> into) =>
+        Submit(LocalIo.Op.LayerExtents, offset, length, default, default, false, into, snapshot);
+
+    public ValueTask<ReplicaStatus> ReadLayerAsync(string snapshot, long offset, Memory<byte> destination) =>
+        Submit(LocalIo.Op.ReadLayer, offset, destination.Length, default, destination, false, null, snapshot);
+
+    public ValueTask<ReplicaStatus> WriteStagedAsync(string snapshot, long offset, ReadOnlyMemory<byte> data)
+    {
+        if (!MemoryMarshal.TryGetArray(data, out _)) data = data.ToArray(); // as WriteAsync
+        return Submit(LocalIo.Op.WriteStaged, offset, data.Length, data, default, false, null, snapshot);
+    }
+
     public ValueTask DisposeAsync()
     {
         _disposed = true;
@@ -118,14 +130,15 @@ public sealed class LocalReplicaChannel : IReplicaChannel
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask<ReplicaStatus> Submit(LocalIo.Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into)
+    private ValueTask<ReplicaStatus> Submit(
+        LocalIo.Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null)
     {
         if (Refused(out var refusal)) return new(refusal);
         if (op is LocalIo.Op.Read or LocalIo.Op.Write && (offset < 0 || length < 0 || offset > Replica.Size - length)) return new(ReplicaStatus.OutOfRange);
         LocalIo? io;
         lock (_lock) _pool.TryPop(out io);
         io ??= new LocalIo(this);
-        io.Init(op, offset, length, data, destination, allocate, into);
+        io.Init(op, offset, length, data, destination, allocate, into, layer);
         bool start;
         lock (_lock)
         {

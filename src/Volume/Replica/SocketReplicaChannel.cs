@@ -134,10 +134,38 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     public ValueTask<ReplicaStatus> GetAllocationAsync(long offset, long length, List<AllocationExtent> into) =>
         Start(DataOp.GetAllocation, DataFlags.None, offset, length, default, default, into);
 
-    private ValueTask<ReplicaStatus> Start(
-        DataOp op, DataFlags flags, long offset, long length, ReadOnlyMemory<byte> payload, Memory<byte> destination, List<AllocationExtent>? extents)
+    public ValueTask<ReplicaStatus> GetLayerExtentsAsync(string snapshot, long offset, long length, List<AllocationExtent> into) =>
+        NameBytes(snapshot) is { } name
+            ? Start(DataOp.LayerExtents, DataFlags.None, offset, length, default, default, into, name)
+            : new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidName);
+
+    public ValueTask<ReplicaStatus> ReadLayerAsync(string snapshot, long offset, Memory<byte> destination) =>
+        destination.Length > FrameCodec.MaxPayload ? new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidArgument)
+        : NameBytes(snapshot) is { } name ? Start(DataOp.ReadLayer, DataFlags.None, offset, destination.Length, default, destination, null, name)
+        : new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidName);
+
+    public ValueTask<ReplicaStatus> WriteStagedAsync(string snapshot, long offset, ReadOnlyMemory<byte> data) =>
+        data.Length > FrameCodec.MaxPayload - FrameCodec.MaxLayerName ? new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidArgument)
+        : NameBytes(snapshot) is { } name ? Start(DataOp.WriteStaged, DataFlags.None, offset, data.Length, data, default, null, name)
+        : new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidName);
+
+    // The name last sent (one reference, so threads never see half of it): a rebuild names the same layer with every piece.
+    private LayerName? _lastName;
+
+    private byte[]? NameBytes(string snapshot)
     {
-        var result = _table.Start(op, flags, offset, length, payload, destination, extents, Stopwatch.GetTimestamp(), out var request);
+        if (_lastName is { } last && last.Name == snapshot) return last.Bytes;
+        if (!Blocks.Names.IsValid(snapshot)) return null;
+        var name = new LayerName(snapshot, System.Text.Encoding.ASCII.GetBytes(snapshot));
+        _lastName = name;
+        return name.Bytes;
+    }
+
+    private ValueTask<ReplicaStatus> Start(
+        DataOp op, DataFlags flags, long offset, long length, ReadOnlyMemory<byte> payload, Memory<byte> destination, List<AllocationExtent>? extents,
+        ReadOnlyMemory<byte> prefix = default)
+    {
+        var result = _table.Start(op, flags, offset, length, prefix, payload, destination, extents, Stopwatch.GetTimestamp(), out var request);
         // The writer refuses only once it is completed, which is always followed by Break(): that fails the request.
         if (request is not null) _writer.TryEnqueue(request);
         return result;
@@ -156,12 +184,12 @@ public sealed class SocketReplicaChannel : IReplicaChannel
                 current = _table.Take(reply.Sequence);
                 if (current is null || current.Op != reply.Op) return; // not an answer to anything we asked
                 var length = (int)reply.PayloadLength;
-                if (current.Op == DataOp.Read && reply.Status == ReplicaStatus.Ok)
+                if (current.Op is DataOp.Read or DataOp.ReadLayer && reply.Status == ReplicaStatus.Ok)
                 {
                     if (length != current.Destination.Length) return; // an Ok read carries exactly what was asked
                     if (!await _reader.ReadExactAsync(current.Destination).ConfigureAwait(false)) return;
                 }
-                else if (current.Op == DataOp.GetAllocation && length > 0)
+                else if (current.Op is DataOp.GetAllocation or DataOp.LayerExtents && length > 0)
                 {
                     var buffer = ArrayPool<byte>.Shared.Rent(length);
                     var complete = await _reader.ReadExactAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);

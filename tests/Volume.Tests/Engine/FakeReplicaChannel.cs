@@ -132,6 +132,13 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
             }
         });
 
+    // The engine's I/O tests copy no layers (rebuild is tested on real replicas).
+    public ValueTask<ReplicaStatus> GetLayerExtentsAsync(string snapshot, long offset, long length, List<AllocationExtent> into) => new(ReplicaStatus.NotFound);
+
+    public ValueTask<ReplicaStatus> ReadLayerAsync(string snapshot, long offset, Memory<byte> destination) => new(ReplicaStatus.NotFound);
+
+    public ValueTask<ReplicaStatus> WriteStagedAsync(string snapshot, long offset, ReadOnlyMemory<byte> data) => new(ReplicaStatus.NotFound);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private void Mark(long offset, long length, bool allocated)

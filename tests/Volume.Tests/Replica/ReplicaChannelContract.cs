@@ -157,6 +157,34 @@ public abstract class ReplicaChannelContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_snapshot_layer_is_read_and_a_staged_layer_written_as_the_replica_does()
+    {
+        var data = RandomBytes(3 << 20);
+        Assert.Equal(ReplicaStatus.Ok, await Channel.WriteAsync(1 << 20, data));
+        Assert.Equal(ReplicaStatus.Ok, Bed.Replica.Snapshot("s1"));
+        Assert.Equal(ReplicaStatus.Ok, await Channel.WriteAsync(1 << 20, RandomBytes(4096))); // the head's, not the layer's
+        var extents = new List<AllocationExtent>();
+        Assert.Equal(ReplicaStatus.Ok, await Channel.GetLayerExtentsAsync("s1", 0, Size, extents));
+        Assert.Equal([new AllocationExtent(1 << 20, 3 << 20, IsHole: false)], extents);
+        var back = new byte[3 << 20];
+        Assert.Equal(ReplicaStatus.Ok, await Channel.ReadLayerAsync("s1", 1 << 20, back));
+        Assert.Equal(data, back);
+        Assert.Equal(ReplicaStatus.NotFound, await Channel.ReadLayerAsync("nope", 0, new byte[4096]));
+        Assert.Equal(ReplicaStatus.InvalidName, await Channel.ReadLayerAsync("Bad Name", 0, new byte[4096]));
+        Assert.Equal(ReplicaStatus.OutOfRange, await Channel.ReadLayerAsync("s1", Size, new byte[4096]));
+
+        // The same bytes staged as another layer of a rebuilding replica check out as the snapshot's.
+        Assert.Equal(ReplicaStatus.Ok, Bed.Replica.SetRebuilding(true));
+        Assert.Equal(ReplicaStatus.Ok, Bed.Replica.StageLayer(Bed.Replica.Snapshots().Single() with { Name = "copy" }));
+        Assert.Equal(ReplicaStatus.Ok, await Channel.WriteStagedAsync("copy", 1 << 20, data));
+        Assert.Equal(ReplicaStatus.Ok, Bed.Replica.CheckStaged("copy", out var staged));
+        Assert.Equal(ReplicaStatus.Ok, Bed.Replica.GetLayerDigest("s1", out var expected));
+        Assert.Equal(expected, staged);
+        Assert.Equal(ReplicaStatus.NotFound, await Channel.WriteStagedAsync("other", 0, new byte[4096]));
+        Assert.Equal(ReplicaStatus.OutOfRange, await Channel.WriteStagedAsync("copy", Size, new byte[4096]));
+    }
+
+    [Fact]
     public async Task Requests_outside_the_volume_are_out_of_range()
     {
         var block = new byte[4096];

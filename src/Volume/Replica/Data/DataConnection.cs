@@ -65,6 +65,18 @@ internal sealed class DataConnection
         _writer.Complete();
     }
 
+    // The layer name last received: a rebuild names the same layer in every request for it.
+    private LayerName? _lastName;
+
+    /// <summary>The snapshot name a rebuild request carries (a bad name is refused by the replica as InvalidName).</summary>
+    public string LayerName(ReadOnlySpan<byte> bytes)
+    {
+        if (_lastName is { } last && bytes.SequenceEqual(last.Bytes)) return last.Name;
+        var name = new LayerName(System.Text.Encoding.ASCII.GetString(bytes), bytes.ToArray());
+        _lastName = name;
+        return name.Name;
+    }
+
     public void Reply(DataRequest request)
     {
         if (!_writer.TryEnqueue(request)) request.Sent(); // closed: nobody to answer

@@ -12,6 +12,12 @@ internal enum DataOp : byte
     GetAllocation = 7,
     /// <summary>The server's first frame on a new connection: a random nonce the client's Hello must sign.</summary>
     Challenge = 8,
+    /// <summary>Rebuild source: one snapshot layer's own bytes. The payload is the snapshot's name; the reply carries the data.</summary>
+    ReadLayer = 9,
+    /// <summary>Rebuild target: a piece of a staged layer. The payload is the name, then <c>length</c> bytes of data.</summary>
+    WriteStaged = 10,
+    /// <summary>Rebuild source: the data extents of one layer in a range. The payload is the name; the reply, extents as GetAllocation's.</summary>
+    LayerExtents = 11,
 }
 
 /// <summary>Per-request flags. Values are on the wire.</summary>

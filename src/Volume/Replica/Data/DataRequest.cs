@@ -16,11 +16,11 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
     private FrameHeader _request;
     private byte[]? _buffer;
 
-    /// <summary>Takes a parsed request; for a Write, returns the memory its payload must be read into.</summary>
+    /// <summary>Takes a parsed request; returns the memory its payload (a Write's data, a layer's name and data) must be read into.</summary>
     public Memory<byte> Begin(in FrameHeader request)
     {
         _request = request;
-        if (request.Op != DataOp.Write || request.PayloadLength == 0) return Memory<byte>.Empty;
+        if (request.PayloadLength == 0) return Memory<byte>.Empty;
         _buffer = ArrayPool<byte>.Shared.Rent((int)request.PayloadLength);
         return _buffer.AsMemory(0, (int)request.PayloadLength);
     }
@@ -61,6 +61,15 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
                     return replica.Flush(connection.Epoch);
                 case DataOp.GetAllocation:
                     return Allocation(replica, r, out payloadLength);
+                case DataOp.ReadLayer:
+                    return ReadLayer(replica, r, out payloadLength);
+                case DataOp.WriteStaged:
+                    {
+                        var nameLength = FrameCodec.LayerNameLength(r);
+                        return replica.WriteStaged(connection.LayerName(_buffer.AsSpan(0, nameLength)), r.Offset, _buffer.AsSpan(nameLength, (int)r.Length));
+                    }
+                case DataOp.LayerExtents:
+                    return LayerExtents(replica, r, out payloadLength);
                 default:
                     return ReplicaStatus.InvalidArgument; // FrameCodec lets no other op through
             }
@@ -72,12 +81,43 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
         }
     }
 
+    private ReplicaStatus ReadLayer(BlockReplica replica, in FrameHeader r, out int payloadLength)
+    {
+        payloadLength = 0;
+        if (r.Length < 0 || r.Offset < 0) return ReplicaStatus.OutOfRange;
+        if (r.Length > FrameCodec.MaxPayload) return ReplicaStatus.InvalidArgument;
+        var name = connection.LayerName(_buffer.AsSpan(0, FrameCodec.LayerNameLength(r)));
+        ArrayPool<byte>.Shared.Return(_buffer!);
+        _buffer = ArrayPool<byte>.Shared.Rent((int)r.Length);
+        var read = replica.ReadLayer(name, r.Offset, _buffer.AsSpan(0, (int)r.Length));
+        if (read == ReplicaStatus.Ok) payloadLength = (int)r.Length;
+        return read;
+    }
+
+    private ReplicaStatus LayerExtents(BlockReplica replica, in FrameHeader r, out int payloadLength)
+    {
+        payloadLength = 0;
+        var name = connection.LayerName(_buffer.AsSpan(0, FrameCodec.LayerNameLength(r)));
+        var blocks = new List<BlockExtent>();
+        var status = replica.GetLayerExtents(name, r.Offset, r.Length, blocks);
+        if (status != ReplicaStatus.Ok) return status;
+        _extents.Clear();
+        foreach (var e in blocks) _extents.Add(new AllocationExtent(e.Offset, e.Length, IsHole: false));
+        return Encode(out payloadLength);
+    }
+
     private ReplicaStatus Allocation(BlockReplica replica, in FrameHeader r, out int payloadLength)
     {
         payloadLength = 0;
         _extents.Clear();
         var status = replica.GetAllocation(r.Offset, r.Length, _extents);
-        if (status != ReplicaStatus.Ok) return status;
+        return status == ReplicaStatus.Ok ? Encode(out payloadLength) : status;
+    }
+
+    /// <summary>Encodes the extents gathered into a pooled reply buffer (as many as one reply holds).</summary>
+    private ReplicaStatus Encode(out int payloadLength)
+    {
+        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, FrameCodec.EncodedExtentsSize(_extents.Count)));
         payloadLength = FrameCodec.EncodeExtents(_extents, _buffer.AsSpan(0, FrameCodec.EncodedExtentsSize(_extents.Count)));
         _extents.Clear();

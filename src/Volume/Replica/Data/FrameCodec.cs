@@ -34,19 +34,27 @@ internal static class FrameCodec
             DataOp.Write => h.PayloadLength == h.Length,
             DataOp.Hello => h.PayloadLength is > HelloFixed and <= HelloFixed + MaxReplicaIdBytes,
             DataOp.Read or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush or DataOp.GetAllocation => h.PayloadLength == 0,
+            DataOp.ReadLayer or DataOp.LayerExtents => h.PayloadLength is >= 1 and <= MaxLayerName,
+            DataOp.WriteStaged => h.Length >= 0 && h.PayloadLength - h.Length is >= 1 and <= MaxLayerName,
             _ => false,
         };
     }
+
+    /// <summary>The longest snapshot name in UTF-8 bytes (names are 1-63 ASCII characters).</summary>
+    public const int MaxLayerName = 63;
+
+    /// <summary>How many bytes of a request's payload are the layer name in front of its data.</summary>
+    public static int LayerNameLength(in FrameHeader h) => h.Op == DataOp.WriteStaged ? (int)(h.PayloadLength - h.Length) : (int)h.PayloadLength;
 
     public static bool IsValidReply(in FrameHeader h)
     {
         if (h.Magic != ReplyMagic || h.Flags != DataFlags.None || h.Reserved != 0 || h.PayloadLength > MaxPayload) return false;
         return h.Op switch
         {
-            DataOp.Read => h.Status == ReplicaStatus.Ok || h.PayloadLength == 0,
-            DataOp.GetAllocation => h.PayloadLength % ExtentSize == 0 && (h.Status == ReplicaStatus.Ok || h.PayloadLength == 0),
+            DataOp.Read or DataOp.ReadLayer => h.Status == ReplicaStatus.Ok || h.PayloadLength == 0,
+            DataOp.GetAllocation or DataOp.LayerExtents => h.PayloadLength % ExtentSize == 0 && (h.Status == ReplicaStatus.Ok || h.PayloadLength == 0),
             DataOp.Challenge => h.PayloadLength == NonceSize && h.Status == ReplicaStatus.Ok,
-            DataOp.Hello or DataOp.Write or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush => h.PayloadLength == 0,
+            DataOp.Hello or DataOp.Write or DataOp.WriteZeroes or DataOp.Trim or DataOp.Flush or DataOp.WriteStaged => h.PayloadLength == 0,
             _ => false,
         };
     }

@@ -35,9 +35,11 @@ internal sealed class FrameWriter(Socket socket)
             {
                 while (reader.TryRead(out var frame))
                 {
-                    if (_used + FrameHeader.Size > BatchSize || _done.Count == _done.Capacity) await FlushAsync().ConfigureAwait(false);
+                    if (_used + FrameHeader.Size + frame.Prefix.Length > BatchSize || _done.Count == _done.Capacity) await FlushAsync().ConfigureAwait(false);
                     frame.Header.CopyTo(_batch, _used);
                     _used += FrameHeader.Size;
+                    frame.Prefix.Span.CopyTo(_batch.AsSpan(_used));
+                    _used += frame.Prefix.Length;
                     _done.Add(frame);
                     var payload = frame.Payload;
                     if (payload.IsEmpty) continue;

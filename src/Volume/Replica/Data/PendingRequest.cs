@@ -25,14 +25,16 @@ internal sealed class PendingRequest(IPendingRequestPool pool) : OutgoingFrame, 
     public long Started { get; private set; }
 
     public ValueTask<ReplicaStatus> Prepare(
-        DataOp op, DataFlags flags, ulong sequence, long offset, long length, ReadOnlyMemory<byte> payload, Memory<byte> destination, List<AllocationExtent>? extents, long now)
+        DataOp op, DataFlags flags, ulong sequence, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> payload, Memory<byte> destination,
+        List<AllocationExtent>? extents, long now)
     {
         Op = op;
         Destination = destination;
         Extents = extents;
+        Prefix = prefix;
         Payload = payload;
         Started = now;
-        FrameCodec.Request(op, flags, sequence, offset, length, payload.Length).WriteTo(Header);
+        FrameCodec.Request(op, flags, sequence, offset, length, prefix.Length + payload.Length).WriteTo(Header);
         return new ValueTask<ReplicaStatus>(this, _core.Version);
     }
 
@@ -48,6 +50,7 @@ internal sealed class PendingRequest(IPendingRequestPool pool) : OutgoingFrame, 
     {
         var status = _core.GetResult(token);
         Destination = default;
+        Prefix = default;
         Payload = default;
         Extents = null;
         _core.Reset();

@@ -28,7 +28,7 @@ internal sealed class PendingTable : IPendingRequestPool
     /// IoError) once broken. Prepared under the lock, so a concurrent break fails a complete request.
     /// </summary>
     public ValueTask<ReplicaStatus> Start(
-        DataOp op, DataFlags flags, long offset, long length, ReadOnlyMemory<byte> payload, Memory<byte> destination,
+        DataOp op, DataFlags flags, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> payload, Memory<byte> destination,
         List<AllocationExtent>? extents, long now, out PendingRequest? request)
     {
         lock (_lock)
@@ -38,7 +38,7 @@ internal sealed class PendingTable : IPendingRequestPool
             if (!_free.TryPop(out request)) request = new PendingRequest(this);
             var sequence = ++_nextSequence;
             _pending.Add(sequence, request);
-            return request.Prepare(op, flags, sequence, offset, length, payload, destination, extents, now);
+            return request.Prepare(op, flags, sequence, offset, length, prefix, payload, destination, extents, now);
         }
     }
 
