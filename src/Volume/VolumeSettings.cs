@@ -17,8 +17,14 @@ public sealed record VolumeSettings(
     bool AutoSalvage = true,
     int JournalSnapshotEvery = 100,
     TimeSpan? NodeLostGrace = null,
-    TimeSpan? EngineLease = null)
+    TimeSpan? EngineLease = null,
+    TimeSpan? ReplenishmentWait = null,
+    bool SoftAntiAffinity = false,
+    long RebuildBandwidth = 0)
 {
+    /// <summary>How long a failed replica may come back before a rebuild replaces it (DESIGN §5).</summary>
+    public TimeSpan ReplicaReplenishmentWait => ReplenishmentWait ?? TimeSpan.FromMinutes(10);
+
     /// <summary>How long an engine serves after its node last heard a majority of the cluster (<see cref="Engine.NodeLease"/>).</summary>
     public TimeSpan EngineLeaseDuration => EngineLease ?? TimeSpan.FromSeconds(5);
 
@@ -48,6 +54,9 @@ public sealed record VolumeSettings(
             config.GetBoolean("actorstore.volume.auto-salvage", true),
             (int)Settings.Long(config, "actorstore.volume.journal-snapshot-every", 1, 1_000_000),
             Settings.Duration(config, "actorstore.volume.node-lost-grace"),
-            Settings.Duration(config, "actorstore.volume.engine-lease"));
+            Settings.Duration(config, "actorstore.volume.engine-lease"),
+            Settings.Duration(config, "actorstore.volume.replica-replenishment-wait"),
+            config.GetBoolean("actorstore.volume.replica-soft-anti-affinity", false),
+            Settings.Bytes(config, "actorstore.volume.rebuild-bandwidth", 0, 1L << 40));
     }
 }

@@ -33,12 +33,23 @@ public static class Views
             ("Created", Tables.Time(volume.Created))));
         terminal.Line("");
         terminal.Write(Tables.Replicas(volume.Replicas ?? []));
+        if (volume.Rebuild is { } rebuild)
+        {
+            terminal.Line("");
+            terminal.Line(RebuildLine(rebuild));
+        }
         if (volume.LastSalvage is { } salvage)
         {
             terminal.Line("");
             Salvage(salvage, terminal);
         }
     }
+
+    /// <summary>One line: which replica, how far, how fast, how long left.</summary>
+    public static string RebuildLine(RebuildInfo r) =>
+        $"rebuilding {r.Replica} on {r.Node}{(r.Replaces is { } old ? $" (replaces {old})" : "")}: {r.Percent:0.0}% "
+        + $"({Sizes.Format(r.Done)} of {Sizes.Format(r.Total)}) at {Sizes.Format((long)r.BytesPerSecond)}/s"
+        + (r.EtaSeconds is { } eta ? $", {TimeSpan.FromSeconds(Math.Ceiling(eta)):g} left" : "") + (r.Source is { } s ? $", from {s}" : "");
 
     /// <summary>What a salvage chose and why, after `pbm volume salvage`.</summary>
     public static void Salvaged(VolumeInfo volume, Terminal terminal)

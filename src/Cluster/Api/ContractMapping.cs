@@ -15,7 +15,12 @@ internal static class ContractMapping
         v.Epoch, v.SnapshotCount, v.Created,
         v.Replicas.Select(ToInfo).ToList(),
         v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null,
-        v.DetachReason, v.Activity, v.Controller);
+        v.DetachReason, v.Activity, v.Controller, v.Rebuild is { } r ? ToInfo(r) : null);
+
+    public static RebuildInfo ToInfo(VolumeProtocol.RebuildView r) => new(
+        r.ReplicaId, r.Node, r.Replaces, r.Started, r.Source, r.Done, r.Total, r.Copied, Math.Round(r.BytesPerSecond),
+        r.Total > 0 ? Math.Round(100.0 * r.Done / r.Total, 1) : 0,
+        r.BytesPerSecond > 0 ? Math.Round((r.Total - r.Done) / r.BytesPerSecond, 1) : null);
 
     public static ReplicaInfo ToInfo(VolumeProtocol.ReplicaView r) => new(r.Id, r.Node, r.Disk, Mode(r.Mode), r.Failure, r.FailedAt);
 

@@ -17,7 +17,7 @@ public sealed class PlacementPolicy(int overProvisioningPercent, int minimalAvai
         var avoid = request.Avoid.ToHashSet();
         var usedNodes = request.Avoid.Select(a => a.Node).ToHashSet();
         var disks = nodes.Where(n => n.Status == "up" && n.Schedulable).SelectMany(n => n.Disks)
-            .Where(d => d.Schedulable && !avoid.Contains(new Placement(d.Node, d.Name))).ToArray();
+            .Where(d => d.Schedulable && !avoid.Contains(new Placement(d.Node, d.Name)) && !(request.OtherNodesOnly && usedNodes.Contains(d.Node))).ToArray();
         var roomy = disks.Where(d => Fits(d, request.Size)).ToArray();
         if (roomy.Length < request.Count) return new NotPlaced(request.Volume, VolumeError.NoSpace, WhyNot(request, disks, roomy.Length));
         var picked = new List<Placement>();
@@ -44,7 +44,10 @@ public sealed class PlacementPolicy(int overProvisioningPercent, int minimalAvai
     /// <summary>Why too few disks can take the volume, counted by reason, so the operator knows what to change.</summary>
     private string WhyNot(PlaceReplicas request, DiskView[] disks, int roomy)
     {
-        if (disks.Length == 0) return "no schedulable disk: add one with `pbm node disk add NODE PATH` or enable scheduling";
+        if (disks.Length == 0)
+            return request.OtherNodesOnly
+                ? "no schedulable disk on a node without a replica of this volume: add a node or a disk, or enable scheduling"
+                : "no schedulable disk: add one with `pbm node disk add NODE PATH` or enable scheduling";
         var size = Human(request.Size);
         var largest = disks.Max(d => d.CapacityBytes);
         if (request.Size > largest)

@@ -81,6 +81,20 @@ public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalR
         }
     }
 
+    /// <summary>
+    /// Opens one more replica under a running engine's epoch (a rebuild's new replica) and connects to it;
+    /// the channel, or why not.
+    /// </summary>
+    public async Task<(IReplicaChannel? Channel, string Why)> JoinAsync(Guid volumeId, long size, long epoch, EngineProtocol.EngineReplica replica)
+    {
+        var answer = await calls.AskAsync(new OpenReplica(replica.Node, replica.Id, Guid.NewGuid(), epoch)).ConfigureAwait(false);
+        if (answer is not Opened opened) return (null, $"open: {ReplicaCalls.DetailOf(answer)}");
+        if (opened.Size != size) return (null, $"replica size {opened.Size} differs from the volume's {size}");
+        var plan = new EngineProtocol.StartEngine(nodeId, "", volumeId, size, epoch, [replica], Salvage: false);
+        var (status, channel) = await ConnectAsync(plan, replica, opened).ConfigureAwait(false);
+        return channel is null ? (null, $"connect to {opened.DataHost}:{opened.DataPort}: {status}") : (channel, "");
+    }
+
     private async Task<(ReplicaStatus, IReplicaChannel?)> ConnectAsync(EngineProtocol.StartEngine plan, EngineProtocol.EngineReplica replica, Opened opened)
     {
         var options = new ReplicaChannelOptions { RequestTimeout = settings.ReplicaRequestTimeout };

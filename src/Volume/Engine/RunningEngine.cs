@@ -10,6 +10,26 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
 
     public Dictionary<string, IReplicaChannel> Channels { get; } = channels;
 
+    /// <summary>The replicas that are not read-write: a rebuild's new replica (write-only) until it is promoted.</summary>
+    private readonly Dictionary<string, ReplicaMode> _modes = new(StringComparer.Ordinal);
+
+    /// <summary>A rebuild's new replica joins write-only: it takes every write published from now on, and serves no read.</summary>
+    public void JoinWriteOnly(string replicaId, IReplicaChannel channel)
+    {
+        Channels[replicaId] = channel;
+        _modes[replicaId] = ReplicaMode.WriteOnly;
+        Drop([]);
+    }
+
+    /// <summary>The rebuilt replica serves reads too; false when it is no longer in the set (it failed meanwhile).</summary>
+    public bool Promote(string replicaId)
+    {
+        if (!Channels.ContainsKey(replicaId)) return false;
+        _modes.Remove(replicaId);
+        Drop([]);
+        return true;
+    }
+
     /// <summary>
     /// A salvage brought replicas back under a new epoch (their channels carry it): they serve from now on,
     /// through the same I/O pipeline, so the NBD clients connected meanwhile go on without reconnecting.
@@ -19,6 +39,7 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
     {
         var old = Channels.Values.ToList();
         Channels.Clear();
+        _modes.Clear();
         foreach (var (id, channel) in channels) Channels[id] = channel;
         Drop([]);
         return old;
@@ -29,8 +50,11 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
     {
         var dropped = new List<IReplicaChannel>();
         foreach (var id in replicaIds)
+        {
+            _modes.Remove(id);
             if (Channels.Remove(id, out var channel)) dropped.Add(channel);
-        Io.Publish(new ReplicaSetView(Channels.Select(c => new ReplicaSetView.Member(c.Key, ReplicaMode.ReadWrite, c.Value)).ToArray()));
+        }
+        Io.Publish(new ReplicaSetView(Channels.Select(c => new ReplicaSetView.Member(c.Key, _modes.GetValueOrDefault(c.Key, ReplicaMode.ReadWrite), c.Value)).ToArray()));
         return dropped;
     }
 

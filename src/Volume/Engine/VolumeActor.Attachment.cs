@@ -62,7 +62,8 @@ public sealed partial class VolumeActor
             CannotServe(replyTo, $"every replica has failed (faulted) and auto-salvage is off; `pbm volume salvage {_record.Name}` or an attach brings back the freshest intact ones");
             return;
         }
-        var replicas = salvage ? _record.SalvageCandidates : _record.Healthy;
+        // A write-only replica is never opened as one in sync: its rebuild stopped with the engine before, and it is replaced.
+        var replicas = salvage ? _record.SalvageCandidates : _record.Replicas.Where(r => r.Mode == ReplicaMode.ReadWrite);
         var start = new StartEngine(_record.AttachedTo!, _record.Name, _record.Id, _record.Size, _record.Epoch,
             replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage);
         Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, () => StillAttached(start), () =>

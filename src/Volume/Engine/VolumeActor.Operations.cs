@@ -18,14 +18,14 @@ public sealed partial class VolumeActor
 
     private void OnDeleteSnapshot(VolumeProtocol.DeleteSnapshot d)
     {
-        if (!Usable(Sender)) return;
+        if (!Usable(Sender) || RebuildRefuses(Sender)) return;
         if (!Names.IsValid(d.Name)) { Sender.Tell(Refuse(VolumeError.InvalidArgument, $"'{d.Name}' is not a valid snapshot name")); return; }
         Request(new OperationRequested(Guid.NewGuid(), OperationKind.DeleteSnapshot, d.Name, 0, false, null));
     }
 
     private void OnPurge(Purge p)
     {
-        if (!Usable(Sender)) return;
+        if (!Usable(Sender) || RebuildRefuses(Sender)) return;
         Request(new OperationRequested(Guid.NewGuid(), OperationKind.Purge, null, 0, false, null));
     }
 
@@ -77,7 +77,8 @@ public sealed partial class VolumeActor
     /// Carries out a requested command on every healthy replica under its request id (snapshot and purge
     /// with I/O drained), fails replicas that broke or disagree with the others, persists completion and answers.
     /// </summary>
-    private void RunOperation(OperationRequested op, IActorRef replyTo)
+    /// <param name="andThen">Runs instead of ending the workflow, with whether it succeeded (a rebuild takes its snapshot so).</param>
+    private void RunOperation(OperationRequested op, IActorRef replyTo, Action<bool>? andThen = null)
     {
         if (op.Kind == OperationKind.Delete)
         {
@@ -120,7 +121,8 @@ public sealed partial class VolumeActor
                 {
                     Record(e);
                     if (!replyTo.IsNobody()) replyTo.Tell(notDrained);
-                    Finish();
+                    if (andThen is not null) andThen(false);
+                    else Finish();
                 });
                 return;
             }
@@ -145,6 +147,11 @@ public sealed partial class VolumeActor
                 _log.Info("Volume {Volume}: {Operation} {Name} {Outcome}", _record.Name, op.Kind, op.Name ?? "", succeeded ? "done" : refusal!.Detail);
                 if (!replyTo.IsNobody())
                     replyTo.Tell(refusal ?? (op.Kind is OperationKind.Revert or OperationKind.Expand ? View() : list));
+                if (andThen is not null)
+                {
+                    andThen(succeeded);
+                    return;
+                }
                 Finish();
                 if (replyTo.IsNobody()) Self.Tell(Resume.Instance);
             }));

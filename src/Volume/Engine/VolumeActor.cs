@@ -115,6 +115,9 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<ReleaseLostNode>(OnReleaseLostNode);
         Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
+        Command<HealCheck>(_ => OnHealCheck());
+        Command<EngineProtocol.RebuildProgress>(OnRebuildProgress);
+        Command<EngineProtocol.RebuildFinished>(OnRebuildFinished);
         // Only the newest snapshot is needed: recovery starts there and replays the events after it.
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Volume {Volume}: snapshot of the record not saved ({Error}); recovery replays more events", _record.Name, f.Cause.Message));
@@ -171,7 +174,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
-        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId);
+        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId, RebuildViewOf());
 
     private string State() =>
         !_record.CreateDone ? "creating"

@@ -88,7 +88,11 @@ public sealed partial class VolumeIo
         var answers = ArrayPool<ReplicaStatus>.Shared.Rent(members.Length);
         try
         {
-            for (var i = 0; i < members.Length; i++) pending[i] = Start(members[i].Channel, mutation, offset, length, data);
+            var widen = view.AnyWriteOnly && NeedsWidening(mutation, offset, length);
+            for (var i = 0; i < members.Length; i++)
+                pending[i] = widen && members[i].Mode == ReplicaMode.WriteOnly
+                    ? WidenedAsync(view, members[i].Channel, mutation, offset, length, data)
+                    : Start(members[i].Channel, mutation, offset, length, data);
             for (var i = 0; i < members.Length; i++) answers[i] = await pending[i].ConfigureAwait(false);
             return await JudgeAsync(members, answers, mutation).ConfigureAwait(false);
         }

@@ -73,13 +73,30 @@ public sealed class VolumeRecord
             case ReplicaFailed f:
                 var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
                 if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error)
-                    _replicas[i] = _replicas[i] with { Mode = ReplicaMode.Error, Failure = f.Reason, FailedAt = f.At, Fault = f.Fault };
+                    // A replica that failed while being rebuilt holds part of the data: never one to salvage.
+                    _replicas[i] = _replicas[i] with
+                    {
+                        Mode = ReplicaMode.Error,
+                        Failure = f.Reason,
+                        FailedAt = f.At,
+                        Fault = _replicas[i].Mode == ReplicaMode.WriteOnly ? ReplicaFault.Untrusted : f.Fault,
+                    };
                 break;
             case ReplicasSalvaged s:
                 for (var r = 0; r < _replicas.Count; r++)
                     if (_replicas[r].Id == s.Source || s.Reconciled.Contains(_replicas[r].Id))
                         _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, Fault = null };
                 LastSalvage = s;
+                break;
+            case ReplicaAdded a:
+                _replicas.Add(new ReplicaRecord(a.ReplicaId, a.Node, a.Disk, ReplicaMode.WriteOnly, null, null));
+                break;
+            case ReplicaRebuilt b:
+                var rebuilt = _replicas.FindIndex(r => r.Id == b.ReplicaId);
+                if (rebuilt >= 0 && _replicas[rebuilt].Mode == ReplicaMode.WriteOnly) _replicas[rebuilt] = _replicas[rebuilt] with { Mode = ReplicaMode.ReadWrite };
+                break;
+            case ReplicaRemoved removed:
+                _replicas.RemoveAll(r => r.Id == removed.ReplicaId);
                 break;
             case OperationRequested o:
                 Pending = o;

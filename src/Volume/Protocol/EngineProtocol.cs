@@ -90,4 +90,32 @@ public static class EngineProtocol
     public sealed record SalvageChoice(string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutReplica> Left, string Reason) : IVolumeMessage;
 
     public sealed record LeftOutReplica(string ReplicaId, string Why) : IVolumeMessage;
+
+    // Rebuild (DESIGN §5): the controller adds a replacement to the running engine, takes the rebuild's snapshot
+    // through its own snapshot operation, then has the engine copy the snapshot layers into it and report.
+
+    /// <summary>Opens the new (rebuilding) replica under the engine's epoch and makes it write-only: it takes every write from now on.</summary>
+    public sealed record AddReplica(string Node, string Volume, Guid VolumeId, long Epoch, EngineReplica Replica) : IEngineCommand;
+
+    public sealed record ReplicaJoined(string Volume, long Epoch, string ReplicaId) : IVolumeMessage;
+
+    /// <summary>Copies every snapshot layer of a healthy replica into <paramref name="ReplicaId"/>, checks each and installs them.</summary>
+    public sealed record CopyReplica(string Node, string Volume, long Epoch, string ReplicaId, string ReplicaNode) : IEngineCommand;
+
+    /// <summary>The rebuilt replica is recorded read-write: reads may go to it.</summary>
+    public sealed record PromoteReplica(string Node, string Volume, long Epoch, string ReplicaId) : IEngineCommand;
+
+    /// <summary>
+    /// How far a rebuild is: <paramref name="Done"/> of <paramref name="Total"/> bytes of the layers (a layer restarted from
+    /// another source counts again from its start), <paramref name="Copied"/> bytes actually moved, from <paramref name="Source"/>.
+    /// </summary>
+    public sealed record RebuildProgress(string Volume, long Epoch, string ReplicaId, string Source, long Done, long Total, long Copied, double BytesPerSecond)
+        : IWithVolumeName;
+
+    /// <summary>The copy ended: every layer installed and checked (<paramref name="Succeeded"/>), or why not.</summary>
+    public sealed record RebuildFinished(string Volume, long Epoch, string ReplicaId, bool Succeeded, string Detail, long Copied, bool TargetFailed)
+        : IWithVolumeName;
+
+    /// <summary>The controller has recorded how the rebuild ended.</summary>
+    public sealed record RebuildRecorded(string Volume, string ReplicaId) : IVolumeMessage;
 }

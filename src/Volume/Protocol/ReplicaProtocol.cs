@@ -8,7 +8,8 @@ namespace ActorStore.Volume.Protocol;
 /// </summary>
 public static class ReplicaProtocol
 {
-    public sealed record CreateReplica(string Node, string ReplicaId, Guid RequestId, string Volume, Guid VolumeId, string Disk, long Size, long Epoch) : IReplicaCommand;
+    /// <param name="Rebuilding">A replacement, to be rebuilt from a healthy replica: it starts rebuilding (DESIGN §5).</param>
+    public sealed record CreateReplica(string Node, string ReplicaId, Guid RequestId, string Volume, Guid VolumeId, string Disk, long Size, long Epoch, bool Rebuilding = false) : IReplicaCommand;
 
     /// <summary>Prepares the replica for an engine of <paramref name="Epoch"/>: raises its epoch and reports where and how to reach it.</summary>
     public sealed record OpenReplica(string Node, string ReplicaId, Guid RequestId, long Epoch) : IReplicaCommand;
@@ -26,6 +27,31 @@ public static class ReplicaProtocol
     public sealed record ExpandReplica(string Node, string ReplicaId, Guid RequestId, long Size) : IReplicaCommand;
 
     public sealed record ListSnapshots(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
+    // A rebuild's steps on the new replica (DESIGN §5); the bytes go through the data port.
+
+    /// <summary>Starts (or starts over) the staged copy of snapshot <paramref name="Layer"/>.</summary>
+    public sealed record StageLayer(string Node, string ReplicaId, Guid RequestId, LayerInfo Layer) : IReplicaCommand;
+
+    /// <summary>Makes a staged layer durable and answers its digest (<see cref="LayerChecked"/>).</summary>
+    public sealed record CheckStagedLayer(string Node, string ReplicaId, Guid RequestId, string Name) : IReplicaCommand;
+
+    /// <summary>Installs the staged layers <paramref name="Names"/> under the head in one commit.</summary>
+    public sealed record InstallLayers(string Node, string ReplicaId, Guid RequestId, IReadOnlyList<string> Names) : IReplicaCommand;
+
+    /// <summary>The copy is done and checked: the replica stops rebuilding (TRIM and zeroes act as on any replica again).</summary>
+    public sealed record EndRebuild(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
+    /// <summary>A snapshot layer as a rebuild copies it: everything its metadata holds.</summary>
+    public sealed record LayerInfo(string Name, string? Parent, DateTimeOffset Created, bool UserCreated, bool Removed, long Size, Dictionary<string, string> Labels, Guid? RequestId);
+
+    /// <summary>The layers of a replica's snapshot tree, as <see cref="ListLayers"/> answers.</summary>
+    public sealed record ListLayers(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
+    public sealed record LayerList(string ReplicaId, Guid RequestId, IReadOnlyList<LayerInfo> Layers) : IVolumeMessage;
+
+    /// <summary>A staged layer's digest: its data bytes and their CRC-32C, in offset order.</summary>
+    public sealed record LayerChecked(string ReplicaId, Guid RequestId, long Bytes, uint Crc) : IVolumeMessage;
 
     /// <summary>Deletes the replica's directory for good.</summary>
     public sealed record RemoveReplica(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;

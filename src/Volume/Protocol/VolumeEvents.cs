@@ -43,6 +43,18 @@ public static class VolumeEvents
 
     public sealed record VolumeDeleted(Guid VolumeId) : IVolumeEvent;
 
+    /// <summary>
+    /// A replacement replica joins to be rebuilt (DESIGN §5): write-only until <see cref="ReplicaRebuilt"/>.
+    /// <paramref name="Replaces"/>: the failed replica it takes the place of (removed once it is rebuilt), or null.
+    /// </summary>
+    public sealed record ReplicaAdded(string ReplicaId, string Node, string Disk, string? Replaces, DateTimeOffset At) : IVolumeEvent;
+
+    /// <summary>The rebuilt replica holds the whole chain, checked layer by layer: it is read-write from now on.</summary>
+    public sealed record ReplicaRebuilt(string ReplicaId, long CopiedBytes, DateTimeOffset At) : IVolumeEvent;
+
+    /// <summary>The replica left the volume (replaced, a rebuild that failed, evicted); its directory is deleted when its node can.</summary>
+    public sealed record ReplicaRemoved(string ReplicaId, string Reason, DateTimeOffset At) : IVolumeEvent;
+
     public enum OperationKind { Snapshot, DeleteSnapshot, Purge, Revert, Expand, Delete }
 
     /// <summary>The whole state of a volume's record, saved every so many events so recovery replays only those since.</summary>

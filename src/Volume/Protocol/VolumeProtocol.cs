@@ -45,7 +45,15 @@ public static class VolumeProtocol
         string? NbdEndpoint = null,
         string? DetachReason = null,
         string? Activity = null,
-        string? Controller = null) : IVolumeMessage;
+        string? Controller = null,
+        RebuildView? Rebuild = null) : IVolumeMessage;
+
+    /// <summary>
+    /// The rebuild running (DESIGN §5): <paramref name="Done"/> of <paramref name="Total"/> bytes of the snapshot layers,
+    /// <paramref name="Copied"/> bytes moved so far (a layer started over from another source counts twice), from <paramref name="Source"/>.
+    /// </summary>
+    public sealed record RebuildView(string ReplicaId, string Node, string? Replaces, DateTimeOffset Started, string? Source, long Done, long Total, long Copied, double BytesPerSecond)
+        : IVolumeMessage;
 
     /// <summary>What the last salvage chose and why.</summary>
     public sealed record SalvageView(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutView> Left, string Reason) : IVolumeMessage;

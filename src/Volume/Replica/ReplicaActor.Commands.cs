@@ -43,6 +43,24 @@ public sealed partial class ReplicaActor
                 return new SnapshotList(id, command.RequestId, replica.Snapshots()
                     .Select(s => new VolumeProtocol.SnapshotView(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, new Dictionary<string, string>(s.Labels)))
                     .ToArray());
+            case ListLayers:
+                return new LayerList(id, command.RequestId, replica.Snapshots()
+                    .Select(s => new LayerInfo(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, new Dictionary<string, string>(s.Labels), s.RequestId))
+                    .ToArray());
+            case StageLayer s:
+                {
+                    var l = s.Layer;
+                    return Answer(replica.StageLayer(new SnapshotInfo(l.Name, l.Parent, l.Created, l.UserCreated, l.Removed, l.Size, l.Labels, l.RequestId)));
+                }
+            case CheckStagedLayer c:
+                {
+                    var status = replica.CheckStaged(c.Name, out var digest);
+                    return status == ReplicaStatus.Ok ? new LayerChecked(id, c.RequestId, digest.Bytes, digest.Crc) : Answer(status);
+                }
+            case InstallLayers i:
+                return Answer(replica.InstallStaged(i.Names));
+            case EndRebuild:
+                return Answer(replica.SetRebuilding(false));
             case RemoveReplica r:
                 return await Remove(replica, r).ConfigureAwait(false);
             default:

@@ -150,7 +150,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
             {
                 status = BlockReplica.Open(fs, s.Directory, out replica, s.Options);
                 if (status == ReplicaStatus.NotFound)
-                    status = BlockReplica.Create(fs, s.Directory, new ReplicaIdentity(c.VolumeId, c.ReplicaId, c.Epoch), c.Size, out replica, s.Options);
+                    status = BlockReplica.Create(fs, s.Directory, new ReplicaIdentity(c.VolumeId, c.ReplicaId, c.Epoch), c.Size, out replica, s.Options, c.Rebuilding);
                 else if (status == ReplicaStatus.Ok && replica!.Identity.VolumeId != c.VolumeId)
                 {
                     // A directory of another volume under this id: never pick it up (DESIGN §2, orphans).

@@ -19,6 +19,9 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VH"] = typeof(OperationCompleted),
         ["VI"] = typeof(VolumeDeleted),
         ["VJ"] = typeof(ReplicasSalvaged),
+        ["VK"] = typeof(ReplicaAdded),
+        ["VL"] = typeof(ReplicaRebuilt),
+        ["VM"] = typeof(ReplicaRemoved),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

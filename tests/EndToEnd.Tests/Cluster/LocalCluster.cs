@@ -21,17 +21,19 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public NodeProcess this[string nodeId] => _nodes.Single(n => n.Ready.NodeId == nodeId);
 
-    public static async Task<LocalCluster> StartAsync(int count, string? postgres = null)
+    /// <param name="config">HOCON lines every node gets on top of the shortened failure detection.</param>
+    public static async Task<LocalCluster> StartAsync(int count, string? postgres = null, string config = "")
     {
         var cluster = new LocalCluster(RepoPaths.NewTempDirectory("cluster"));
         try
         {
-            var config = Path.Combine(cluster._dir, "cluster.conf");
-            File.WriteAllText(config, """
+            var file = Path.Combine(cluster._dir, "cluster.conf");
+            File.WriteAllText(file, """
                 akka.cluster.split-brain-resolver.stable-after = 3s
                 akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
                 actorstore.volume.node-lost-grace = 10s
-                """);
+
+                """ + config);
             var journal = Path.Combine(cluster._dir, "journal.db");
             for (var i = 1; i <= count; i++)
             {
@@ -41,7 +43,7 @@ public sealed class LocalCluster : IAsyncDisposable
                     Journal = postgres is null ? "sqlite" : "postgres",
                     JournalConnection = postgres ?? $"Data Source={journal}",
                     Seeds = i == 1 ? [] : [cluster._nodes[0].Ready.Remote],
-                    ExtraArgs = ["--config", config],
+                    ExtraArgs = ["--config", file],
                 };
                 cluster._nodes.Add(await NodeProcess.StartAsync(options));
             }

@@ -46,6 +46,62 @@ public static class ReplicaComparison
         }
     }
 
+    /// <summary>
+    /// The replicas hold the same snapshot tree, layer by layer: the same snapshots with the same parents, each layer's
+    /// own extents and bytes equal (its digest), and each snapshot reading the same; then <see cref="AssertIdentical"/>.
+    /// </summary>
+    public static void AssertSameLayers(IReadOnlyList<string> replicaIds, params string[] roots)
+    {
+        var dirs = replicaIds.Select(id => roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single()).ToArray();
+        var replicas = new List<Replica>();
+        try
+        {
+            foreach (var dir in dirs)
+            {
+                Assert.Equal(ReplicaStatus.Ok, Replica.Open(LinuxFileSystem.Instance, dir, out var r));
+                replicas.Add(r!);
+            }
+            var tree = Describe(replicas[0]);
+            for (var i = 1; i < replicas.Count; i++) Assert.Equal(tree, Describe(replicas[i]));
+            foreach (var snapshot in replicas[0].Snapshots())
+            {
+                Assert.Equal(ReplicaStatus.Ok, replicas[0].GetLayerDigest(snapshot.Name, out var expected));
+                for (var i = 1; i < replicas.Count; i++)
+                {
+                    Assert.Equal(ReplicaStatus.Ok, replicas[i].GetLayerDigest(snapshot.Name, out var digest));
+                    Assert.True(expected == digest, $"layer {snapshot.Name}: {replicaIds[0]} holds {expected}, {replicaIds[i]} {digest}");
+                }
+                if (snapshot.Removed) continue;
+                var content = Content(replicas[0], snapshot.Name);
+                for (var i = 1; i < replicas.Count; i++)
+                    Assert.True(content == Content(replicas[i], snapshot.Name), $"snapshot {snapshot.Name} reads differently on {replicaIds[0]} and {replicaIds[i]}");
+            }
+        }
+        finally
+        {
+            foreach (var r in replicas) r.Dispose();
+        }
+        AssertIdentical(replicaIds, roots);
+    }
+
+    private static string Describe(Replica r) =>
+        string.Join('\n', r.Snapshots().OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => $"{s.Name} <- {s.Parent} removed={s.Removed} size={s.Size}"))
+        + $"\nhead <- {r.HeadParent}";
+
+    private static string Content(Replica r, string snapshot)
+    {
+        Assert.Equal(ReplicaStatus.Ok, r.OpenSnapshot(snapshot, out var reader));
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long at = 0; at < reader!.Size; at += buffer.Length)
+        {
+            var n = (int)Math.Min(buffer.Length, reader.Size - at);
+            Assert.Equal(ReplicaStatus.Ok, reader.Read(at, buffer.AsSpan(0, n)));
+            sha.AppendData(buffer, 0, n);
+        }
+        return Convert.ToHexString(sha.GetHashAndReset());
+    }
+
     /// <summary>Fails if any 4 KiB block of any of the replicas is entirely <paramref name="value"/> (a pattern nobody may have written).</summary>
     public static void AssertNoBlockFilledWith(byte value, IReadOnlyList<string> replicaIds, params string[] roots)
     {

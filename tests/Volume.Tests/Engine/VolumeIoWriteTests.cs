@@ -25,6 +25,39 @@ public sealed class VolumeIoWriteTests
         Assert.Equal(0, bed.Sink.FailCalls);
     }
 
+    [Theory]
+    [InlineData(100, 512)] // inside one block
+    [InlineData(4000, 5000)] // across a block boundary: both edge blocks partial
+    [InlineData(8192, 100)] // aligned start, partial end
+    public async Task A_write_into_part_of_a_block_reaches_a_write_only_replica_as_whole_blocks_with_the_rest_from_a_read_write_one(int offset, int length)
+    {
+        var bed = new IoBed(("a", ReplicaMode.ReadWrite, false), ("b", ReplicaMode.WriteOnly, false));
+        var old = IoBed.Pattern(4 * 4096, 9);
+        bed["a"].Fill(0, old); // what the volume holds; b, rebuilding, does not have it yet
+        var data = IoBed.Pattern(length, 4);
+        Assert.Equal(IoStatus.Ok, await bed.Io.WriteAsync(offset, data, fua: false));
+        var expected = (byte[])old.Clone();
+        data.CopyTo(expected, offset);
+        var start = offset / 4096 * 4096;
+        var end = (offset + length + 4095) / 4096 * 4096;
+        Assert.Equal(expected[start..end], bed["b"].Snapshot(start, end - start));
+        Assert.Equal(expected, bed["a"].Snapshot(0, expected.Length));
+    }
+
+    [Fact]
+    public async Task Zeroes_over_parts_of_blocks_reach_a_write_only_replica_as_merged_edge_blocks_and_zeroed_whole_blocks()
+    {
+        var bed = new IoBed(("a", ReplicaMode.ReadWrite, false), ("b", ReplicaMode.WriteOnly, false));
+        var old = IoBed.Pattern(8 * 4096, 5);
+        bed["a"].Fill(0, old);
+        bed["b"].Fill(0, IoBed.Pattern(8 * 4096, 77)); // stale bytes: every one of the range's blocks must be rewritten
+        Assert.Equal(IoStatus.Ok, await bed.Io.WriteZeroesAsync(1000, 5 * 4096, noHole: false, fastOnly: false, fua: false));
+        var expected = (byte[])old.Clone();
+        Array.Clear(expected, 1000, 5 * 4096);
+        Assert.Equal(expected[..(6 * 4096)], bed["b"].Snapshot(0, 6 * 4096));
+        Assert.Equal(expected, bed["a"].Snapshot(0, expected.Length));
+    }
+
     [Fact]
     public async Task A_failed_replica_is_failed_before_the_write_is_acknowledged()
     {

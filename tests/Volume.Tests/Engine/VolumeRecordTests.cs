@@ -22,6 +22,34 @@ public sealed class VolumeRecordTests
     }
 
     [Fact]
+    public void A_replacement_is_write_only_until_rebuilt_and_the_replaced_replica_goes()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r1", "write: IoError", Now, ReplicaFault.IoError));
+        record.Apply(new ReplicaAdded("r3", "node3", "disk", Replaces: "r1", Now));
+        Assert.Equal(ReplicaMode.WriteOnly, record.Replicas.Single(r => r.Id == "r3").Mode);
+        Assert.Equal("degraded", record.Robustness);
+        record.Apply(new ReplicaRebuilt("r3", 1 << 20, Now));
+        record.Apply(new ReplicaRemoved("r1", "replaced by r3", Now));
+        Assert.Equal(["r0", "r2", "r3"], record.Replicas.Select(r => r.Id).Order());
+        Assert.All(record.Replicas, r => Assert.Equal(ReplicaMode.ReadWrite, r.Mode));
+        Assert.Equal("healthy", record.Robustness);
+    }
+
+    [Fact]
+    public void A_replacement_that_fails_before_it_is_rebuilt_is_never_a_salvage_candidate()
+    {
+        var record = Created();
+        record.Apply(new ReplicaAdded("r3", "node3", "disk", Replaces: null, Now));
+        record.Apply(new ReplicaFailed("r3", "write: IoError", Now, ReplicaFault.IoError));
+        Assert.Equal(ReplicaFault.Untrusted, record.Replicas.Single(r => r.Id == "r3").Fault);
+        Assert.DoesNotContain(record.SalvageCandidates, r => r.Id == "r3");
+        var restored = new VolumeRecord("vol");
+        restored.Restore(record.ToSnapshot());
+        Assert.Equal(record.Replicas, restored.Replicas);
+    }
+
+    [Fact]
     public void A_new_record_does_not_exist()
     {
         var record = new VolumeRecord("vol");

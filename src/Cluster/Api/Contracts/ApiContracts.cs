@@ -84,7 +84,15 @@ public sealed record VolumeInfo(
     SalvageInfo? LastSalvage = null,
     string? DetachReason = null,
     string? Activity = null,
-    string? Controller = null);
+    string? Controller = null,
+    RebuildInfo? Rebuild = null);
+
+/// <summary>
+/// The rebuild running: <c>done</c> of <c>total</c> bytes of the snapshot layers, at <c>bytesPerSecond</c>, <c>etaSeconds</c>
+/// left (null until a rate is known); <c>copied</c> counts a layer started over from another source again.
+/// </summary>
+public sealed record RebuildInfo(string Replica, string Node, string? Replaces, DateTimeOffset Started, string? Source, long Done, long Total, long Copied,
+    double BytesPerSecond, double Percent, double? EtaSeconds);
 
 /// <summary>What the volume's last salvage chose: the replica that serves, those reconciled from it, those left ERR and why.</summary>
 public sealed record SalvageInfo(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutInfo> Left, string Reason);

@@ -1,0 +1,220 @@
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using static ActorStore.Volume.Protocol.EngineProtocol;
+using static ActorStore.Volume.Protocol.PlacementProtocol;
+using static ActorStore.Volume.Protocol.VolumeEvents;
+using static ActorStore.Volume.Protocol.VolumeProtocol;
+
+namespace ActorStore.Volume.Engine;
+
+// Self-healing (DESIGN §5). Every few seconds an idle controller looks at its replicas: a volume with fewer
+// read-write replicas than its spec gets a replacement once a missing one has been gone longer than the
+// replenishment wait (or cannot be trusted), on a node holding none of its replicas. The new replica joins the
+// running engine write-only, the rebuild's snapshot is taken as any snapshot is (persisted, with I/O drained),
+// and the engine copies the layers in the background while this actor takes other commands again; it reports
+// progress, and its end is persisted: read-write and the replaced replica removed, or the new one failed and
+// removed. A write-only replica whose copy no longer runs (the engine restarted, the volume was detached) can
+// never finish: it is failed and removed, and the next check starts over.
+public sealed partial class VolumeActor
+{
+    private static readonly TimeSpan HealEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetryRebuildAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RebuildReportGrace = TimeSpan.FromSeconds(10);
+    private readonly DateTime _startedAt = DateTime.UtcNow;
+
+    private sealed class HealCheck
+    {
+        public static readonly HealCheck Instance = new();
+    }
+
+    /// <summary>The rebuild whose copy runs in the engine of <paramref name="Epoch"/>, and its last progress report.</summary>
+    private sealed record RebuildState(string ReplicaId, string Node, string? Replaces, long Epoch, DateTimeOffset Started, RebuildProgress? Progress = null);
+
+    private RebuildState? _rebuild;
+    private DateTimeOffset _nextRebuildAt;
+    private string? _lastHealProblem;
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Timers.StartPeriodicTimer("heal", HealCheck.Instance, HealEvery);
+    }
+
+    /// <summary>Runs only between workflows: a rebuild is started as one.</summary>
+    private void OnHealCheck()
+    {
+        if (_activity is not null || !_record.Exists || !_record.CreateDone || _record.Pending is not null || _detaching is not null) return;
+        // A rebuild this controller did not start (it recovered since) is followed once its engine reports: give it that long.
+        var settled = DateTime.UtcNow - _startedAt > RebuildReportGrace;
+        var orphaned = _record.Replicas.FirstOrDefault(r => r.Mode == ReplicaMode.WriteOnly
+            && (_engine is null || (_rebuild is { } b ? b.ReplicaId != r.Id || b.Epoch != _record.Epoch : settled)));
+        if (orphaned is not null)
+        {
+            if (_rebuild?.ReplicaId == orphaned.Id) _rebuild = null;
+            AbandonRebuild(orphaned.Id, "its rebuild stopped with the engine that ran it");
+            return;
+        }
+        if (_rebuild is not null) return;
+        var readWrite = _record.Replicas.Count(r => r.Mode == ReplicaMode.ReadWrite);
+        var failed = _record.Replicas.Where(r => r.Mode == ReplicaMode.Error).OrderBy(r => r.FailedAt).ToArray();
+        if (readWrite >= _record.ReplicaCount)
+        {
+            // Healthy again: failed replicas left over (replaced, or back too late) go.
+            if (failed.Length > 0) RemoveReplica(failed[0].Id, "the volume has all its replicas without it");
+            return;
+        }
+        if (readWrite == 0 || _engine is null || DateTimeOffset.UtcNow < _nextRebuildAt) return; // faulted: a salvage, not a rebuild
+        var now = DateTimeOffset.UtcNow;
+        var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || r.FailedAt is null || now - r.FailedAt >= _host.Settings.ReplicaReplenishmentWait);
+        // Replicas that failed recently may come back and catch up: rebuild only for what none of them will fill.
+        if (due is null && readWrite + failed.Length >= _record.ReplicaCount) return;
+        StartRebuild(due?.Id);
+    }
+
+    private void StartRebuild(string? replaces)
+    {
+        var engine = _engine!;
+        var place = new PlaceReplicas(_record.Name, _record.Size, 1, _record.Replicas.Select(r => new Placement(r.Node, r.Disk)).ToArray(),
+            OtherNodesOnly: !_host.Settings.SoftAntiAffinity);
+        var nodes = _host.Nodes;
+        var timeout = _host.Settings.ReplicaCommandTimeout;
+        Run(() => nodes.Ask<object>(place, timeout), activity: "rebuilding", then: placed =>
+        {
+            if (placed is not Placed { Placements: [var where] })
+            {
+                var why = placed is NotPlaced n ? n.Detail : $"placement answered {placed.GetType().Name}";
+                if (why != _lastHealProblem) _log.Warning("Volume {Volume} is {Robustness} and cannot be rebuilt now: {Why}", _record.Name, _record.Robustness, why);
+                _lastHealProblem = why;
+                _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter;
+                Finish();
+                return;
+            }
+            _lastHealProblem = null;
+            var added = new ReplicaAdded(NewReplicaId(_record.Name), where.Node, where.Disk, replaces, DateTimeOffset.UtcNow);
+            Persist(added, e =>
+            {
+                Record(e);
+                _log.Info("Volume {Volume}: rebuilding a replica as {Replica} on node {Node} disk {Disk}{Replacing}", _record.Name, e.ReplicaId, e.Node, e.Disk,
+                    replaces is null ? "" : $", replacing {replaces}");
+                JoinNewReplica(added, engine);
+            });
+        });
+    }
+
+    /// <summary>Creates the new replica, has the engine take it write-only, then takes the rebuild's snapshot and starts the copy.</summary>
+    private void JoinNewReplica(ReplicaAdded added, EngineLink engine)
+    {
+        var create = new ReplicaProtocol.CreateReplica(added.Node, added.ReplicaId, Guid.NewGuid(), _record.Name, _record.Id, added.Disk, _record.Size, engine.Epoch, Rebuilding: true);
+        var join = new AddReplica(engine.Node, _record.Name, _record.Id, engine.Epoch, new EngineReplica(added.ReplicaId, added.Node, added.Disk, null));
+        var calls = _calls;
+        var nodes = _host.Nodes;
+        var timeout = _host.Settings.ReplicaCommandTimeout;
+        Run(async () =>
+        {
+            var created = await calls.AskAsync(create).ConfigureAwait(false);
+            return ReplicaCalls.StatusOf(created) != Blocks.ReplicaStatus.Ok ? $"create: {ReplicaCalls.DetailOf(created)}"
+                : await AskEngine(nodes, join, timeout * 2).ConfigureAwait(false) is ReplicaJoined ? null : "the engine did not take it";
+        }, then: failure =>
+        {
+            if (failure is not null || _engine != engine)
+            {
+                FailRebuild(added.ReplicaId, failure ?? "the engine changed while it joined");
+                Finish();
+                return;
+            }
+            var snapshot = new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, $"rebuild-{added.ReplicaId[^8..]}", 0, UserCreated: false, null);
+            Persist(snapshot, e =>
+            {
+                Record(e);
+                RunOperation(snapshot, ActorRefs.Nobody, andThen: succeeded =>
+                {
+                    if (!succeeded || _engine != engine || _record.Replicas.All(r => r.Id != added.ReplicaId || r.Mode != ReplicaMode.WriteOnly))
+                        FailRebuild(added.ReplicaId, "the rebuild's snapshot was not taken on it");
+                    else
+                    {
+                        _rebuild = new RebuildState(added.ReplicaId, added.Node, added.Replaces, engine.Epoch, DateTimeOffset.UtcNow);
+                        Tell(new CopyReplica(engine.Node, _record.Name, engine.Epoch, added.ReplicaId, added.Node));
+                    }
+                    Finish();
+                });
+            });
+        });
+    }
+
+    private void OnRebuildProgress(RebuildProgress p)
+    {
+        if (_rebuild is { } r && r.ReplicaId == p.ReplicaId && r.Epoch == p.Epoch) _rebuild = r with { Progress = p };
+        else if (_rebuild is null && p.Epoch == _record.Epoch && _record.Replicas.FirstOrDefault(x => x.Id == p.ReplicaId) is { Mode: ReplicaMode.WriteOnly } replica)
+        {
+            // This controller recovered (it moved, its node restarted) while the engine went on copying: follow that rebuild.
+            _rebuild = new RebuildState(p.ReplicaId, replica.Node, null, p.Epoch, DateTimeOffset.UtcNow, p);
+        }
+    }
+
+    private void OnRebuildFinished(RebuildFinished f)
+    {
+        var replyTo = Sender;
+        var recorded = new RebuildRecorded(_record.Name, f.ReplicaId);
+        var current = _record.Replicas.FirstOrDefault(r => r.Id == f.ReplicaId);
+        var rebuild = _rebuild ?? (current is { Mode: ReplicaMode.WriteOnly } && f.Epoch == _record.Epoch
+            ? new RebuildState(f.ReplicaId, current.Node, null, f.Epoch, DateTimeOffset.UtcNow) // recovered since it started: finish it
+            : null);
+        if (rebuild is null || rebuild.ReplicaId != f.ReplicaId || rebuild.Epoch != f.Epoch || current?.Mode != ReplicaMode.WriteOnly)
+        {
+            replyTo.Tell(recorded); // an old report: nothing left to do for it
+            return;
+        }
+        _rebuild = null;
+        if (!f.Succeeded)
+        {
+            _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter;
+            FailRebuild(f.ReplicaId, f.Detail);
+            replyTo.Tell(recorded);
+            return;
+        }
+        Persist(new ReplicaRebuilt(f.ReplicaId, f.Copied, DateTimeOffset.UtcNow), e =>
+        {
+            Record(e);
+            _log.Info("Volume {Volume}: replica {Replica} rebuilt in {Seconds:0.0} s ({Detail}); volume is {Robustness}", _record.Name, e.ReplicaId,
+                (e.At - rebuild.Started).TotalSeconds, f.Detail, _record.Robustness);
+            if (_engine is { } engine) Tell(new PromoteReplica(engine.Node, _record.Name, engine.Epoch, e.ReplicaId));
+            if (rebuild.Replaces is { } old && _record.Replicas.Any(r => r.Id == old && r.Mode == ReplicaMode.Error)) RemoveReplica(old, $"replaced by {e.ReplicaId}");
+            replyTo.Tell(recorded);
+        });
+    }
+
+    /// <summary>The new replica cannot be finished: failed (never salvaged: it holds part of the data), dropped by the engine, and removed.</summary>
+    private void FailRebuild(string replicaId, string why)
+    {
+        _log.Warning("Volume {Volume}: the rebuild of replica {Replica} failed: {Why}", _record.Name, replicaId, why);
+        AbandonRebuild(replicaId, $"rebuild failed: {why}");
+    }
+
+    private void AbandonRebuild(string replicaId, string why) =>
+        PersistFailures([new ReplicaFailure(replicaId, Blocks.ReplicaStatus.Failed, why)], () => RemoveReplica(replicaId, why));
+
+    /// <summary>Forgets a replica and deletes its directory if its node answers (a node that is away deletes it when it comes back).</summary>
+    private void RemoveReplica(string replicaId, string why)
+    {
+        if (_record.Replicas.FirstOrDefault(r => r.Id == replicaId) is not { } replica) return;
+        Persist(new ReplicaRemoved(replicaId, why, DateTimeOffset.UtcNow), e =>
+        {
+            Record(e);
+            _log.Info("Volume {Volume}: replica {Replica} on node {Node} removed: {Why}", _record.Name, replicaId, replica.Node, why);
+            _ = _calls.AskAsync(new ReplicaProtocol.RemoveReplica(replica.Node, replicaId, Guid.NewGuid()));
+        });
+    }
+
+    /// <summary>Snapshot deletes and purges wait for a running rebuild: they would change the layers it copies.</summary>
+    private bool RebuildRefuses(IActorRef replyTo)
+    {
+        if (_rebuild is not { } r) return false;
+        var progress = r.Progress is { Total: > 0 } p ? $" ({100.0 * p.Done / p.Total:0}% done)" : "";
+        replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is rebuilding replica {r.ReplicaId}{progress}; snapshots can be deleted and purged once it is done"));
+        return true;
+    }
+
+    private RebuildView? RebuildViewOf() => _rebuild is not { } r ? null : new RebuildView(r.ReplicaId, r.Node, r.Replaces, r.Started,
+        r.Progress?.Source, r.Progress?.Done ?? 0, r.Progress?.Total ?? 0, r.Progress?.Copied ?? 0, r.Progress?.BytesPerSecond ?? 0);
+}
