@@ -6,6 +6,7 @@ public static class Routes
     public const string Cluster = "cluster";
     public const string Volumes = "volumes";
     public const string Nodes = "nodes";
+    public const string Rebuilds = "rebuilds";
 
     public static string Member(string node, string action) => $"cluster/members/{E(node)}/{action}";
     public static string Volume(string name) => $"volumes/{E(name)}";

@@ -9,8 +9,17 @@ public static class NodeCommands
 {
     public static Command Create(CommandRunner run) => new("node", "Nodes and their disks")
     {
-        List(run), Show(run), Schedule(run), Evict(run), Disk(run),
+        List(run), Show(run), Schedule(run), Evict(run), Disk(run), Events(run),
     };
+
+    private static Command Events(CommandRunner run)
+    {
+        var node = Node();
+        var command = new Command("events", "What happened to the replicas on a node, newest first") { node };
+        command.SetAction(run.Show<EventInfo[]>(parse => Call.Get(Routes.NodeAction(parse.GetRequiredValue(node), "events")),
+            (_, events, terminal) => terminal.Write(Tables.Events(events))));
+        return command;
+    }
 
     private static Argument<string> Node() => Arguments.Name("NODE", "node", "The node's id");
 

@@ -4,13 +4,33 @@ using ActorStore.Cluster.Api.Contracts;
 
 namespace ActorStore.Cli.Commands;
 
-/// <summary>pbm volume create | list | show | attach | detach | expand | salvage | delete.</summary>
+/// <summary>pbm volume create | list | show | attach | detach | expand | salvage | delete | events | rebuilds.</summary>
 public static class VolumeCommands
 {
     public static Command Create(CommandRunner run) => new("volume", "Create, attach, resize and delete volumes")
     {
-        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Delete(run),
+        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Delete(run), Events(run), Rebuilds(run),
     };
+
+    private static Command Events(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("events", "What happened to a volume's replicas, newest first") { name };
+        command.SetAction(run.Show<EventInfo[]>(parse => Call.Get(Routes.VolumeAction(parse.GetRequiredValue(name), "events")),
+            (_, events, terminal) => terminal.Write(Tables.Events(events))));
+        return command;
+    }
+
+    private static Command Rebuilds(CommandRunner run)
+    {
+        var command = new Command("rebuilds", "The rebuilds running in the cluster: progress, rate and time left");
+        command.SetAction(run.Show<VolumeRebuildInfo[]>(_ => Call.Get(Routes.Rebuilds), (_, rebuilds, terminal) =>
+        {
+            if (rebuilds.Length == 0) terminal.Line("no rebuild is running");
+            else terminal.Write(Tables.Rebuilds(rebuilds));
+        }));
+        return command;
+    }
 
     private static Argument<string> VolumeName() => Arguments.Name("NAME", "volume", "The volume's name");
 

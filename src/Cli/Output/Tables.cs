@@ -16,6 +16,16 @@ public static class Tables
         Build(["ID", "NODE", "DISK", "MODE", "FAILURE"],
             replicas.Select(r => Row(r.Id, r.Node, r.Disk, r.Mode, r.Failure)));
 
+    public static Table Events(IEnumerable<EventInfo> events) =>
+        Build(["TIME", "VOLUME", "EVENT", "REPLICA", "NODE", "DETAIL"],
+            events.Select(e => Row(Time(e.At), e.Volume, e.Kind, e.Replica, e.Node, e.Detail)));
+
+    public static Table Rebuilds(IEnumerable<VolumeRebuildInfo> rebuilds) =>
+        Build(["VOLUME", "REPLICA", "NODE", "DONE", "OF", "PERCENT", "RATE", "ETA", "SOURCE"],
+            rebuilds.Select(r => Row(r.Volume, r.Rebuild.Replica, r.Rebuild.Node, Sizes.Format(r.Rebuild.Done), Sizes.Format(r.Rebuild.Total),
+                r.Rebuild.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Sizes.Format((long)r.Rebuild.BytesPerSecond) + "/s",
+                r.Rebuild.EtaSeconds is { } eta ? TimeSpan.FromSeconds(Math.Ceiling(eta)).ToString("g", CultureInfo.InvariantCulture) : null, r.Rebuild.Source)));
+
     public static Table Snapshots(IEnumerable<SnapshotInfo> snapshots) =>
         Build(["NAME", "PARENT", "CREATED", "USER", "REMOVED", "SIZE"],
             snapshots.Select(s => Row(s.Name, s.Parent, Time(s.Created), YesNo(s.UserCreated), YesNo(s.Removed), Sizes.Format(s.Size))));

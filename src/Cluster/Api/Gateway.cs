@@ -71,6 +71,7 @@ public static class Gateway
         app.MapVolumeEndpoints();
         app.MapSnapshotEndpoints();
         app.MapNodeEndpoints();
+        app.MapHealingEndpoints();
         return app;
     }
 

@@ -70,7 +70,8 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
         var ended = await calls.AskAsync(new EndRebuild(targetNode, targetId, Guid.NewGuid())).ConfigureAwait(false);
         if (ReplicaCalls.StatusOf(ended) != ReplicaStatus.Ok) return TargetFailed($"end of rebuild: {ReplicaCalls.DetailOf(ended)}");
         Report(_lastSource ?? "", force: true);
-        return new Outcome(true, $"{layers.Count} layer(s), {_copied} bytes copied and checked", _copied, false);
+        var lost = _why.Count == 0 ? "" : $"; sources lost on the way: {string.Join("; ", _why)}";
+        return new Outcome(true, $"{layers.Count} layer(s), {_copied} bytes copied and checked{lost}", _copied, false);
     }
 
     private string? _lastSource;

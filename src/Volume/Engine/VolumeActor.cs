@@ -116,6 +116,9 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
         Command<HealCheck>(_ => OnHealCheck());
+        Command<ListHistory>(_ => Sender.Tell(_record.Exists
+            ? new History(_record.Name, _record.History.Select(h => new HistoryView(h.At, h.Kind, h.Replica, h.Node, h.Detail)).ToArray())
+            : NotFound()));
         Command<EngineProtocol.RebuildProgress>(OnRebuildProgress);
         Command<EngineProtocol.RebuildFinished>(OnRebuildFinished);
         // Only the newest snapshot is needed: recovery starts there and replays the events after it.

@@ -28,6 +28,18 @@ public sealed class VolumeRecord
     public ReplicasSalvaged? LastSalvage { get; private set; }
     public IReadOnlyList<ReplicaRecord> Replicas => _replicas;
 
+    /// <summary>What happened to the replicas, oldest first; the last <see cref="HistoryKept"/> are kept.</summary>
+    public IReadOnlyList<HistoryEntry> History => _history;
+
+    public const int HistoryKept = 200;
+    private readonly List<HistoryEntry> _history = [];
+
+    private void Note(DateTimeOffset at, string kind, string? replica, string detail)
+    {
+        _history.Add(new HistoryEntry(at, kind, replica, _replicas.FirstOrDefault(r => r.Id == replica)?.Node, detail));
+        if (_history.Count > HistoryKept) _history.RemoveRange(0, _history.Count - HistoryKept);
+    }
+
     public VolumeRecord(string name) => Name = name;
 
     public IEnumerable<ReplicaRecord> Healthy => _replicas.Where(r => r.Mode != ReplicaMode.Error);
@@ -72,6 +84,7 @@ public sealed class VolumeRecord
                 break;
             case ReplicaFailed f:
                 var i = _replicas.FindIndex(r => r.Id == f.ReplicaId);
+                if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error) Note(f.At, "replica-failed", f.ReplicaId, f.Reason);
                 if (i >= 0 && _replicas[i].Mode != ReplicaMode.Error)
                     // A replica that failed while being rebuilt holds part of the data: never one to salvage.
                     _replicas[i] = _replicas[i] with
@@ -87,15 +100,19 @@ public sealed class VolumeRecord
                     if (_replicas[r].Id == s.Source || s.Reconciled.Contains(_replicas[r].Id))
                         _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, Fault = null };
                 LastSalvage = s;
+                Note(s.At, "salvaged", s.Source, $"{s.Reason}; reconciled: {(s.Reconciled.Count == 0 ? "none" : string.Join(", ", s.Reconciled))}");
                 break;
             case ReplicaAdded a:
                 _replicas.Add(new ReplicaRecord(a.ReplicaId, a.Node, a.Disk, ReplicaMode.WriteOnly, null, null));
+                Note(a.At, "rebuild-started", a.ReplicaId, $"on disk {a.Disk}" + (a.Replaces is { } old ? $", to replace {old}" : ""));
                 break;
             case ReplicaRebuilt b:
                 var rebuilt = _replicas.FindIndex(r => r.Id == b.ReplicaId);
                 if (rebuilt >= 0 && _replicas[rebuilt].Mode == ReplicaMode.WriteOnly) _replicas[rebuilt] = _replicas[rebuilt] with { Mode = ReplicaMode.ReadWrite };
+                Note(b.At, "rebuilt", b.ReplicaId, $"{b.CopiedBytes} bytes copied and checked; read-write");
                 break;
             case ReplicaRemoved removed:
+                Note(removed.At, "replica-removed", removed.ReplicaId, removed.Reason);
                 _replicas.RemoveAll(r => r.Id == removed.ReplicaId);
                 break;
             case OperationRequested o:
@@ -106,6 +123,7 @@ public sealed class VolumeRecord
                 Pending = null;
                 break;
             case VolumeDeleted:
+                _history.Clear();
                 Exists = false;
                 CreateDone = false;
                 AttachedTo = null;
@@ -125,7 +143,7 @@ public sealed class VolumeRecord
 
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
-        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage, DetachReason);
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage, DetachReason, _history.ToArray());
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -143,5 +161,7 @@ public sealed class VolumeRecord
         DetachReason = s.DetachReason;
         _replicas.Clear();
         _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)));
+        _history.Clear();
+        _history.AddRange(s.History ?? []);
     }
 }

@@ -70,7 +70,14 @@ public static class VolumeEvents
         OperationRequested? Pending,
         IReadOnlyList<ReplicaState> Replicas,
         ReplicasSalvaged? LastSalvage,
-        string? DetachReason = null) : IPersistedEvent;
+        string? DetachReason = null,
+        IReadOnlyList<HistoryEntry>? History = null) : IPersistedEvent;
+
+    /// <summary>
+    /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the
+    /// gateway lists): <paramref name="Kind"/> is replica-failed, rebuild-started, rebuilt, replica-removed or salvaged.
+    /// </summary>
+    public sealed record HistoryEntry(DateTimeOffset At, string Kind, string? Replica, string? Node, string Detail);
 
     public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault);
 }

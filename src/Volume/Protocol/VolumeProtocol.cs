@@ -19,6 +19,13 @@ public static class VolumeProtocol
 
     public sealed record ListSnapshots(string Volume) : IWithVolumeName;
 
+    /// <summary>What happened to the volume's replicas (failed, rebuilt, removed, salvaged), oldest first.</summary>
+    public sealed record ListHistory(string Volume) : IWithVolumeName;
+
+    public sealed record History(string Volume, IReadOnlyList<HistoryView> Entries) : IVolumeMessage;
+
+    public sealed record HistoryView(DateTimeOffset At, string Kind, string? Replica, string? Node, string Detail) : IVolumeMessage;
+
     public sealed record DeleteSnapshot(string Volume, string Name) : IChangeVolume;
 
     public sealed record Purge(string Volume) : IChangeVolume;

@@ -58,6 +58,9 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         }
 
         Assert.NotNull(progress);
+        var events = await engine.Api.ListEventsAsync(name);
+        Assert.Equal(["replica-removed", "rebuilt", "rebuild-started", "replica-failed"], events.Take(4).Select(e => e.Kind));
+        Assert.Empty(await engine.Api.ListRebuildsAsync());
         Out.WriteLine($"progress seen: {progress.Percent}% ({progress.Done} of {progress.Total} bytes) at {progress.BytesPerSecond:0} B/s from {progress.Source}");
         Assert.Contains(healed.Replicas, r => r.Node == spare.Ready.NodeId);
         Assert.DoesNotContain(healed.Replicas, r => r.Node == victim.Ready.NodeId);
@@ -69,5 +72,56 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         var alive = cluster.Nodes.Where(n => n != victim).ToArray();
         foreach (var node in alive) Assert.Equal(0, await node.StopAsync());
         ReplicaComparison.AssertSameLayers(healed.Replicas.Select(r => r.Id).ToArray(), alive.Select(n => n.DataDir).ToArray());
+    }
+
+    /// <summary>
+    /// The engine on a node without a replica, so every source is another node: the rebuild's source is SIGKILLed in the
+    /// middle of the copy, the copy goes on from the other healthy replica, and the bytes it moves in all stay well
+    /// under what starting over would take: the layer in progress starts over, the layer finished before it stays.
+    /// </summary>
+    [Fact]
+    public async Task The_rebuild_source_killed_mid_copy_is_left_for_the_other_replica_without_starting_over()
+    {
+        var cluster = Own(await LocalCluster.StartAsync(4, config: Config));
+        foreach (var node in cluster.Nodes) Watch(node);
+        var name = VolumeName("resource");
+        var created = await cluster["node-1"].Api.CreateVolumeAsync(name, 256 * MiB, 3);
+        var holders = created.Replicas.Select(r => r.Node).ToArray();
+        var engine = cluster.Nodes.Single(n => !holders.Contains(n.Ready.NodeId));
+        var attached = await engine.Api.AttachToAsync(name, engine.Ready.NodeId);
+        // Two layers of 96 MiB: the source dies inside the second.
+        for (var i = 0; i < 2; i++)
+        {
+            await NbdData.WriteAndFlushAsync(attached.Endpoint!, i * 96 * MiB, 96 * MiB, seed: 10 + i);
+            await engine.Api.SnapshotAsync(name, $"s{i}");
+        }
+        var first = cluster[holders.First(n => n != created.Controller)];
+        first.Kill();
+
+        // The replacement can only go to the engine's node; once it copies, its source dies too.
+        var copying = await LocalCluster.WaitForAsync(engine, name, v => v.Rebuild is { Source: not null } r && r.Percent is > 55 and < 85,
+            TimeSpan.FromSeconds(90), "a rebuild copying its second layer");
+        var progress = copying.Rebuild!;
+        var source = cluster[copying.Replicas.Single(r => r.Id == progress.Source).Node];
+        Out.WriteLine($"killing the source {progress.Source} on {source.Ready.NodeId} at {progress.Percent}% of {progress.Total} bytes");
+        source.Kill();
+
+        var rebuilt = await LocalCluster.WaitForAsync(engine, name, v => v.Replicas.Any(r => r.Node == engine.Ready.NodeId && r.Mode == "RW"),
+            TimeSpan.FromSeconds(120), "the replacement rebuilt from the other replica");
+        var events = await engine.Api.ListEventsAsync(name);
+        var done = events.First(e => e.Kind == "rebuilt");
+        var copied = long.Parse(done.Detail.Split(' ')[0]);
+        Out.WriteLine($"measured: {copied} bytes copied for {progress.Total} bytes of layers ({(double)copied / progress.Total:0.00}x) with the source lost at {progress.Done}; starting over would have copied {progress.Total + progress.Done}");
+        Assert.True(copied > progress.Total, $"{copied} bytes copied for {progress.Total}: the layer in progress was not started over from the other replica");
+        Assert.True(copied < progress.Total + progress.Done, $"{copied} bytes copied for {progress.Total}, lost at {progress.Done}: the copy started over from the first layer");
+        Assert.Contains(events, e => e.Kind == "rebuild-started" && e.Node == engine.Ready.NodeId);
+        for (var i = 0; i < 2; i++) await NbdData.VerifyAsync(attached.Endpoint!, i * 96 * MiB, 96 * MiB, seed: 10 + i);
+
+        await engine.Api.DetachAsync(name);
+        var alive = cluster.Nodes.Where(n => n != first && n != source).ToArray();
+        foreach (var node in alive) Assert.Equal(0, await node.StopAsync());
+        var serving = rebuilt.Replicas.Where(r => r.Mode == "RW").Select(r => r.Id).ToArray();
+        Assert.Equal(2, serving.Length);
+        ReplicaComparison.AssertSameLayers(serving, alive.Select(n => n.DataDir).ToArray());
     }
 }

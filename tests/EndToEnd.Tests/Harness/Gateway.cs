@@ -54,6 +54,10 @@ public sealed class Gateway : IDisposable
 
     public Task<ReplicaInfo[]> ListReplicasAsync(string volume) => CallAsync<ReplicaInfo[]>(HttpMethod.Get, $"/volumes/{volume}/replicas");
 
+    public Task<EventInfo[]> ListEventsAsync(string volume) => CallAsync<EventInfo[]>(HttpMethod.Get, $"/volumes/{volume}/events");
+
+    public Task<VolumeRebuildInfo[]> ListRebuildsAsync() => CallAsync<VolumeRebuildInfo[]>(HttpMethod.Get, "/rebuilds");
+
     public Task<NodeInfo[]> ListNodesAsync() => CallAsync<NodeInfo[]>(HttpMethod.Get, "/nodes");
 
     /// <summary>Create and attach: the usual start of a client test. Returns the attached volume.</summary>

@@ -23,6 +23,9 @@ namespace ActorStore.Cluster.Api.Contracts;
 //   POST   /volumes/{name}/salvage                    VolumeInfo (lastSalvage says what it chose)
 //   GET    /nodes                                     NodeInfo[]
 //   GET    /nodes/{node}                              NodeInfo
+//   GET    /nodes/{node}/events                       EventInfo[] (newest first)
+//   GET    /volumes/{name}/events                     EventInfo[] (newest first)
+//   GET    /rebuilds                                  VolumeRebuildInfo[]
 //   POST   /nodes/{node}/schedule    SetSchedulable   NodeInfo
 //   POST   /nodes/{node}/disks       AddDisk          DiskInfo (201)
 //   DELETE /nodes/{node}/disks/{disk}                 (204)
@@ -93,6 +96,15 @@ public sealed record VolumeInfo(
 /// </summary>
 public sealed record RebuildInfo(string Replica, string Node, string? Replaces, DateTimeOffset Started, string? Source, long Done, long Total, long Copied,
     double BytesPerSecond, double Percent, double? EtaSeconds);
+
+/// <summary>
+/// Something that happened to a volume's replicas: <c>kind</c> is replica-failed, rebuild-started, rebuilt, replica-removed
+/// or salvaged; <c>node</c> is where the replica was.
+/// </summary>
+public sealed record EventInfo(DateTimeOffset At, string Volume, string Kind, string? Replica, string? Node, string Detail);
+
+/// <summary>A rebuild running in the cluster, with its volume.</summary>
+public sealed record VolumeRebuildInfo(string Volume, RebuildInfo Rebuild);
 
 /// <summary>What the volume's last salvage chose: the replica that serves, those reconciled from it, those left ERR and why.</summary>
 public sealed record SalvageInfo(DateTimeOffset At, string Source, IReadOnlyList<string> Reconciled, IReadOnlyList<LeftOutInfo> Left, string Reason);
