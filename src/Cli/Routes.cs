@@ -17,7 +17,8 @@ public static class Routes
     public static string NodeAction(string node, string action) => $"nodes/{E(node)}/{action}";
     public static string Disks(string node) => $"nodes/{E(node)}/disks";
     public static string Disk(string node, string disk) => $"nodes/{E(node)}/disks/{E(disk)}";
-    public static string DiskSchedule(string node, string disk) => $"nodes/{E(node)}/disks/{E(disk)}/schedule";
+    public static string DiskSchedule(string node, string disk) => DiskAction(node, disk, "schedule");
+    public static string DiskAction(string node, string disk, string action) => $"nodes/{E(node)}/disks/{E(disk)}/{action}";
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

@@ -14,6 +14,10 @@ public static class Canned
         VolumeStates.Attached, VolumeStates.Healthy, "node-1", "10.0.0.1:10809", 3, 1, Created,
         [Replica, Replica with { Id = "r-2", Node = "node-2", Mode = ReplicaModes.Error, Failure = "disk I/O error" }]);
 
+    public static readonly EventInfo Event = new(Created, "vol-1", "rebuilt", "r-2", "node-2", "1048576 bytes copied and checked; read-write");
+
+    public static readonly RebuildInfo Rebuild = new("r-2", "node-2", "r-1", Created, "r-0", 256L << 20, 1L << 30, 256L << 20, 64 << 20, 25, 12);
+
     public static readonly SnapshotInfo Snapshot = new("snap-1", null, Created, true, false, 4L << 20, null);
 
     public static readonly DiskInfo Disk = new("disk-a", "node-1", "/var/lib/actorstore/a", true, 100L << 30, 60L << 30, 10L << 30, 3);
@@ -44,8 +48,12 @@ public static class Canned
             ("POST", ["volumes", _, _]) => Ok(Volume),
             ("GET", ["nodes"]) => Ok(new[] { Node }),
             ("GET", ["nodes", _]) => Ok(Node),
+            ("GET", ["nodes", _, "events"]) => Ok(new[] { Event }),
+            ("GET", ["volumes", _, "events"]) => Ok(new[] { Event }),
+            ("GET", ["rebuilds"]) => Ok(new[] { new VolumeRebuildInfo("vol-1", Rebuild) }),
             ("POST", ["nodes", _, "schedule"]) => Ok(Node with { Schedulable = false }),
-            ("POST", ["nodes", _, "evict"]) => new(202),
+            ("POST", ["nodes", var node, "evict"]) => Ok(new EvictionInfo(node, null, 2, ["vol-1"], ["vol-2"])),
+            ("POST", ["nodes", var node, "disks", var disk, "evict"]) => Ok(new EvictionInfo(node, disk, 1, ["vol-1"], [])),
             ("POST", ["nodes", _, "disks"]) => Ok(Disk, 201),
             ("POST", ["nodes", _, "disks", _, "schedule"]) => Ok(Disk with { Schedulable = false }),
             _ => Problem(404, "Not Found", $"no route {request.Method} {request.Path}"),

@@ -49,6 +49,32 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public async Task A_rebuild_shows_its_percent_rate_and_time_left_and_the_listing_is_a_table()
+    {
+        await using var gateway = FakeGateway.Start();
+        gateway.Respond = r => r.Path == "/volumes/vol-1" ? Canned.Ok(Canned.Volume with { Rebuild = Canned.Rebuild }) : Canned.Answer(r);
+        var show = await Cli.RunAsync($"--node {gateway.Address} volume show vol-1");
+        Assert.Contains("rebuilding r-2 on node-2 (replaces r-1): 25.0% (256.0 MiB of 1.0 GiB) at 64.0 MiB/s, 0:00:12 left, from r-0",
+            Lines(show.Out).Select(l => string.Join(' ', Words(l))));
+
+        var lines = Lines((await RunAsync("volume rebuilds")).Out);
+        Assert.Equal(["VOLUME", "REPLICA", "NODE", "DONE", "OF", "PERCENT", "RATE", "ETA", "SOURCE"], Words(lines[0]));
+        Assert.Equal(["vol-1", "r-2", "node-2", "256.0", "MiB", "1.0", "GiB", "25.0%", "64.0", "MiB/s", "0:00:12", "r-0"], Words(lines[1]));
+    }
+
+    [Fact]
+    public async Task Events_are_a_table_and_an_eviction_says_what_moves_now_and_what_waits()
+    {
+        var events = Lines((await RunAsync("volume events vol-1")).Out);
+        Assert.Equal(["TIME", "VOLUME", "EVENT", "REPLICA", "NODE", "DETAIL"], Words(events[0]));
+        Assert.StartsWith("2025-03-04 05:06:07Z vol-1 rebuilt r-2 node-2 1048576 bytes", string.Join(' ', Words(events[1])));
+
+        var evicted = Lines((await RunAsync("node evict node-3")).Out);
+        Assert.Equal("node node-3 takes no new replicas; 2 replica(s) to move", evicted[0]);
+        Assert.Contains("moving once attached: vol-2", evicted[2]);
+    }
+
+    [Fact]
     public async Task Snapshot_list_is_a_table()
     {
         var lines = Lines((await RunAsync("snapshot list vol-1")).Out);

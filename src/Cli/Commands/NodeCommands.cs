@@ -56,17 +56,28 @@ public static class NodeCommands
     private static Command Evict(CommandRunner run)
     {
         var node = Node();
-        var command = new Command("evict", "Move every replica off a node") { node };
-        command.SetAction(run.Do(
+        var command = new Command("evict", "Move every replica off a node: each is rebuilt elsewhere, then removed") { node };
+        command.SetAction(run.Show<EvictionInfo>(
             parse => Call.Post(Routes.NodeAction(parse.GetRequiredValue(node), "evict")),
-            (parse, terminal) => terminal.Line($"node {parse.GetRequiredValue(node)} is being evicted")));
+            (_, eviction, terminal) => Views.Evicting(eviction, terminal)));
         return command;
     }
 
     private static Command Disk(CommandRunner run) => new("disk", "A node's disks")
     {
-        AddDisk(run), RemoveDisk(run), ScheduleDisk(run),
+        AddDisk(run), RemoveDisk(run), ScheduleDisk(run), EvictDisk(run),
     };
+
+    private static Command EvictDisk(CommandRunner run)
+    {
+        var node = Node();
+        var disk = DiskName();
+        var command = new Command("evict", "Move every replica off a disk: each is rebuilt on another node, then removed") { node, disk };
+        command.SetAction(run.Show<EvictionInfo>(
+            parse => Call.Post(Routes.DiskAction(parse.GetRequiredValue(node), parse.GetRequiredValue(disk), "evict")),
+            (_, eviction, terminal) => Views.Evicting(eviction, terminal)));
+        return command;
+    }
 
     private static Command AddDisk(CommandRunner run)
     {

@@ -45,6 +45,15 @@ public static class Views
         }
     }
 
+    /// <summary>What an eviction moves now, and what waits for its volume to be attached.</summary>
+    public static void Evicting(EvictionInfo e, Terminal terminal)
+    {
+        var what = e.Disk is null ? $"node {e.Node}" : $"disk {e.Disk} of node {e.Node}";
+        terminal.Line($"{what} takes no new replicas; {e.Replicas} replica(s) to move");
+        if (e.Moving.Count > 0) terminal.Line($"  rebuilding elsewhere now: {string.Join(", ", e.Moving)} (`pbm volume rebuilds` shows progress)");
+        if (e.WaitingForAttach.Count > 0) terminal.Line($"  moving once attached: {string.Join(", ", e.WaitingForAttach)}");
+    }
+
     /// <summary>One line: which replica, how far, how fast, how long left.</summary>
     public static string RebuildLine(RebuildInfo r) =>
         $"rebuilding {r.Replica} on {r.Node}{(r.Replaces is { } old ? $" (replaces {old})" : "")}: {r.Percent:0.0}% "

@@ -21,7 +21,8 @@ internal static class ClusterEndpoints
         var cluster = app.MapGroup("/cluster").WithTags("cluster");
         cluster.MapGet("/", Show).WithName("ShowCluster").WithSummary("Show cluster membership as this node sees it");
         cluster.MapPost("/members/{node}/leave", Leave).WithName("LeaveCluster").WithSummary("Ask a node to leave the cluster gracefully")
-            .WithDescription("Accepted (202) once the request is gossiped; the node hands over its shards and stops.").Produces(202).WithProblems(400, 404);
+            .WithDescription("Accepted (202) once the request is gossiped; the node hands over its shards and stops. Refused (409) while the node holds replicas: evict it first.")
+            .Produces(202).WithProblems(400, 404, 409, 504);
         cluster.MapPost("/members/{node}/down", Down).WithName("DownNode").WithSummary("Mark an unreachable node down")
             .WithDescription("Only for a node that is gone for good: the cluster stops waiting for it and moves its shards.").Produces(202).WithProblems(400, 404);
     }
@@ -37,8 +38,19 @@ internal static class ClusterEndpoints
         return TypedResults.Ok(new ClusterInfo(targets.ClusterId, targets.NodeId, leader is null ? state.Leader?.ToString() : NodeOf(leader), members));
     }
 
-    private static Results<Accepted, ProblemHttpResult> Leave(string node, GatewayTargets targets) =>
-        WithMember(node, targets, (cluster, address) => cluster.Leave(address));
+    /// <summary>A node that still holds replicas may not leave: its volumes would lose them without a rebuild elsewhere first.</summary>
+    private static async Task<Results<Accepted, ProblemHttpResult>> Leave(string node, GatewayTargets targets, ActorAsks asks, CancellationToken ct)
+    {
+        if (RequestValidation.Name(node, "node") is { } why) return Problems.Invalid(why);
+        var listed = await asks.Registry(new Volume.Protocol.RegistryProtocol.ListVolumes(), ct);
+        if (listed is not Volume.Protocol.RegistryProtocol.VolumeNames names) return Problems.From(listed);
+        var views = await Task.WhenAll(names.Names.Select(n => asks.Volume(new Volume.Protocol.VolumeProtocol.Get(n), ct)));
+        var holding = views.OfType<Volume.Protocol.VolumeProtocol.VolumeView>().Where(v => v.Replicas.Any(r => r.Node == node)).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
+        if (holding.Count > 0)
+            return Problems.Of(Volume.Protocol.VolumeError.WrongState,
+                $"node '{node}' still holds replicas of {holding.Count} volume(s) ({string.Join(", ", holding.Take(5))}{(holding.Count > 5 ? ", ..." : "")}); evict it first (`pbm node evict {node}`), then leave");
+        return WithMember(node, targets, (cluster, address) => cluster.Leave(address));
+    }
 
     private static Results<Accepted, ProblemHttpResult> Down(string node, GatewayTargets targets) =>
         WithMember(node, targets, (cluster, address) => cluster.Down(address));

@@ -60,8 +60,11 @@ public sealed partial class VolumeActor
         var failed = _record.Replicas.Where(r => r.Mode == ReplicaMode.Error).OrderBy(r => r.FailedAt).ToArray();
         if (readWrite >= _record.ReplicaCount)
         {
-            // Healthy again: failed replicas left over (replaced, or back too late) go.
+            // Healthy again: failed replicas left over (replaced, or back too late) go; then evicted ones move, one at a time.
             if (failed.Length > 0) RemoveReplica(failed[0].Id, "the volume has all its replicas without it");
+            else if (_record.Replicas.FirstOrDefault(r => r.Evicting && r.Mode == ReplicaMode.ReadWrite) is { } evicted && _engine is not null
+                && DateTimeOffset.UtcNow >= _nextRebuildAt)
+                StartRebuild(evicted.Id);
             return;
         }
         if (readWrite == 0 || _engine is null || DateTimeOffset.UtcNow < _nextRebuildAt) return; // faulted: a salvage, not a rebuild
@@ -179,7 +182,8 @@ public sealed partial class VolumeActor
             _log.Info("Volume {Volume}: replica {Replica} rebuilt in {Seconds:0.0} s ({Detail}); volume is {Robustness}", _record.Name, e.ReplicaId,
                 (e.At - rebuild.Started).TotalSeconds, f.Detail, _record.Robustness);
             if (_engine is { } engine) Tell(new PromoteReplica(engine.Node, _record.Name, engine.Epoch, e.ReplicaId));
-            if (rebuild.Replaces is { } old && _record.Replicas.Any(r => r.Id == old && r.Mode == ReplicaMode.Error)) RemoveReplica(old, $"replaced by {e.ReplicaId}");
+            if (rebuild.Replaces is { } old && _record.Replicas.Any(r => r.Id == old && (r.Mode == ReplicaMode.Error || r.Evicting)))
+                RemoveReplica(old, $"replaced by {e.ReplicaId}");
             replyTo.Tell(recorded);
         });
     }
@@ -194,15 +198,51 @@ public sealed partial class VolumeActor
     private void AbandonRebuild(string replicaId, string why) =>
         PersistFailures([new ReplicaFailure(replicaId, Blocks.ReplicaStatus.Failed, why)], () => RemoveReplica(replicaId, why));
 
-    /// <summary>Forgets a replica and deletes its directory if its node answers (a node that is away deletes it when it comes back).</summary>
+    /// <summary>
+    /// Forgets a replica and deletes its directory if its node answers (a node that is away deletes it when it comes back).
+    /// One still in the engine's set (an evicted one, in sync) leaves it first; a read it was serving goes to another.
+    /// </summary>
     private void RemoveReplica(string replicaId, string why)
     {
         if (_record.Replicas.FirstOrDefault(r => r.Id == replicaId) is not { } replica) return;
         Persist(new ReplicaRemoved(replicaId, why, DateTimeOffset.UtcNow), e =>
         {
             Record(e);
+            if (replica.Mode != ReplicaMode.Error && _engine is { } engine) Tell(new DropReplicas(engine.Node, _record.Name, engine.Epoch, [replicaId]));
             _log.Info("Volume {Volume}: replica {Replica} on node {Node} removed: {Why}", _record.Name, replicaId, replica.Node, why);
             _ = _calls.AskAsync(new ReplicaProtocol.RemoveReplica(replica.Node, replicaId, Guid.NewGuid()));
+        });
+    }
+
+    /// <summary>
+    /// Eviction (DESIGN §5): the replicas on the node (or disk) are marked and, one at a time, rebuilt elsewhere and then
+    /// removed, the volume keeping all its replicas meanwhile. Failed replicas there are removed at once: nothing to move.
+    /// A detached volume's replicas move once it is attached (a rebuild needs a running engine).
+    /// </summary>
+    private void OnEvictReplicas(EvictReplicas e)
+    {
+        var replyTo = Sender;
+        if (!_record.Exists)
+        {
+            replyTo.Tell(NotFound());
+            return;
+        }
+        var there = _record.Replicas.Where(r => r.Node == e.Node && (e.Disk is null || r.Disk == e.Disk)).ToArray();
+        var now = DateTimeOffset.UtcNow;
+        var marks = there.Where(r => r.Mode != ReplicaMode.Error && !r.Evicting).Select(r => new ReplicaEvictionRequested(r.Id, now)).ToArray();
+        var answer = new EvictionAccepted(_record.Name, there.Count(r => r.Mode != ReplicaMode.Error), _record.AttachedTo is not null);
+        foreach (var failed in there.Where(r => r.Mode == ReplicaMode.Error)) RemoveReplica(failed.Id, $"node {e.Node} is evicted");
+        if (marks.Length == 0)
+        {
+            replyTo.Tell(answer);
+            return;
+        }
+        var left = marks.Length;
+        PersistAll(marks, m =>
+        {
+            Record(m);
+            _log.Info("Volume {Volume}: replica {Replica} on node {Node} is to be evicted", _record.Name, m.ReplicaId, e.Node);
+            if (--left == 0) replyTo.Tell(answer);
         });
     }
 

@@ -116,6 +116,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
         Command<HealCheck>(_ => OnHealCheck());
+        Command<EvictReplicas>(OnEvictReplicas);
         Command<ListHistory>(_ => Sender.Tell(_record.Exists
             ? new History(_record.Name, _record.History.Select(h => new HistoryView(h.At, h.Kind, h.Replica, h.Node, h.Detail)).ToArray())
             : NotFound()));
@@ -175,7 +176,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
 
     private VolumeView View() => new(
         _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
-        _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt)).ToArray(),
+        _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Evicting)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
         _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId, RebuildViewOf());
 

@@ -111,6 +111,14 @@ public sealed class VolumeRecord
                 if (rebuilt >= 0 && _replicas[rebuilt].Mode == ReplicaMode.WriteOnly) _replicas[rebuilt] = _replicas[rebuilt] with { Mode = ReplicaMode.ReadWrite };
                 Note(b.At, "rebuilt", b.ReplicaId, $"{b.CopiedBytes} bytes copied and checked; read-write");
                 break;
+            case ReplicaEvictionRequested ev:
+                var evicted = _replicas.FindIndex(r => r.Id == ev.ReplicaId);
+                if (evicted >= 0 && !_replicas[evicted].Evicting)
+                {
+                    _replicas[evicted] = _replicas[evicted] with { Evicting = true };
+                    Note(ev.At, "eviction-requested", ev.ReplicaId, "it is rebuilt elsewhere, then removed");
+                }
+                break;
             case ReplicaRemoved removed:
                 Note(removed.At, "replica-removed", removed.ReplicaId, removed.Reason);
                 _replicas.RemoveAll(r => r.Id == removed.ReplicaId);
@@ -139,11 +147,12 @@ public sealed class VolumeRecord
     /// <summary>No replica serves reads: every write fails until the volume is salvaged or rebuilt.</summary>
     public bool Faulted => Exists && !_replicas.Any(r => r.Mode == ReplicaMode.ReadWrite);
 
-    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault = null);
+    /// <param name="Evicting">To move off its node or disk: a rebuild replaces it elsewhere, then it is removed.</param>
+    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault = null, bool Evicting = false);
 
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
-        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)).ToArray(), LastSalvage, DetachReason, _history.ToArray());
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)).ToArray(), LastSalvage, DetachReason, _history.ToArray());
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -160,7 +169,7 @@ public sealed class VolumeRecord
         LastSalvage = s.LastSalvage;
         DetachReason = s.DetachReason;
         _replicas.Clear();
-        _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault)));
+        _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)));
         _history.Clear();
         _history.AddRange(s.History ?? []);
     }

@@ -52,6 +52,9 @@ public static class VolumeEvents
     /// <summary>The rebuilt replica holds the whole chain, checked layer by layer: it is read-write from now on.</summary>
     public sealed record ReplicaRebuilt(string ReplicaId, long CopiedBytes, DateTimeOffset At) : IVolumeEvent;
 
+    /// <summary>The replica is to move off its node or disk (eviction): it is replaced by a rebuild elsewhere, then removed.</summary>
+    public sealed record ReplicaEvictionRequested(string ReplicaId, DateTimeOffset At) : IVolumeEvent;
+
     /// <summary>The replica left the volume (replaced, a rebuild that failed, evicted); its directory is deleted when its node can.</summary>
     public sealed record ReplicaRemoved(string ReplicaId, string Reason, DateTimeOffset At) : IVolumeEvent;
 
@@ -79,5 +82,5 @@ public static class VolumeEvents
     /// </summary>
     public sealed record HistoryEntry(DateTimeOffset At, string Kind, string? Replica, string? Node, string Detail);
 
-    public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault);
+    public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault, bool Evicting = false);
 }

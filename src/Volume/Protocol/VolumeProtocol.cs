@@ -19,6 +19,15 @@ public static class VolumeProtocol
 
     public sealed record ListSnapshots(string Volume) : IWithVolumeName;
 
+    /// <summary>
+    /// Marks the volume's replicas on <paramref name="Node"/> (on its disk <paramref name="Disk"/> only, when given) for eviction:
+    /// each is rebuilt elsewhere, then removed. Answered with <see cref="EvictionAccepted"/>.
+    /// </summary>
+    public sealed record EvictReplicas(string Volume, string Node, string? Disk) : IWithVolumeName;
+
+    /// <summary><paramref name="Replicas"/>: how many of the volume's replicas are to move; <paramref name="Attached"/>: whether they move now.</summary>
+    public sealed record EvictionAccepted(string Volume, int Replicas, bool Attached) : IVolumeMessage;
+
     /// <summary>What happened to the volume's replicas (failed, rebuilt, removed, salvaged), oldest first.</summary>
     public sealed record ListHistory(string Volume) : IWithVolumeName;
 
@@ -67,7 +76,7 @@ public static class VolumeProtocol
 
     public sealed record LeftOutView(string ReplicaId, string Why) : IVolumeMessage;
 
-    public sealed record ReplicaView(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt) : IVolumeMessage;
+    public sealed record ReplicaView(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, bool Evicting = false) : IVolumeMessage;
 
     public sealed record SnapshotView(string Name, string? Parent, DateTimeOffset Created, bool UserCreated, bool Removed, long Size, Dictionary<string, string> Labels) : IVolumeMessage;
 

@@ -22,6 +22,7 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VK"] = typeof(ReplicaAdded),
         ["VL"] = typeof(ReplicaRebuilt),
         ["VM"] = typeof(ReplicaRemoved),
+        ["VN"] = typeof(ReplicaEvictionRequested),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

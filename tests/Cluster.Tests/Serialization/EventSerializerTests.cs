@@ -30,6 +30,7 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["VK"] = "ReplicaAdded",
         ["VL"] = "ReplicaRebuilt",
         ["VM"] = "ReplicaRemoved",
+        ["VN"] = "ReplicaEvictionRequested",
         ["VS"] = "VolumeSnapshot",
         ["NA"] = "DiskAdded",
         ["NB"] = "DiskRemoved",

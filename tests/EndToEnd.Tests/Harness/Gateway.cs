@@ -58,6 +58,8 @@ public sealed class Gateway : IDisposable
 
     public Task<VolumeRebuildInfo[]> ListRebuildsAsync() => CallAsync<VolumeRebuildInfo[]>(HttpMethod.Get, "/rebuilds");
 
+    public Task<EvictionInfo> EvictNodeAsync(string node) => CallAsync<EvictionInfo>(HttpMethod.Post, $"/nodes/{node}/evict");
+
     public Task<NodeInfo[]> ListNodesAsync() => CallAsync<NodeInfo[]>(HttpMethod.Get, "/nodes");
 
     /// <summary>Create and attach: the usual start of a client test. Returns the attached volume.</summary>

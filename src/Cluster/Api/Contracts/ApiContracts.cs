@@ -26,6 +26,8 @@ namespace ActorStore.Cluster.Api.Contracts;
 //   GET    /nodes/{node}/events                       EventInfo[] (newest first)
 //   GET    /volumes/{name}/events                     EventInfo[] (newest first)
 //   GET    /rebuilds                                  VolumeRebuildInfo[]
+//   POST   /nodes/{node}/evict                        EvictionInfo
+//   POST   /nodes/{node}/disks/{disk}/evict           EvictionInfo
 //   POST   /nodes/{node}/schedule    SetSchedulable   NodeInfo
 //   POST   /nodes/{node}/disks       AddDisk          DiskInfo (201)
 //   DELETE /nodes/{node}/disks/{disk}                 (204)
@@ -102,6 +104,12 @@ public sealed record RebuildInfo(string Replica, string Node, string? Replaces, 
 /// or salvaged; <c>node</c> is where the replica was.
 /// </summary>
 public sealed record EventInfo(DateTimeOffset At, string Volume, string Kind, string? Replica, string? Node, string Detail);
+
+/// <summary>
+/// An eviction accepted: the node (or disk) takes no new replicas, and its <c>replicas</c> are rebuilt elsewhere then removed,
+/// now for the volumes in <c>moving</c>, once attached for those in <c>waitingForAttach</c>.
+/// </summary>
+public sealed record EvictionInfo(string Node, string? Disk, int Replicas, IReadOnlyList<string> Moving, IReadOnlyList<string> WaitingForAttach);
 
 /// <summary>A rebuild running in the cluster, with its volume.</summary>
 public sealed record VolumeRebuildInfo(string Volume, RebuildInfo Rebuild);

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorStore.EndToEnd.Tests.Cluster;
+using ActorStore.Tests.Shared;
+
+// A replica rebuilt onto a new node against `cp --sparse=always` of the same replica's files on the same disk, in one
+// run (reference, rebuild, reference again, so drift hits both): three nodes, a 4 GiB volume with two replicas and
+// 2 GiB allocated across five snapshots; the replica on the second node is SIGKILLed and the third node gets the
+// replacement. Rates are allocated bytes per second; the page cache is dropped before each measurement.
+const long MiB = 1 << 20;
+var layerMiB = args is ["--layer-mib", var n] ? long.Parse(n, CultureInfo.InvariantCulture) : 410;
+const int Layers = 5;
+const long Size = 4L << 30;
+Console.WriteLine($"rebuild bench: a {Size >> 30} GiB volume, {Layers} snapshots of {layerMiB} MiB each, 2 replicas on 3 nodes");
+
+await using var cluster = await LocalCluster.StartAsync(3, config: "actorstore.volume.replica-replenishment-wait = 1s\n");
+const string Name = "rebuild-bench";
+var created = await cluster["node-1"].Api.CreateVolumeAsync(Name, Size, 2);
+var holders = created.Replicas.Select(r => r.Node).ToArray();
+var engine = cluster[holders[0]];
+var victim = cluster[holders[1]];
+var target = cluster.Nodes.Single(node => !holders.Contains(node.Ready.NodeId));
+var attached = await engine.Api.AttachToAsync(Name, engine.Ready.NodeId);
+for (var i = 0; i < Layers; i++)
+{
+    await Tool.RunOkAsync("fio", ["--name=fill", "--ioengine=nbd", $"--uri={attached.Endpoint}", "--rw=write", "--bs=1M", "--iodepth=16",
+        $"--offset={i * (Size / Layers)}", $"--size={layerMiB * MiB}", "--output-format=terse"], TimeSpan.FromMinutes(10));
+    await engine.Api.SnapshotAsync(Name, $"layer-{i}");
+}
+
+var source = Directory.GetDirectories(engine.DataDir, created.Replicas[0].Id, SearchOption.AllDirectories).Single();
+var allocated = long.Parse((await Tool.RunOkAsync("du", ["-sB1", source])).Split('\t')[0], CultureInfo.InvariantCulture);
+var copies = new List<double> { await CopyAsync() };
+
+DropCaches();
+victim.Kill();
+Console.WriteLine($"killed {victim.Ready.NodeId}; the replacement goes to {target.Ready.NodeId}");
+var clock = Stopwatch.StartNew();
+ActorStore.Cluster.Api.Contracts.EventInfo[] events = [];
+while (!events.Any(e => e.Kind == "rebuilt"))
+{
+    if (clock.Elapsed > TimeSpan.FromMinutes(15)) throw new TimeoutException("no rebuild within 15 minutes");
+    await Task.Delay(200);
+    events = await engine.Api.ListEventsAsync(Name);
+}
+var started = events.First(e => e.Kind == "rebuild-started").At;
+var rebuilt = events.First(e => e.Kind == "rebuilt");
+var copied = long.Parse(rebuilt.Detail.Split(' ')[0], CultureInfo.InvariantCulture);
+var seconds = (rebuilt.At - started).TotalSeconds;
+copies.Add(await CopyAsync());
+
+var copyRate = copies.Average();
+var rebuildRate = copied / seconds;
+var report = string.Join('\n',
+    $"allocated in the source replica: {allocated / (double)MiB:0} MiB; the rebuild copied {copied / (double)MiB:0} MiB of snapshot layers",
+    $"cp --sparse=always:  {string.Join(", ", copies.Select(c => $"{c / MiB:0} MiB/s"))} (before and after the rebuild)",
+    $"rebuild:             {copied / (double)MiB:0} MiB in {seconds:0.0} s = {rebuildRate / MiB:0} MiB/s (from rebuild-started to rebuilt: create, join, snapshot, copy, check, install)",
+    $"ratio rebuild / cp:  {rebuildRate / copyRate:0.00} (target >= 0.5)");
+Console.WriteLine(report);
+return;
+
+// The source replica's directory copied to a sibling on the same disk, from a cold page cache; allocated bytes per second.
+async Task<double> CopyAsync()
+{
+    var destination = Path.Combine(engine.DataDir, "cp-reference");
+    if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
+    DropCaches();
+    var watch = Stopwatch.StartNew();
+    await Tool.RunOkAsync("cp", ["-r", "--sparse=always", source, destination], TimeSpan.FromMinutes(10));
+    await Tool.RunOkAsync("sync", ["-f", destination]);
+    var rate = allocated / watch.Elapsed.TotalSeconds;
+    Directory.Delete(destination, recursive: true);
+    return rate;
+}
+
+static void DropCaches()
+{
+    Tool.RunOkAsync("sync", []).GetAwaiter().GetResult();
+    File.WriteAllText("/proc/sys/vm/drop_caches", "3");
+}
