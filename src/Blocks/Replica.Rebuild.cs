@@ -91,8 +91,8 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
-            handle.Allocate(offset, data.Length); // ENOSPC before a byte is written, as for the head
-            handle.Write(offset, data);
+            handle.Write(offset, data); // a staged layer cut short by ENOSPC fails its check and is never installed
+
             return ReplicaStatus.Ok;
         }
         catch (IOException e)
@@ -109,25 +109,33 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>Makes a staged layer durable and returns the digest of what it holds, for the copier to compare.</summary>
+    /// <summary>
+    /// Makes a staged layer durable and returns the digest of what it holds, for the copier to compare. Done outside the
+    /// replica's lock: a layer of gigabytes takes seconds, and the live writes' flushes must not wait for it.
+    /// </summary>
     public ReplicaStatus CheckStaged(string snapshot, out LayerDigest digest)
     {
         digest = LayerDigest.Empty;
+        (SnapshotInfo Info, IFileHandle Handle) staged;
         lock (_control)
         {
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
-            if (!_staged.TryGetValue(snapshot, out var staged)) return ReplicaStatus.NotFound;
-            try
-            {
-                Durably.Fsync(staged.Handle, ReplicaFiles.Staged(snapshot));
-                digest = Digest(staged.Handle, staged.Info.Size);
-                return ReplicaStatus.Ok;
-            }
-            catch (IOException e)
-            {
-                return Classify(e);
-            }
+            if (!_staged.TryGetValue(snapshot, out staged)) return ReplicaStatus.NotFound;
+        }
+        try
+        {
+            Durably.Fsync(staged.Handle, ReplicaFiles.Staged(snapshot));
+            digest = Digest(staged.Handle, staged.Info.Size);
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        catch (ObjectDisposedException)
+        {
+            return ReplicaStatus.NotFound; // staged again, dropped or the replica closed meanwhile
         }
     }
 

@@ -42,6 +42,7 @@ internal static class ClusterEndpoints
     private static async Task<Results<Accepted, ProblemHttpResult>> Leave(string node, GatewayTargets targets, ActorAsks asks, CancellationToken ct)
     {
         if (RequestValidation.Name(node, "node") is { } why) return Problems.Invalid(why);
+        if (!Akka.Cluster.Cluster.Get(targets.System).State.Members.Any(m => m.HasRole(NodeRolePrefix + node))) return WithMember(node, targets, (_, _) => { });
         var listed = await asks.Registry(new Volume.Protocol.RegistryProtocol.ListVolumes(), ct);
         if (listed is not Volume.Protocol.RegistryProtocol.VolumeNames names) return Problems.From(listed);
         var views = await Task.WhenAll(names.Names.Select(n => asks.Volume(new Volume.Protocol.VolumeProtocol.Get(n), ct)));

@@ -11,16 +11,19 @@ namespace ActorStore.Volume.Engine;
 /// </summary>
 public sealed class ReplicaCalls(IActorRef nodes, TimeSpan timeout)
 {
-    public async Task<object> AskAsync(IReplicaCommand command)
+    public Task<object> AskAsync(IReplicaCommand command) => AskAsync(command, timeout);
+
+    /// <summary>With a time of its own, for a command whose work grows with the data (a rebuild's layer check).</summary>
+    public async Task<object> AskAsync(IReplicaCommand command, TimeSpan within)
     {
         try
         {
-            return await nodes.Ask<object>(command, timeout).ConfigureAwait(false);
+            return await nodes.Ask<object>(command, within).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
             return new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, ReplicaOutcome.IoError,
-                $"replica {command.ReplicaId} on node {command.Node} did not answer within {timeout.TotalSeconds:0} s");
+                $"replica {command.ReplicaId} on node {command.Node} did not answer within {within.TotalSeconds:0} s");
         }
     }
 

@@ -17,7 +17,7 @@ namespace ActorStore.Volume.Engine;
 internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaChannel target, ReplicaCalls calls, Func<IReadOnlyList<ReplicaCopy.Source>> sources,
     Action<ReplicaCopy.Progress> report, long bytesPerSecond)
 {
-    private const int Chunk = 1 << 20;
+    private const int Chunk = 4 << 20;
     private const int Ahead = 4;
     private const long ExtentWindow = 1L << 30;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
@@ -25,7 +25,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
     private readonly HashSet<string> _lost = new(StringComparer.Ordinal);
     private readonly byte[][] _buffers = Enumerable.Range(0, 2 * Ahead).Select(_ => new byte[Chunk]).ToArray();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _reported;
+    private TimeSpan _reported, _listed, _waitRead, _waitWrite;
     private long _done, _total, _copied;
 
     public sealed record Source(string Id, string Node, IReplicaChannel Channel);
@@ -47,6 +47,11 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
             if (layers is null) Lose(source, why);
         }
         _total = extents.Values.Sum(list => list.Sum(e => e.Length));
+        _listed = _clock.Elapsed;
+        // Every layer staged first: a layer's check (an fsync and a read of it on the new replica) then runs while the next is copied.
+        foreach (var layer in layers)
+            if (await StageAsync(layer).ConfigureAwait(false) is { } staging) return TargetFailed(staging);
+        var checks = new List<Task<string?>>();
         foreach (var layer in ParentsFirst(layers))
         {
             var before = _done;
@@ -54,27 +59,50 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
             {
                 ct.ThrowIfCancellationRequested();
                 if (Next() is not { } source) return NoSource($"copying layer {layer.Name}");
-                if (await StageAsync(layer).ConfigureAwait(false) is { } staging) return TargetFailed(staging);
-                var (result, why) = await CopyLayerAsync(layer, source, extents[layer.Name], ct).ConfigureAwait(false);
-                if (result == LayerResult.Copied) break;
+                var (result, why, digest) = await CopyLayerAsync(layer, source, extents[layer.Name], ct).ConfigureAwait(false);
+                if (result == LayerResult.Copied)
+                {
+                    checks.Add(CheckAsync(layer, digest));
+                    break;
+                }
                 if (result == LayerResult.TargetFailed) return TargetFailed(why);
                 Lose(source, why);
                 _done = before; // the layer starts over from the next source, as that one lists it
+                if (await StageAsync(layer).ConfigureAwait(false) is { } staging) return TargetFailed(staging);
                 if (Next() is not { } other) continue;
                 var again = new List<AllocationExtent>();
                 if (await ExtentsAsync(other, layer, again).ConfigureAwait(false) == ReplicaStatus.Ok) extents[layer.Name] = again;
             }
         }
+        var copiedAt = _clock.Elapsed;
+        foreach (var check in checks)
+            if (await check.ConfigureAwait(false) is { } wrong) return TargetFailed(wrong);
+        var checkedAt = _clock.Elapsed;
         var installed = await calls.AskAsync(new InstallLayers(targetNode, targetId, Guid.NewGuid(), layers.Select(l => l.Name).ToArray())).ConfigureAwait(false);
         if (ReplicaCalls.StatusOf(installed) != ReplicaStatus.Ok) return TargetFailed($"install: {ReplicaCalls.DetailOf(installed)}");
         var ended = await calls.AskAsync(new EndRebuild(targetNode, targetId, Guid.NewGuid())).ConfigureAwait(false);
         if (ReplicaCalls.StatusOf(ended) != ReplicaStatus.Ok) return TargetFailed($"end of rebuild: {ReplicaCalls.DetailOf(ended)}");
         Report(_lastSource ?? "", force: true);
         var lost = _why.Count == 0 ? "" : $"; sources lost on the way: {string.Join("; ", _why)}";
-        return new Outcome(true, $"{layers.Count} layer(s), {_copied} bytes copied and checked{lost}", _copied, false);
+        var took = _clock.Elapsed;
+        return new Outcome(true, $"{layers.Count} layer(s), {_copied} bytes copied and checked in {took.TotalSeconds:0.0} s "
+            + $"(listed in {_listed.TotalSeconds:0.0} s, copied by {copiedAt.TotalSeconds:0.0} s, checked by {checkedAt.TotalSeconds:0.0} s; waited {_waitRead.TotalSeconds:0.0} s for reads, {_waitWrite.TotalSeconds:0.0} s for writes){lost}", _copied, false);
     }
 
     private string? _lastSource;
+
+    /// <summary>
+    /// The new replica makes the staged layer durable and digests it; null when that equals what was read from the source.
+    /// Its time grows with the layer: a minute, plus a second per 100 MB (an fsync and a read of the layer).
+    /// </summary>
+    private async Task<string?> CheckAsync(LayerInfo layer, LayerDigest digest)
+    {
+        var timeout = TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(digest.Bytes / 100e6);
+        var check = await calls.AskAsync(new CheckStagedLayer(targetNode, targetId, Guid.NewGuid(), layer.Name), timeout).ConfigureAwait(false);
+        if (check is not LayerChecked c) return $"check layer {layer.Name}: {ReplicaCalls.DetailOf(check)}";
+        return c.Bytes == digest.Bytes && c.Crc == digest.Crc ? null
+            : $"layer {layer.Name} does not check out: the copy holds {new LayerDigest(c.Bytes, c.Crc)}, the source gave {digest}";
+    }
 
     private Source? Next() => sources().FirstOrDefault(s => !_lost.Contains(s.Id) && s.Id != targetId && !s.Channel.IsBroken);
 
@@ -139,8 +167,8 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
 
     private enum LayerResult { Copied, SourceFailed, TargetFailed }
 
-    /// <summary>Copies one layer's extents, reads running <see cref="Ahead"/> chunks ahead of the writes, then checks the staged copy.</summary>
-    private async Task<(LayerResult, string)> CopyLayerAsync(LayerInfo layer, Source source, List<AllocationExtent> extents, CancellationToken ct)
+    /// <summary>Copies one layer's extents, reads running <see cref="Ahead"/> chunks ahead of the writes; returns the digest of what was read.</summary>
+    private async Task<(LayerResult, string, LayerDigest)> CopyLayerAsync(LayerInfo layer, Source source, List<AllocationExtent> extents, CancellationToken ct)
     {
         _lastSource = source.Id;
         var chunks = Chunks(extents);
@@ -155,9 +183,11 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
             {
                 ct.ThrowIfCancellationRequested();
                 var slot = i % slots;
+                var w0 = _clock.Elapsed;
                 var read = await reads[slot]!.ConfigureAwait(false);
+                _waitRead += _clock.Elapsed - w0;
                 reads[slot] = null;
-                if (read != ReplicaStatus.Ok) return (LayerResult.SourceFailed, $"read layer {layer.Name} at {chunks[i].Offset}: {read}");
+                if (read != ReplicaStatus.Ok) return (LayerResult.SourceFailed, $"read layer {layer.Name} at {chunks[i].Offset}: {read}", digest);
                 var data = _buffers[slot].AsMemory(0, chunks[i].Length);
                 digest = digest.Append(data.Span);
                 writes[slot] = target.WriteStagedAsync(layer.Name, chunks[i].Offset, data).AsTask();
@@ -165,7 +195,9 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
                 if (ahead < chunks.Count)
                 {
                     var next = ahead % slots;
-                    if (await FreeAsync(next).ConfigureAwait(false) is { } failed) return (LayerResult.TargetFailed, $"write layer {layer.Name}: {failed}");
+                    var w1 = _clock.Elapsed;
+                    if (await FreeAsync(next).ConfigureAwait(false) is { } failed) return (LayerResult.TargetFailed, $"write layer {layer.Name}: {failed}", digest);
+                    _waitWrite += _clock.Elapsed - w1;
                     reads[next] = Read(ahead);
                 }
                 _done += chunks[i].Length;
@@ -175,18 +207,14 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
                     await Task.Delay(early, ct).ConfigureAwait(false);
             }
             for (var slot = 0; slot < slots; slot++)
-                if (await FreeAsync(slot).ConfigureAwait(false) is { } failed) return (LayerResult.TargetFailed, $"write layer {layer.Name}: {failed}");
+                if (await FreeAsync(slot).ConfigureAwait(false) is { } failed) return (LayerResult.TargetFailed, $"write layer {layer.Name}: {failed}", digest);
         }
         finally
         {
             // Nothing may still use a buffer when the next layer (or source) starts with them.
             foreach (var t in reads.Concat(writes)) if (t is not null) await t.ConfigureAwait(false);
         }
-        var check = await calls.AskAsync(new CheckStagedLayer(targetNode, targetId, Guid.NewGuid(), layer.Name)).ConfigureAwait(false);
-        if (check is not LayerChecked c) return (LayerResult.TargetFailed, $"check layer {layer.Name}: {ReplicaCalls.DetailOf(check)}");
-        if (c.Bytes != digest.Bytes || c.Crc != digest.Crc)
-            return (LayerResult.TargetFailed, $"layer {layer.Name} does not check out: the copy holds {new LayerDigest(c.Bytes, c.Crc)}, the source gave {digest}");
-        return (LayerResult.Copied, "");
+        return (LayerResult.Copied, "", digest);
 
         Task<ReplicaStatus> Read(int index) =>
             source.Channel.ReadLayerAsync(layer.Name, chunks[index].Offset, _buffers[index % slots].AsMemory(0, chunks[index].Length)).AsTask();

@@ -176,7 +176,7 @@ public sealed partial class VolumeActor
             replyTo.Tell(recorded);
             return;
         }
-        Persist(new ReplicaRebuilt(f.ReplicaId, f.Copied, DateTimeOffset.UtcNow), e =>
+        Persist(new ReplicaRebuilt(f.ReplicaId, f.Copied, DateTimeOffset.UtcNow, f.Detail), e =>
         {
             Record(e);
             _log.Info("Volume {Volume}: replica {Replica} rebuilt in {Seconds:0.0} s ({Detail}); volume is {Robustness}", _record.Name, e.ReplicaId,

@@ -109,7 +109,7 @@ public sealed class VolumeRecord
             case ReplicaRebuilt b:
                 var rebuilt = _replicas.FindIndex(r => r.Id == b.ReplicaId);
                 if (rebuilt >= 0 && _replicas[rebuilt].Mode == ReplicaMode.WriteOnly) _replicas[rebuilt] = _replicas[rebuilt] with { Mode = ReplicaMode.ReadWrite };
-                Note(b.At, "rebuilt", b.ReplicaId, $"{b.CopiedBytes} bytes copied and checked; read-write");
+                Note(b.At, "rebuilt", b.ReplicaId, $"{b.CopiedBytes} bytes copied and checked; read-write" + (b.Detail is { } account ? $" ({account})" : ""));
                 break;
             case ReplicaEvictionRequested ev:
                 var evicted = _replicas.FindIndex(r => r.Id == ev.ReplicaId);

@@ -50,7 +50,8 @@ public static class VolumeEvents
     public sealed record ReplicaAdded(string ReplicaId, string Node, string Disk, string? Replaces, DateTimeOffset At) : IVolumeEvent;
 
     /// <summary>The rebuilt replica holds the whole chain, checked layer by layer: it is read-write from now on.</summary>
-    public sealed record ReplicaRebuilt(string ReplicaId, long CopiedBytes, DateTimeOffset At) : IVolumeEvent;
+    /// <param name="Detail">The engine's account of the copy (layers, bytes, time, sources lost).</param>
+    public sealed record ReplicaRebuilt(string ReplicaId, long CopiedBytes, DateTimeOffset At, string? Detail = null) : IVolumeEvent;
 
     /// <summary>The replica is to move off its node or disk (eviction): it is replaced by a rebuild elsewhere, then removed.</summary>
     public sealed record ReplicaEvictionRequested(string ReplicaId, DateTimeOffset At) : IVolumeEvent;

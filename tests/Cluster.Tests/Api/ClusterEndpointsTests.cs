@@ -1,5 +1,6 @@
 using System.Net;
 using ActorStore.Cluster.Api.Contracts;
+using ActorStore.Volume.Protocol;
 using Akka.Cluster;
 using Xunit;
 using Xunit.Abstractions;
@@ -41,7 +42,18 @@ public sealed class ClusterEndpointsTests(ITestOutputHelper output) : GatewayTes
         await AssertProblemAsync(await Http.PostAsync("/cluster/members/n9/leave", null), HttpStatusCode.NotFound);
         await AssertProblemAsync(await Http.PostAsync("/cluster/members/n9/down", null), HttpStatusCode.NotFound);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/cluster/members/n1/leave", null)).StatusCode);
+        // A member that holds replicas may not leave: it is to be evicted first.
+        var refused = Http.PostAsync("/cluster/members/n1/leave", null);
+        await Registry.ExpectMsgAsync<RegistryProtocol.ListVolumes>();
+        Registry.Reply(new RegistryProtocol.VolumeNames(["vol-a"]));
+        await Volumes.ExpectMsgAsync<VolumeProtocol.Get>();
+        Volumes.Reply(View("vol-a"));
+        Assert.Contains("pbm node evict n1", await AssertProblemAsync(await refused, HttpStatusCode.Conflict));
+
+        var leaving = Http.PostAsync("/cluster/members/n1/leave", null);
+        await Registry.ExpectMsgAsync<RegistryProtocol.ListVolumes>();
+        Registry.Reply(new RegistryProtocol.VolumeNames([]));
+        Assert.Equal(HttpStatusCode.Accepted, (await leaving).StatusCode);
         var cluster = Akka.Cluster.Cluster.Get(Sys);
         await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status >= MemberStatus.Leaving), TimeSpan.FromSeconds(10));
     }

@@ -78,11 +78,25 @@ public sealed class NodeEndpointsTests(ITestOutputHelper output) : GatewayTestKi
     }
 
     [Theory]
-    [InlineData("/nodes/n2/evict")]
-    [InlineData("/nodes/n2/disks/d1/evict")]
-    public async Task Evict_is_not_built_yet(string path)
+    [InlineData(null)]
+    [InlineData("d1")]
+    public async Task Evict_closes_the_node_or_disk_to_new_replicas_then_tells_every_volume_and_says_what_moves_when(string? disk)
     {
-        Assert.Contains("rebuild supervisor", await AssertProblemAsync(await Http.PostAsync(path, null), HttpStatusCode.NotImplemented));
-        await Nodes.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
+        var request = Http.PostAsync(disk is null ? "/nodes/n2/evict" : $"/nodes/n2/disks/{disk}/evict", null);
+        var closed = await Nodes.ExpectMsgAsync<object>();
+        Assert.Equal(disk is null ? new NodeProtocol.SetNodeSchedulable("n2", false) : new NodeProtocol.SetDiskSchedulable("n2", disk, false), closed);
+        Nodes.Reply(disk is null ? Node("n2") : Disk("n2", disk));
+        await Registry.ExpectMsgAsync<RegistryProtocol.ListVolumes>();
+        Registry.Reply(new RegistryProtocol.VolumeNames(["vol-b", "vol-a", "vol-c"]));
+        for (var i = 0; i < 3; i++)
+        {
+            var evict = await Volumes.ExpectMsgAsync<VolumeProtocol.EvictReplicas>();
+            Assert.Equal(("n2", disk), (evict.Node, evict.Disk));
+            Volumes.Reply(new VolumeProtocol.EvictionAccepted(evict.Volume, evict.Volume == "vol-c" ? 0 : 1, Attached: evict.Volume == "vol-a"));
+        }
+        var eviction = await ReadAsync<EvictionInfo>(await request);
+        Assert.Equal(("n2", disk, 2), (eviction.Node, eviction.Disk, eviction.Replicas));
+        Assert.Equal(["vol-a"], eviction.Moving);
+        Assert.Equal(["vol-b"], eviction.WaitingForAttach);
     }
 }
