@@ -283,12 +283,12 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
 
     private void OnStop(StopEngine s)
     {
-        _copy?.Cancel.Cancel();
         if (s.Epoch < _epoch)
         {
             Sender.Tell(new EngineRefused(_volume, s.Epoch, $"the engine of '{_volume}' runs under the newer epoch {_epoch}"));
             return;
         }
+        _copy?.Cancel.Cancel();
         // Answer and stop only once flushed: a detach that returns, or a node that stops, leaves nothing unflushed.
         var replyTo = Sender;
         var self = Self;

@@ -55,6 +55,7 @@ public sealed partial class VolumeActor
             AbandonRebuild(orphaned.Id, "its rebuild stopped with the engine that ran it");
             return;
         }
+        if (_rebuild is { } stuck && _record.Replicas.All(r => r.Id != stuck.ReplicaId || r.Mode != ReplicaMode.WriteOnly)) _rebuild = null;
         if (_rebuild is not null) return;
         var readWrite = _record.Replicas.Count(r => r.Mode == ReplicaMode.ReadWrite);
         var failed = _record.Replicas.Where(r => r.Mode == ReplicaMode.Error).OrderBy(r => r.FailedAt).ToArray();
@@ -160,6 +161,12 @@ public sealed partial class VolumeActor
         var replyTo = Sender;
         var recorded = new RebuildRecorded(_record.Name, f.ReplicaId);
         var current = _record.Replicas.FirstOrDefault(r => r.Id == f.ReplicaId);
+        if (_rebuild is { } running && running.ReplicaId == f.ReplicaId && current?.Mode != ReplicaMode.WriteOnly)
+        {
+            // The new replica failed through the I/O path meanwhile: this rebuild is over; the next check tries again later.
+            _rebuild = null;
+            _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter;
+        }
         var rebuild = _rebuild ?? (current is { Mode: ReplicaMode.WriteOnly } && f.Epoch == _record.Epoch
             ? new RebuildState(f.ReplicaId, current.Node, null, f.Epoch, DateTimeOffset.UtcNow) // recovered since it started: finish it
             : null);
@@ -195,8 +202,11 @@ public sealed partial class VolumeActor
         AbandonRebuild(replicaId, $"rebuild failed: {why}");
     }
 
-    private void AbandonRebuild(string replicaId, string why) =>
+    private void AbandonRebuild(string replicaId, string why)
+    {
+        _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter; // every way a rebuild ends unfinished waits before the next
         PersistFailures([new ReplicaFailure(replicaId, Blocks.ReplicaStatus.Failed, why)], () => RemoveReplica(replicaId, why));
+    }
 
     /// <summary>
     /// Forgets a replica and deletes its directory if its node answers (a node that is away deletes it when it comes back).

@@ -82,7 +82,8 @@ public sealed partial class VolumeIo
     {
         var view = View;
         var members = view.Writable;
-        if (members.Length == 0) return IoStatus.IoError;
+        // A write only write-only replicas would take is not acknowledged: none of them is whole (DESIGN §3).
+        if (members.Length == 0 || (mutation != Mutation.Flush && view.Readable.Length == 0)) return IoStatus.IoError;
         if (mutation == Mutation.Trim && view.AnyWriteOnly) return IoStatus.Ok;
         var pending = ArrayPool<ValueTask<ReplicaStatus>>.Shared.Rent(members.Length);
         var answers = ArrayPool<ReplicaStatus>.Shared.Rent(members.Length);
@@ -139,7 +140,7 @@ public sealed partial class VolumeIo
                     break;
             }
         }
-        if (noSpace == 0 && failed == 0) return ValueTask.FromResult(IoStatus.Ok);
+        if (noSpace == 0 && failed == 0) return ValueTask.FromResult(okReadWrite > 0 || mutation == Mutation.Flush ? IoStatus.Ok : IoStatus.IoError);
         // No RW replica had room: the client gets ENOSPC and the full replicas stay (nothing is lost by them).
         var failFull = noSpace > 0 && okReadWrite > 0;
         var failures = new List<ReplicaFailure>(failed + noSpace);

@@ -51,8 +51,8 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
             healed = await LocalCluster.WaitForAsync(engine, name, v =>
             {
                 if (v.Rebuild is { Total: > 0, Done: > 0 } r && r.Done < r.Total) progress ??= r;
-                return v.Robustness == "healthy" && v.Replicas.Count == 3 && v.Replicas.All(x => x.Mode == "RW");
-            }, TimeSpan.FromSeconds(90), "healthy again with three RW replicas");
+                return v.Robustness == "healthy" && v.Replicas.Count == 3 && v.Replicas.All(x => x.Mode == "RW" && x.Node != victim.Ready.NodeId);
+            }, TimeSpan.FromSeconds(90), "healthy again with three RW replicas, none on the killed node");
             Out.WriteLine($"measured: {clock.Elapsed.TotalSeconds:0.0} s from SIGKILL of a replica's node to healthy (3 s replenishment wait)");
             await fio.AssertCleanAsync();
         }
