@@ -188,27 +188,10 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         ReportEnd(e.Request, e.Outcome);
     }
 
-    /// <summary>Tells the controller how the copy ended, asking again (as failures are) until it has it or the failure timeout passes.</summary>
-    private void ReportEnd(CopyReplica c, ReplicaCopy.Outcome o)
-    {
-        var report = new RebuildFinished(_volume, c.Epoch, c.ReplicaId, o.Succeeded, o.Detail, o.Copied, o.TargetFailed);
-        var (volumes, timeout) = (_env.Volumes, _env.Settings.FailurePersistTimeout);
-        _ = Task.Run(async () =>
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    if (await volumes.Ask<object>(report, ReportRetry).ConfigureAwait(false) is RebuildRecorded) return;
-                }
-                catch (AskTimeoutException)
-                {
-                    // The controller is moving or recovering: ask again.
-                }
-            }
-        });
-    }
+    /// <summary>Tells the controller how the copy ended, as failures are told: until it answers or the failure timeout passes.</summary>
+    private void ReportEnd(CopyReplica c, ReplicaCopy.Outcome o) =>
+        _ = ControllerReports.DeliverAsync(_env.Volumes, new RebuildFinished(_volume, c.Epoch, c.ReplicaId, o.Succeeded, o.Detail, o.Copied, o.TargetFailed),
+            _env.Settings.FailurePersistTimeout);
 
     private void OnStart(StartEngine s)
     {
@@ -348,36 +331,11 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     private void OnFail(Fail f)
     {
         var report = new ReportFailures(_volume, _epoch, f.Failures.Select(x => new FailureReport(x.ReplicaId, x.Status.ToOutcome(), x.Operation, x.Epoch)).ToArray());
-        ReportAsync(_env.Volumes, report, _env.Settings.FailurePersistTimeout)
-            .ContinueWith(t => new FailAnswered(f, t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default)
+        ControllerReports.DeliverAsync(_env.Volumes, report, _env.Settings.FailurePersistTimeout)
+            .ContinueWith(t => new FailAnswered(f, t.IsCompletedSuccessfully && t.Result is FailuresRecorded), TaskScheduler.Default)
             .PipeTo(Self);
     }
 
-    /// <summary>
-    /// Delivers the report until the controller has persisted it, or <paramref name="timeout"/> has passed. Asked again
-    /// every few seconds: a controller whose node died with the replica's comes back on another node once the
-    /// cluster has downed it, and the report must reach that one (until then the request that found the failure waits).
-    /// </summary>
-    private static async Task<bool> ReportAsync(ActorSelection volumes, ReportFailures report, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) return false;
-            try
-            {
-                var answer = await volumes.Ask<object>(report, left < ReportRetry ? left : ReportRetry).ConfigureAwait(false);
-                return answer is FailuresRecorded;
-            }
-            catch (AskTimeoutException)
-            {
-                // Not delivered, or the controller is recovering elsewhere: ask again.
-            }
-        }
-    }
-
-    private static readonly TimeSpan ReportRetry = TimeSpan.FromSeconds(3);
 
     private void OnFailAnswered(FailAnswered a)
     {

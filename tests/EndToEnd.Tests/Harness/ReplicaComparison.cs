@@ -14,16 +14,11 @@ public static class ReplicaComparison
     /// <param name="roots">Where the node's disks are: its data directory, and any disk added elsewhere.</param>
     public static void AssertIdentical(IReadOnlyList<string> replicaIds, params string[] roots)
     {
-        var dirs = replicaIds.Select(id => roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single()).ToArray();
-        Assert.True(dirs.Length >= 2, "a comparison needs at least two replicas");
+        Assert.True(replicaIds.Count >= 2, "a comparison needs at least two replicas");
         var replicas = new List<Replica>();
         try
         {
-            foreach (var dir in dirs)
-            {
-                Assert.Equal(ReplicaStatus.Ok, Replica.Open(LinuxFileSystem.Instance, dir, out var r));
-                replicas.Add(r!);
-            }
+            Open(replicaIds, roots, replicas);
             var size = replicas[0].Size;
             Assert.All(replicas, r => Assert.Equal(size, r.Size));
             var a = new byte[1 << 20];
@@ -52,15 +47,10 @@ public static class ReplicaComparison
     /// </summary>
     public static void AssertSameLayers(IReadOnlyList<string> replicaIds, params string[] roots)
     {
-        var dirs = replicaIds.Select(id => roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single()).ToArray();
         var replicas = new List<Replica>();
         try
         {
-            foreach (var dir in dirs)
-            {
-                Assert.Equal(ReplicaStatus.Ok, Replica.Open(LinuxFileSystem.Instance, dir, out var r));
-                replicas.Add(r!);
-            }
+            Open(replicaIds, roots, replicas);
             var tree = Describe(replicas[0]);
             for (var i = 1; i < replicas.Count; i++) Assert.Equal(tree, Describe(replicas[i]));
             foreach (var snapshot in replicas[0].Snapshots())
@@ -82,6 +72,17 @@ public static class ReplicaComparison
             foreach (var r in replicas) r.Dispose();
         }
         AssertIdentical(replicaIds, roots);
+    }
+
+    /// <summary>Opens each replica from its directory under <paramref name="roots"/> into <paramref name="into"/> (the caller disposes them).</summary>
+    private static void Open(IReadOnlyList<string> replicaIds, string[] roots, List<Replica> into)
+    {
+        foreach (var id in replicaIds)
+        {
+            var dir = roots.SelectMany(root => Directory.GetDirectories(root, id, SearchOption.AllDirectories)).Single();
+            Assert.Equal(ReplicaStatus.Ok, Replica.Open(LinuxFileSystem.Instance, dir, out var r));
+            into.Add(r!);
+        }
     }
 
     private static string Describe(Replica r) =>
