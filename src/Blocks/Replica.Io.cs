@@ -84,7 +84,8 @@ public sealed partial class Replica
     /// when the replica has accepted a newer one. Checked inside the I/O gate, which <see cref="AcceptEpoch"/> drains,
     /// so no write of an older engine lands after a newer one is accepted. Callers that are no engine leave it out.
     /// </param>
-    public ReplicaStatus Write(long offset, ReadOnlySpan<byte> data, long epoch = AnyEpoch)
+    /// <param name="track">A replica of the volume is away: the write's regions go durably into the absent log first (see <see cref="AbsentRegions"/>).</param>
+    public ReplicaStatus Write(long offset, ReadOnlySpan<byte> data, long epoch = AnyEpoch, bool track = false)
     {
         if (!InRange(offset, data.Length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
@@ -93,6 +94,7 @@ public sealed partial class Replica
         try
         {
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
+            if (track) _absent.NoteWrite(offset, data.Length);
             _log.NoteWrite(offset, data.Length);
             WriteSpan(offset, data);
             return ReplicaStatus.Ok;
@@ -112,14 +114,14 @@ public sealed partial class Replica
     /// (a hole would show the old data again, DESIGN §4). Elsewhere the head's blocks are punched out,
     /// unless <paramref name="allocate"/> (NBD's NO_HOLE) asks for them to stay allocated.
     /// </summary>
-    public ReplicaStatus WriteZeroes(long offset, long length, bool allocate = false, long epoch = AnyEpoch) =>
-        Discard(offset, length, zero: true, allocate, epoch);
+    public ReplicaStatus WriteZeroes(long offset, long length, bool allocate = false, long epoch = AnyEpoch, bool track = false) =>
+        Discard(offset, length, zero: true, allocate, epoch, track);
 
     /// <summary>
     /// A hint that the range is unused: blocks only the head holds are punched out (they read as zeros);
     /// blocks a lower layer holds, partial blocks, and everything while rebuilding are left as they are.
     /// </summary>
-    public ReplicaStatus Trim(long offset, long length, long epoch = AnyEpoch) => Discard(offset, length, zero: false, allocate: false, epoch);
+    public ReplicaStatus Trim(long offset, long length, long epoch = AnyEpoch, bool track = false) => Discard(offset, length, zero: false, allocate: false, epoch, track);
 
     /// <summary>
     /// Makes every write completed before the call durable: fsync of the head, then the dirty-region log
@@ -247,7 +249,7 @@ public sealed partial class Replica
         _index.Set(block, _head.Id);
     }
 
-    private ReplicaStatus Discard(long offset, long length, bool zero, bool allocate, long epoch)
+    private ReplicaStatus Discard(long offset, long length, bool zero, bool allocate, long epoch, bool track)
     {
         if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
         if (_failed) return ReplicaStatus.Failed;
@@ -258,6 +260,7 @@ public sealed partial class Replica
             if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             if (!zero && _meta.Rebuilding) return ReplicaStatus.Ok; // checked inside the gate: SetRebuilding drains I/O
             allocate |= _meta.Rebuilding; // what lies below may not be copied yet: never let it show through
+            if (track) _absent.NoteWrite(offset, length);
             _log.NoteWrite(offset, length);
             if (zero) Space.ReserveForZeroes(offset, length, allocate);
             var first = BlockSize.BlockOf(offset + BlockSize.Bytes - 1);

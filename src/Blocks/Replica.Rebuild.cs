@@ -39,9 +39,11 @@ public sealed partial class Replica
 
     /// <summary>
     /// Starts the staged copy of snapshot <paramref name="info"/>: an empty file of its size. Staging a layer
-    /// again starts it over (the copier switched to another source in the middle of it).
+    /// again starts it over (the copier switched to another source in the middle of it). With <paramref name="keep"/>
+    /// a layer already staged (a catch-up's old head, see <see cref="BeginCatchUp"/>) keeps its bytes and takes
+    /// <paramref name="info"/> as its metadata.
     /// </summary>
-    public ReplicaStatus StageLayer(SnapshotInfo info)
+    public ReplicaStatus StageLayer(SnapshotInfo info, bool keep = false)
     {
         if (!Names.IsValid(info.Name) || (info.Parent is not null && !Names.IsValid(info.Parent))) return ReplicaStatus.InvalidName;
         if (info.Size <= 0 || info.Size > _options.MaxSize || !BlockSize.IsAligned(info.Size)) return ReplicaStatus.InvalidArgument;
@@ -50,6 +52,13 @@ public sealed partial class Replica
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (!_meta.Rebuilding) return ReplicaStatus.InvalidArgument;
+            if (keep)
+            {
+                if (!_staged.TryGetValue(info.Name, out var kept)) return ReplicaStatus.NotFound;
+                if (kept.Info.Size != info.Size) return ReplicaStatus.InvalidArgument;
+                _staged[info.Name] = (info, kept.Handle);
+                return ReplicaStatus.Ok;
+            }
             DropStaged(info.Name);
             var file = ReplicaFiles.Staged(info.Name);
             try

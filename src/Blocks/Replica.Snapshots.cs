@@ -182,6 +182,7 @@ public sealed partial class Replica
                 _head.Handle.SetLength(newSize);
                 Durably.Fsync(_head.Handle, _head.File);
                 _log.Resize(newSize);
+                _absent.Resize(newSize);
                 Commit(_meta with { Size = newSize });
                 _index.Resize(BlockSize.BlocksIn(newSize));
                 return ReplicaStatus.Ok;
@@ -215,7 +216,7 @@ public sealed partial class Replica
     }
 
     /// <summary>Creates and fsyncs an empty head file and its metadata (not yet committed).</summary>
-    private Layer CreateHead(string parent, DateTimeOffset created)
+    private Layer CreateHead(string? parent, DateTimeOffset created)
     {
         var file = ReplicaFiles.Head(_meta.NextHeadNumber);
         var handle = _fs.Open(PathOf(file), create: true);

@@ -22,13 +22,15 @@ public sealed partial class Replica : IDisposable
     private Layer _head = null!;
     private ReadIndex _index = null!;
     private readonly DirtyRegionLog _log;
+    private readonly DirtyRegionLog _absent;
     private volatile bool _failed;
     private long _removals;
     private volatile bool _disposed;
     private volatile bool _closing; // set first by Dispose: I/O is refused from then on
 
-    private Replica(IFileSystem fs, string dir, ReplicaOptions options, VolumeMeta meta, DirtyRegionLog log, bool unclean)
+    private Replica(IFileSystem fs, string dir, ReplicaOptions options, VolumeMeta meta, DirtyRegionLog log, DirtyRegionLog absent, bool unclean)
     {
+        _absent = absent;
         _fs = fs;
         _dir = dir;
         _options = options;
@@ -91,6 +93,7 @@ public sealed partial class Replica : IDisposable
             }
             MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.MetaOf(head)), new LayerMeta { Created = DateTimeOffset.UtcNow, Size = size });
             DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), size).Dispose();
+            DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.AbsentLog), size).Dispose();
             MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.VolumeMeta), new VolumeMeta
             {
                 VolumeId = identity.VolumeId,
@@ -138,7 +141,19 @@ public sealed partial class Replica : IDisposable
             // A replica made before spares existed gets one now, if the disk has room (see MetaFile).
             MetaFile.EnsureSpare(fs, directory);
             var log = DirtyRegionLog.Open(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), meta.Size, directory);
-            var r = new Replica(fs, directory, options, meta, log, meta.Dirty) { _failed = fs.FileExists(Path.Combine(directory, ReplicaFiles.FailedMarker)) };
+            var absentPath = Path.Combine(directory, ReplicaFiles.AbsentLog);
+            DirtyRegionLog absent;
+            try
+            {
+                // A replica made before catch-up existed has none yet.
+                absent = fs.FileExists(absentPath) ? DirtyRegionLog.Open(fs, absentPath, meta.Size, directory) : DirtyRegionLog.Create(fs, absentPath, meta.Size);
+            }
+            catch
+            {
+                log.Dispose();
+                throw;
+            }
+            var r = new Replica(fs, directory, options, meta, log, absent, meta.Dirty) { _failed = fs.FileExists(Path.Combine(directory, ReplicaFiles.FailedMarker)) };
             try
             {
                 r.LoadLayers();
@@ -295,6 +310,7 @@ public sealed partial class Replica : IDisposable
         foreach (var staged in _staged.Values) staged.Handle.Dispose();
         _staged.Clear();
         _log.Dispose();
+        _absent.Dispose();
     }
 
     private string PathOf(string file) => Path.Combine(_dir, file);
@@ -347,7 +363,7 @@ public sealed partial class Replica : IDisposable
     }
 
     private static bool IsOurs(string file) =>
-        ReplicaFiles.IsLayerFile(file) || ReplicaFiles.IsStaged(file) || file == ReplicaFiles.DirtyLog || file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal);
+        ReplicaFiles.IsLayerFile(file) || ReplicaFiles.IsStaged(file) || file == ReplicaFiles.DirtyLog || file == ReplicaFiles.AbsentLog || file.EndsWith(MetaFile.TempSuffix, StringComparison.Ordinal);
 
     /// <summary>Deletes temp files and layer files volume.meta does not list: what an interrupted operation left.</summary>
     private static void RemoveLeftovers(IFileSystem fs, string directory, VolumeMeta meta)

@@ -5,6 +5,8 @@ internal static class ReplicaFiles
 {
     public const string VolumeMeta = "volume.meta";
     public const string DirtyLog = "dirty.log";
+    /// <summary>Regions written while a replica of the volume was away, for its catch-up (DESIGN §3); same format as dirty.log.</summary>
+    public const string AbsentLog = "absent.log";
     /// <summary>Present while a replica is being created: without it, layer files and no volume.meta mean corruption.</summary>
     public const string CreatingMarker = "creating";
     /// <summary>Written when an fsync failed (or what the head holds became unknown): the replica is never trusted again, across restarts too.</summary>
