@@ -148,22 +148,28 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>The digest of a snapshot layer of this replica (what a copier compares a staged copy with).</summary>
+    /// <summary>
+    /// The digest of a snapshot layer of this replica (what a copier compares a staged copy with). Read outside the
+    /// replica's lock and I/O gate, as a check is: a snapshot layer never changes, and flushes must not wait for it.
+    /// </summary>
     public ReplicaStatus GetLayerDigest(string snapshot, out LayerDigest digest)
     {
         digest = LayerDigest.Empty;
+        Layer? layer;
         lock (_control)
+            if (FindLayer(snapshot, out layer) is var status and not ReplicaStatus.Ok) return status;
+        try
         {
-            if (FindLayer(snapshot, out var layer) is var status and not ReplicaStatus.Ok) return status;
-            try
-            {
-                digest = Digest(layer!.Handle, layer.Meta.Size);
-                return ReplicaStatus.Ok;
-            }
-            catch (IOException e)
-            {
-                return Classify(e);
-            }
+            digest = Digest(layer!.Handle, layer.Meta.Size);
+            return ReplicaStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            return Classify(e);
+        }
+        catch (ObjectDisposedException)
+        {
+            return ReplicaStatus.NotFound; // purged, or the replica closed, meanwhile
         }
     }
 

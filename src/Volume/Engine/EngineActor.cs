@@ -52,6 +52,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         Receive<Joined>(OnJoined);
         Receive<CopyReplica>(OnCopyReplica);
         Receive<CopyEnded>(OnCopyEnded);
+        Receive<EndTracking>(OnEndTracking);
         Receive<PromoteReplica>(p =>
         {
             if (p.Epoch == _epoch && _running is { } running && running.Promote(p.ReplicaId))
@@ -169,7 +170,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         var nodes = new Dictionary<string, string>(_nodes, StringComparer.Ordinal);
         var volumes = _env.Volumes;
         var (volume, epoch) = (_volume, c.Epoch);
-        var copy = new ReplicaCopy(c.ReplicaId, c.ReplicaNode, target, _env.Calls,
+        var copy = new ReplicaCopy(c.ReplicaId, c.ReplicaNode, c.CatchUp, target, _env.Calls,
             () => io.View.Readable.Where(m => nodes.ContainsKey(m.ReplicaId)).Select(m => new ReplicaCopy.Source(m.ReplicaId, nodes[m.ReplicaId], m.Channel)).ToArray(),
             p => volumes.Tell(new RebuildProgress(volume, epoch, c.ReplicaId, p.Source, p.Done, p.Total, p.Copied, p.BytesPerSecond)),
             _env.Settings.RebuildBandwidth);
@@ -202,6 +203,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         }
         _epoch = s.Epoch;
         _size = s.Size;
+        _track = s.Track;
         _nodes = s.Replicas.ToDictionary(r => r.Id, r => r.Node, StringComparer.Ordinal);
         CloseUnserved();
         var starter = new EngineStarter(_env.NodeId, _env.Settings, _env.LocalReplicas, _env.Secret, _env.Calls);
@@ -250,12 +252,13 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         if (_running is { } running)
         {
             // Replicas brought back under a newer epoch: the same pipeline serves from them, its NBD clients still connected.
+            running.Tracking |= _track;
             _ = RunningEngine.CloseAsync(running.Adopt(channels));
         }
         else
         {
             _io = new VolumeIo(_volume, _size, ReplicaSetView.Empty, new FailureSink(Self, _env.Settings.FailurePersistTimeout), _env.Lease);
-            _running = new RunningEngine(_io, channels);
+            _running = new RunningEngine(_io, channels) { Tracking = _track };
             _running.Drop([]);
             _env.Exports.Add(_io);
         }
@@ -339,10 +342,37 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
 
     private void OnFailAnswered(FailAnswered a)
     {
+        if (a.Recorded && _clearing is { IsCompleted: false } clearing)
+        {
+            // The replicas are forgetting their absent logs: the marks this failure starts must come after that.
+            clearing.ContinueWith(_ => a, TaskScheduler.Default).PipeTo(Self);
+            return;
+        }
+        // The failed replicas may come back and catch up: from now on every write is tracked for them (DESIGN §3).
+        if (a.Recorded && _running is { } running) running.Tracking = true;
         if (!a.Recorded) _reporting.ExceptWith(a.Request.Failures.Select(f => f.ReplicaId)); // the check reports it again
         // Out of the read set before the request that found the failure answers (DESIGN §3).
         if (a.Recorded) Drop(a.Request.Failures.Select(f => f.ReplicaId));
         a.Request.Persisted.TrySetResult(a.Recorded);
+    }
+
+    private bool _track;
+    private Task? _clearing;
+
+    /// <summary>
+    /// No replica is away any more (the controller says so): writes go untracked, then every replica forgets its absent
+    /// log. A failure meanwhile waits for that before it tracks again (<see cref="OnFailAnswered"/>).
+    /// </summary>
+    private void OnEndTracking(EndTracking e)
+    {
+        if (e.Epoch != _epoch || _running is not { } running || !running.Tracking) return;
+        _track = false;
+        running.Tracking = false;
+        running.Drop([]);
+        var calls = _env.Calls;
+        var replicas = running.Channels.Keys.Where(_nodes.ContainsKey).Select(id => (Id: id, Node: _nodes[id])).ToArray();
+        _clearing = Task.WhenAll(replicas.Select(r => calls.AskAsync(new ReplicaProtocol.ClearAbsentRegions(r.Node, r.Id, Guid.NewGuid()))));
+        _log.Info("Volume {Volume}: every replica is back; writes are no longer tracked", _volume);
     }
 
     private void Drop(IEnumerable<string> replicaIds)

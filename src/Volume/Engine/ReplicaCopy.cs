@@ -12,9 +12,13 @@ namespace ActorStore.Volume.Engine;
 /// staged layer of the new one through the replica channels (reads run ahead of writes); each staged layer
 /// is checked against the digest of what was read, and all are installed at once. A source that fails midway
 /// is left for the next healthy replica, which starts the layer in progress over; finished layers stay.
+/// A catch-up (<paramref name="catchUp"/>, DESIGN §3) copies only what the returning replica lacks: the regions the
+/// healthy replicas tracked while it was away, into its old head staged as the first layer it lacks (checked against
+/// that layer's full digest on the source), and the layers taken since, whole.
 /// </summary>
 /// <param name="bytesPerSecond">At most this many bytes a second are copied (0: as fast as it goes), to leave the disks and network to the clients.</param>
-internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaChannel target, ReplicaCalls calls, Func<IReadOnlyList<ReplicaCopy.Source>> sources,
+internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProtocol.CatchUpPlan? catchUp, IReplicaChannel target, ReplicaCalls calls,
+    Func<IReadOnlyList<ReplicaCopy.Source>> sources,
     Action<ReplicaCopy.Progress> report, long bytesPerSecond)
 {
     private const int Chunk = 4 << 20;
@@ -46,7 +50,17 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
             (layers, var why) = await ListAsync(source, extents, ct).ConfigureAwait(false);
             if (layers is null) Lose(source, why);
         }
-        _total = extents.Values.Sum(list => list.Sum(e => e.Length));
+        IReadOnlyList<Region> patch = [];
+        if (catchUp is not null)
+        {
+            var (regions, why) = await TrackedRegionsAsync().ConfigureAwait(false);
+            if (regions is null) return new Outcome(false, why, 0, false);
+            patch = regions;
+            layers = layers.Where(l => !catchUp.Have.Contains(l.Name, StringComparer.Ordinal)).ToList();
+            if (layers.All(l => l.Name != catchUp.Patch)) return new Outcome(false, $"the healthy replicas have no layer {catchUp.Patch} to patch", 0, false);
+            extents[catchUp.Patch] = Within(extents[catchUp.Patch], patch);
+        }
+        _total = layers.Sum(l => extents[l.Name].Sum(e => e.Length));
         _listed = _clock.Elapsed;
         // Every layer staged first: a layer's check (an fsync and a read of it on the new replica) then runs while the next is copied.
         foreach (var layer in layers)
@@ -59,7 +73,16 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
             {
                 ct.ThrowIfCancellationRequested();
                 if (Next() is not { } source) return NoSource($"copying layer {layer.Name}");
+                var patching = layer.Name == catchUp?.Patch;
+                if (patching && await PunchAsync(layer.Name, patch).ConfigureAwait(false) is { } punching) return TargetFailed(punching);
                 var (result, why, digest) = await CopyLayerAsync(layer, source, extents[layer.Name], ct).ConfigureAwait(false);
+                if (result == LayerResult.Copied && patching)
+                {
+                    // Only part of the layer was copied: the check compares the whole staged layer with the source's whole layer.
+                    var whole = await calls.AskAsync(new DigestLayer(source.Node, source.Id, Guid.NewGuid(), layer.Name), CheckTime(layer.Size)).ConfigureAwait(false);
+                    if (whole is LayerChecked d) digest = new LayerDigest(d.Bytes, d.Crc);
+                    else (result, why) = (LayerResult.SourceFailed, $"digest of layer {layer.Name}: {ReplicaCalls.DetailOf(whole)}");
+                }
                 if (result == LayerResult.Copied)
                 {
                     checks.Add(CheckAsync(layer, digest));
@@ -71,7 +94,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
                 if (await StageAsync(layer).ConfigureAwait(false) is { } staging) return TargetFailed(staging);
                 if (Next() is not { } other) continue;
                 var again = new List<AllocationExtent>();
-                if (await ExtentsAsync(other, layer, again).ConfigureAwait(false) == ReplicaStatus.Ok) extents[layer.Name] = again;
+                if (await ExtentsAsync(other, layer, again).ConfigureAwait(false) == ReplicaStatus.Ok) extents[layer.Name] = patching ? Within(again, patch) : again;
             }
         }
         var copiedAt = _clock.Elapsed;
@@ -85,7 +108,9 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
         Report(_lastSource ?? "", force: true);
         var lost = _why.Count == 0 ? "" : $"; sources lost on the way: {string.Join("; ", _why)}";
         var took = _clock.Elapsed;
-        return new Outcome(true, $"{layers.Count} layer(s), {_copied} bytes copied and checked in {took.TotalSeconds:0.0} s "
+        var what = catchUp is null ? $"{layers.Count} layer(s)"
+            : $"caught up: {patch.Count} region(s) ({patch.Sum(r => r.Length)} bytes) written while away patched into layer {catchUp.Patch}, {layers.Count - 1} layer(s) taken since copied whole";
+        return new Outcome(true, $"{what}, {_copied} bytes copied and checked in {took.TotalSeconds:0.0} s "
             + $"(listed in {_listed.TotalSeconds:0.0} s, copied by {copiedAt.TotalSeconds:0.0} s, checked by {checkedAt.TotalSeconds:0.0} s; waited {_waitRead.TotalSeconds:0.0} s for reads, {_waitWrite.TotalSeconds:0.0} s for writes){lost}", _copied, false);
     }
 
@@ -97,11 +122,59 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
     /// </summary>
     private async Task<string?> CheckAsync(LayerInfo layer, LayerDigest digest)
     {
-        var timeout = TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(digest.Bytes / 100e6);
-        var check = await calls.AskAsync(new CheckStagedLayer(targetNode, targetId, Guid.NewGuid(), layer.Name), timeout).ConfigureAwait(false);
+        var check = await calls.AskAsync(new CheckStagedLayer(targetNode, targetId, Guid.NewGuid(), layer.Name), CheckTime(digest.Bytes)).ConfigureAwait(false);
         if (check is not LayerChecked c) return $"check layer {layer.Name}: {ReplicaCalls.DetailOf(check)}";
         return c.Bytes == digest.Bytes && c.Crc == digest.Crc ? null
             : $"layer {layer.Name} does not check out: the copy holds {new LayerDigest(c.Bytes, c.Crc)}, the source gave {digest}";
+    }
+
+    private static TimeSpan CheckTime(long bytes) => TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(bytes / 100e6);
+
+    /// <summary>
+    /// What the returning replica missed: every region a healthy replica's absent log holds (each was RW all along or
+    /// joined since, taking every write from then on: the union covers it), and its own unflushed ones.
+    /// </summary>
+    private async Task<(IReadOnlyList<Region>?, string)> TrackedRegionsAsync()
+    {
+        var all = new List<Region>(catchUp!.Dirty);
+        foreach (var source in sources().Where(s => s.Id != targetId))
+        {
+            var answer = await calls.AskAsync(new ListAbsentRegions(source.Node, source.Id, Guid.NewGuid())).ConfigureAwait(false);
+            if (answer is not AbsentRegionList list) return (null, $"replica {source.Id} did not list the regions written while {targetId} was away: {ReplicaCalls.DetailOf(answer)}");
+            all.AddRange(list.Regions);
+        }
+        var merged = new List<Region>();
+        foreach (var r in all.OrderBy(r => r.Offset))
+        {
+            if (merged.Count > 0 && merged[^1] is var last && r.Offset <= last.Offset + last.Length)
+                merged[^1] = last with { Length = Math.Max(last.Length, r.Offset + r.Length - last.Offset) };
+            else merged.Add(r);
+        }
+        return (merged, "");
+    }
+
+    /// <summary>The parts of <paramref name="extents"/> inside <paramref name="regions"/> (both in offset order).</summary>
+    private static List<AllocationExtent> Within(List<AllocationExtent> extents, IReadOnlyList<Region> regions)
+    {
+        var within = new List<AllocationExtent>();
+        var r = 0;
+        foreach (var e in extents)
+        {
+            while (r < regions.Count && regions[r].Offset + regions[r].Length <= e.Offset) r++;
+            for (var i = r; i < regions.Count && regions[i].Offset < e.Offset + e.Length; i++)
+            {
+                var start = Math.Max(e.Offset, regions[i].Offset);
+                var end = Math.Min(e.Offset + e.Length, regions[i].Offset + regions[i].Length);
+                if (end > start) within.Add(new AllocationExtent(start, end - start, IsHole: false));
+            }
+        }
+        return within;
+    }
+
+    private async Task<string?> PunchAsync(string layer, IReadOnlyList<Region> regions)
+    {
+        var punched = await calls.AskAsync(new PunchStaged(targetNode, targetId, Guid.NewGuid(), layer, regions)).ConfigureAwait(false);
+        return ReplicaCalls.StatusOf(punched) == ReplicaStatus.Ok ? null : $"clear the regions of layer {layer} written while away: {ReplicaCalls.DetailOf(punched)}";
     }
 
     private Source? Next() => sources().FirstOrDefault(s => !_lost.Contains(s.Id) && s.Id != targetId && !s.Channel.IsBroken);
@@ -161,7 +234,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, IReplicaCh
 
     private async Task<string?> StageAsync(LayerInfo layer)
     {
-        var staged = await calls.AskAsync(new StageLayer(targetNode, targetId, Guid.NewGuid(), layer)).ConfigureAwait(false);
+        var staged = await calls.AskAsync(new StageLayer(targetNode, targetId, Guid.NewGuid(), layer, Keep: layer.Name == catchUp?.Patch)).ConfigureAwait(false);
         return ReplicaCalls.StatusOf(staged) == ReplicaStatus.Ok ? null : $"stage layer {layer.Name}: {ReplicaCalls.DetailOf(staged)}";
     }
 

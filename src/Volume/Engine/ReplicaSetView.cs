@@ -12,8 +12,10 @@ public sealed class ReplicaSetView
 {
     public static ReplicaSetView Empty { get; } = new([]);
 
-    public ReplicaSetView(IReadOnlyList<Member> members)
+    /// <param name="track">A replica of the volume is away: every write is sent tracked, for its catch-up (DESIGN §3).</param>
+    public ReplicaSetView(IReadOnlyList<Member> members, bool track = false)
     {
+        Track = track;
         // Remote replicas first: their sends are in flight while a local replica writes synchronously.
         Writable = members.Where(m => m.Mode is ReplicaMode.ReadWrite or ReplicaMode.WriteOnly)
             .OrderBy(m => m.Channel.IsLocal).ToArray();
@@ -27,6 +29,9 @@ public sealed class ReplicaSetView
 
     /// <summary>RW replicas, the local one first.</summary>
     public Member[] Readable { get; }
+
+    /// <summary>Writes, zeroes and trims are sent tracked: the replicas note their regions for an away replica's catch-up.</summary>
+    public bool Track { get; }
 
     /// <summary>While a replica rebuilds, TRIM is a no-op (its result would differ on a half-copied replica).</summary>
     public bool AnyWriteOnly { get; }

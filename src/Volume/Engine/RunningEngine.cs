@@ -10,6 +10,9 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
 
     public Dictionary<string, IReplicaChannel> Channels { get; } = channels;
 
+    /// <summary>A replica of the volume is away: the views published send every write tracked (DESIGN §3).</summary>
+    public bool Tracking { get; set; }
+
     /// <summary>The replicas that are not read-write: a rebuild's new replica (write-only) until it is promoted.</summary>
     private readonly Dictionary<string, ReplicaMode> _modes = new(StringComparer.Ordinal);
 
@@ -54,7 +57,7 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
             _modes.Remove(id);
             if (Channels.Remove(id, out var channel)) dropped.Add(channel);
         }
-        Io.Publish(new ReplicaSetView(Channels.Select(c => new ReplicaSetView.Member(c.Key, _modes.GetValueOrDefault(c.Key, ReplicaMode.ReadWrite), c.Value)).ToArray()));
+        Io.Publish(new ReplicaSetView(Channels.Select(c => new ReplicaSetView.Member(c.Key, _modes.GetValueOrDefault(c.Key, ReplicaMode.ReadWrite), c.Value)).ToArray(), Tracking));
         return dropped;
     }
 

@@ -65,7 +65,7 @@ public sealed partial class VolumeActor
         // A write-only replica is never opened as one in sync: its rebuild stopped with the engine before, and it is replaced.
         var replicas = salvage ? _record.SalvageCandidates : _record.Replicas.Where(r => r.Mode == ReplicaMode.ReadWrite);
         var start = new StartEngine(_record.AttachedTo!, _record.Name, _record.Id, _record.Size, _record.Epoch,
-            replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage);
+            replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage, Track: AnyAway);
         Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, () => StillAttached(start), () =>
         {
             var serving = ServeAsync(new ServeEngine(start.Node, start.Volume, start.Epoch)); // started here: it reads the actor's context

@@ -28,8 +28,11 @@ public sealed partial class VolumeActor
         public static readonly HealCheck Instance = new();
     }
 
-    /// <summary>The rebuild whose copy runs in the engine of <paramref name="Epoch"/>, and its last progress report.</summary>
-    private sealed record RebuildState(string ReplicaId, string Node, string? Replaces, long Epoch, DateTimeOffset Started, RebuildProgress? Progress = null);
+    /// <summary>
+    /// The rebuild whose copy runs in the engine of <paramref name="Epoch"/>, and its last progress report.
+    /// <paramref name="CatchUp"/>: it is a returning replica's delta catch-up, not a new replica's rebuild.
+    /// </summary>
+    private sealed record RebuildState(string ReplicaId, string Node, string? Replaces, long Epoch, DateTimeOffset Started, RebuildProgress? Progress = null, bool CatchUp = false);
 
     private RebuildState? _rebuild;
     private DateTimeOffset _nextRebuildAt;
@@ -70,7 +73,10 @@ public sealed partial class VolumeActor
         }
         if (readWrite == 0 || _engine is null || DateTimeOffset.UtcNow < _nextRebuildAt) return; // faulted: a salvage, not a rebuild
         var now = DateTimeOffset.UtcNow;
-        var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || r.FailedAt is null || now - r.FailedAt >= _host.Settings.ReplicaReplenishmentWait);
+        // A replica that failed recently may be back: it catches up (VolumeActor.CatchUp.cs) instead of being rebuilt.
+        if (failed.FirstOrDefault(MayCatchUp) is { } away && _probing is null && now >= _nextProbeAt.GetValueOrDefault(away.Id)) Probe(away);
+        var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || _noCatchUp.ContainsKey(r.Id) || r.FailedAt is null
+            || now - r.FailedAt >= _host.Settings.ReplicaReplenishmentWait);
         // Replicas that failed recently may come back and catch up: rebuild only for what none of them will fill.
         if (due is null && readWrite + failed.Length >= _record.ReplicaCount) return;
         StartRebuild(due?.Id);
@@ -101,44 +107,50 @@ public sealed partial class VolumeActor
                 Record(e);
                 _log.Info("Volume {Volume}: rebuilding a replica as {Replica} on node {Node} disk {Disk}{Replacing}", _record.Name, e.ReplicaId, e.Node, e.Disk,
                     replaces is null ? "" : $", replacing {replaces}");
-                JoinNewReplica(added, engine);
+                JoinReplica(e.ReplicaId, e.Node, e.Disk, replaces, engine, null, RebuildSnapshotName());
             });
         });
     }
 
-    /// <summary>Creates the new replica, has the engine take it write-only, then takes the rebuild's snapshot and starts the copy.</summary>
-    private void JoinNewReplica(ReplicaAdded added, EngineLink engine)
+    private static string RebuildSnapshotName() => $"rebuild-{Guid.NewGuid():N}"[..16];
+
+    /// <summary>
+    /// Has the engine take the replica write-only (a new one is created first; a returning one was prepared by its catch-up),
+    /// then takes the rebuild's snapshot <paramref name="snapshotName"/> and starts the copy: whole, or the <paramref name="catchUp"/>.
+    /// </summary>
+    private void JoinReplica(string replicaId, string node, string disk, string? replaces, EngineLink engine, CatchUpPlan? catchUp, string snapshotName)
     {
-        var create = new ReplicaProtocol.CreateReplica(added.Node, added.ReplicaId, Guid.NewGuid(), _record.Name, _record.Id, added.Disk, _record.Size, engine.Epoch, Rebuilding: true);
-        var join = new AddReplica(engine.Node, _record.Name, _record.Id, engine.Epoch, new EngineReplica(added.ReplicaId, added.Node, added.Disk, null));
+        var create = catchUp is not null ? null
+            : new ReplicaProtocol.CreateReplica(node, replicaId, Guid.NewGuid(), _record.Name, _record.Id, disk, _record.Size, engine.Epoch, Rebuilding: true);
+        var join = new AddReplica(engine.Node, _record.Name, _record.Id, engine.Epoch, new EngineReplica(replicaId, node, disk, null));
         var calls = _calls;
         var nodes = _host.Nodes;
         var timeout = _host.Settings.ReplicaCommandTimeout;
         Run(async () =>
         {
-            var created = await calls.AskAsync(create).ConfigureAwait(false);
-            return ReplicaCalls.StatusOf(created) != Blocks.ReplicaStatus.Ok ? $"create: {ReplicaCalls.DetailOf(created)}"
-                : await AskEngine(nodes, join, timeout * 2).ConfigureAwait(false) is ReplicaJoined ? null : "the engine did not take it";
+            if (create is not null && await calls.AskAsync(create).ConfigureAwait(false) is var created && ReplicaCalls.StatusOf(created) != Blocks.ReplicaStatus.Ok)
+                return $"create: {ReplicaCalls.DetailOf(created)}";
+            return await AskEngine(nodes, join, timeout * 2).ConfigureAwait(false) is ReplicaJoined ? null : "the engine did not take it";
         }, then: failure =>
         {
             if (failure is not null || _engine != engine)
             {
-                FailRebuild(added.ReplicaId, failure ?? "the engine changed while it joined");
+                FailRebuild(replicaId, failure ?? "the engine changed while it joined");
                 Finish();
                 return;
             }
-            var snapshot = new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, $"rebuild-{added.ReplicaId[^8..]}", 0, UserCreated: false, null);
+            var snapshot = new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, snapshotName, 0, UserCreated: false, null);
             Persist(snapshot, e =>
             {
                 Record(e);
                 RunOperation(snapshot, ActorRefs.Nobody, andThen: succeeded =>
                 {
-                    if (!succeeded || _engine != engine || _record.Replicas.All(r => r.Id != added.ReplicaId || r.Mode != ReplicaMode.WriteOnly))
-                        FailRebuild(added.ReplicaId, "the rebuild's snapshot was not taken on it");
+                    if (!succeeded || _engine != engine || _record.Replicas.All(r => r.Id != replicaId || r.Mode != ReplicaMode.WriteOnly))
+                        FailRebuild(replicaId, "the rebuild's snapshot was not taken on it");
                     else
                     {
-                        _rebuild = new RebuildState(added.ReplicaId, added.Node, added.Replaces, engine.Epoch, DateTimeOffset.UtcNow);
-                        Tell(new CopyReplica(engine.Node, _record.Name, engine.Epoch, added.ReplicaId, added.Node));
+                        _rebuild = new RebuildState(replicaId, node, replaces, engine.Epoch, DateTimeOffset.UtcNow, CatchUp: catchUp is not null);
+                        Tell(new CopyReplica(engine.Node, _record.Name, engine.Epoch, replicaId, node, catchUp));
                     }
                     Finish();
                 });
@@ -152,7 +164,7 @@ public sealed partial class VolumeActor
         else if (_rebuild is null && p.Epoch == _record.Epoch && _record.Replicas.FirstOrDefault(x => x.Id == p.ReplicaId) is { Mode: ReplicaMode.WriteOnly } replica)
         {
             // This controller recovered (it moved, its node restarted) while the engine went on copying: follow that rebuild.
-            _rebuild = new RebuildState(p.ReplicaId, replica.Node, null, p.Epoch, DateTimeOffset.UtcNow, p);
+            _rebuild = new RebuildState(p.ReplicaId, replica.Node, null, p.Epoch, DateTimeOffset.UtcNow, p, IsCatchingUp(p.ReplicaId));
         }
     }
 
@@ -168,7 +180,7 @@ public sealed partial class VolumeActor
             _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter;
         }
         var rebuild = _rebuild ?? (current is { Mode: ReplicaMode.WriteOnly } && f.Epoch == _record.Epoch
-            ? new RebuildState(f.ReplicaId, current.Node, null, f.Epoch, DateTimeOffset.UtcNow) // recovered since it started: finish it
+            ? new RebuildState(f.ReplicaId, current.Node, null, f.Epoch, DateTimeOffset.UtcNow, CatchUp: IsCatchingUp(f.ReplicaId)) // recovered since it started: finish it
             : null);
         if (rebuild is null || rebuild.ReplicaId != f.ReplicaId || rebuild.Epoch != f.Epoch || current?.Mode != ReplicaMode.WriteOnly)
         {
@@ -183,14 +195,16 @@ public sealed partial class VolumeActor
             replyTo.Tell(recorded);
             return;
         }
-        Persist(new ReplicaRebuilt(f.ReplicaId, f.Copied, DateTimeOffset.UtcNow, f.Detail), e =>
+        var now = DateTimeOffset.UtcNow;
+        Persist<IVolumeEvent>(rebuild.CatchUp ? new ReplicaCaughtUp(f.ReplicaId, f.Copied, now, f.Detail) : new ReplicaRebuilt(f.ReplicaId, f.Copied, now, f.Detail), e =>
         {
             Record(e);
-            _log.Info("Volume {Volume}: replica {Replica} rebuilt in {Seconds:0.0} s ({Detail}); volume is {Robustness}", _record.Name, e.ReplicaId,
-                (e.At - rebuild.Started).TotalSeconds, f.Detail, _record.Robustness);
-            if (_engine is { } engine) Tell(new PromoteReplica(engine.Node, _record.Name, engine.Epoch, e.ReplicaId));
+            _log.Info("Volume {Volume}: replica {Replica} {How} in {Seconds:0.0} s ({Detail}); volume is {Robustness}", _record.Name, f.ReplicaId,
+                rebuild.CatchUp ? "caught up" : "rebuilt", (now - rebuild.Started).TotalSeconds, f.Detail, _record.Robustness);
+            if (_engine is { } engine) Tell(new PromoteReplica(engine.Node, _record.Name, engine.Epoch, f.ReplicaId));
             if (rebuild.Replaces is { } old && _record.Replicas.Any(r => r.Id == old && (r.Mode == ReplicaMode.Error || r.Evicting)))
-                RemoveReplica(old, $"replaced by {e.ReplicaId}");
+                RemoveReplica(old, $"replaced by {f.ReplicaId}");
+            EndTrackingIfWhole();
             replyTo.Tell(recorded);
         });
     }
@@ -218,6 +232,7 @@ public sealed partial class VolumeActor
         Persist(new ReplicaRemoved(replicaId, why, DateTimeOffset.UtcNow), e =>
         {
             Record(e);
+            EndTrackingIfWhole();
             if (replica.Mode != ReplicaMode.Error && _engine is { } engine) Tell(new DropReplicas(engine.Node, _record.Name, engine.Epoch, [replicaId]));
             _log.Info("Volume {Volume}: replica {Replica} on node {Node} removed: {Why}", _record.Name, replicaId, replica.Node, why);
             _ = _calls.AskAsync(new ReplicaProtocol.RemoveReplica(replica.Node, replicaId, Guid.NewGuid()));

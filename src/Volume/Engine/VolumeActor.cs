@@ -116,6 +116,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<DetachDone>(OnDetachDone);
         Command<SnapshotCount>(OnSnapshotCount);
         Command<HealCheck>(_ => OnHealCheck());
+        Command<CatchUpProbed>(OnCatchUpProbed);
         Command<EvictReplicas>(OnEvictReplicas);
         Command<ListHistory>(_ => Sender.Tell(_record.Exists
             ? new History(_record.Name, _record.History.Select(h => new HistoryView(h.At, h.Kind, h.Replica, h.Node, h.Detail)).ToArray())

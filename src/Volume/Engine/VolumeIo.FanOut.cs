@@ -93,9 +93,10 @@ public sealed partial class VolumeIo
             for (var i = 0; i < members.Length; i++)
                 pending[i] = widen && members[i].Mode == ReplicaMode.WriteOnly
                     ? WidenedAsync(view, members[i].Channel, mutation, offset, length, data)
-                    : Start(members[i].Channel, mutation, offset, length, data);
+                    : Start(members[i].Channel, mutation, offset, length, data, view.Track);
             for (var i = 0; i < members.Length; i++) answers[i] = await pending[i].ConfigureAwait(false);
-            return await JudgeAsync(members, answers, mutation).ConfigureAwait(false);
+            var judged = Judge(members, answers, mutation, out var failures);
+            return failures is null ? judged : await FailThenAnswerAsync(failures, judged, members, answers, mutation, offset, length, data).ConfigureAwait(false);
         }
         finally
         {
@@ -105,18 +106,20 @@ public sealed partial class VolumeIo
         }
     }
 
-    private static ValueTask<ReplicaStatus> Start(IReplicaChannel channel, Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data) =>
+    private static ValueTask<ReplicaStatus> Start(IReplicaChannel channel, Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data, bool track = false) =>
         mutation switch
         {
-            Mutation.Write => channel.WriteAsync(offset, data),
-            Mutation.Zeroes => channel.WriteZeroesAsync(offset, length, allocate: false),
-            Mutation.ZeroesAllocated => channel.WriteZeroesAsync(offset, length, allocate: true),
-            Mutation.Trim => channel.TrimAsync(offset, length),
+            Mutation.Write => channel.WriteAsync(offset, data, track),
+            Mutation.Zeroes => channel.WriteZeroesAsync(offset, length, allocate: false, track),
+            Mutation.ZeroesAllocated => channel.WriteZeroesAsync(offset, length, allocate: true, track),
+            Mutation.Trim => channel.TrimAsync(offset, length, track),
             _ => channel.FlushAsync(),
         };
 
-    private ValueTask<IoStatus> JudgeAsync(ReplicaSetView.Member[] members, ReplicaStatus[] answers, Mutation mutation)
+    /// <summary>The answer by DESIGN §3's rules, and the replicas to fail first (null: none).</summary>
+    private IoStatus Judge(ReplicaSetView.Member[] members, ReplicaStatus[] answers, Mutation mutation, out List<ReplicaFailure>? failures)
     {
+        failures = null;
         int okReadWrite = 0, noSpace = 0, failed = 0;
         for (var i = 0; i < members.Length; i++)
         {
@@ -134,26 +137,47 @@ public sealed partial class VolumeIo
                     break;
                 case ReplicaStatus.StaleEpoch:
                     _sink.Fenced(members[i].ReplicaId, members[i].Channel.Epoch);
-                    return ValueTask.FromResult(IoStatus.IoError);
+                    return IoStatus.IoError;
                 default:
                     failed++;
                     break;
             }
         }
-        if (noSpace == 0 && failed == 0) return ValueTask.FromResult(okReadWrite > 0 || mutation == Mutation.Flush ? IoStatus.Ok : IoStatus.IoError);
+        if (noSpace == 0 && failed == 0) return okReadWrite > 0 || mutation == Mutation.Flush ? IoStatus.Ok : IoStatus.IoError;
         // No RW replica had room: the client gets ENOSPC and the full replicas stay (nothing is lost by them).
         var failFull = noSpace > 0 && okReadWrite > 0;
-        var failures = new List<ReplicaFailure>(failed + noSpace);
+        failures = new List<ReplicaFailure>(failed + noSpace);
         for (var i = 0; i < members.Length; i++)
         {
             var answer = answers[i];
             if (answer == ReplicaStatus.Ok || (answer == ReplicaStatus.NoSpace && !failFull)) continue;
             failures.Add(new ReplicaFailure(members[i].ReplicaId, answer, mutation.ToString().ToLowerInvariant(), members[i].Channel.Epoch));
         }
-        var result = okReadWrite > 0 ? IoStatus.Ok : noSpace > 0 ? IoStatus.NoSpace : IoStatus.IoError;
-        return failures.Count == 0 ? ValueTask.FromResult(result) : FailThenAnswerAsync(failures, result);
+        if (failures.Count == 0) failures = null;
+        return okReadWrite > 0 ? IoStatus.Ok : noSpace > 0 ? IoStatus.NoSpace : IoStatus.IoError;
     }
 
-    private async ValueTask<IoStatus> FailThenAnswerAsync(List<ReplicaFailure> failures, IoStatus answer) =>
-        await _sink.FailAsync(failures).ConfigureAwait(false) ? answer : IoStatus.IoError;
+    /// <summary>
+    /// Fails the replicas (persisted before the answer), then, for a mutation that succeeded, sends it again tracked to
+    /// the RW replicas that took it: the failed ones may have missed it, and from now on the engine tracks for their
+    /// catch-up, but this mutation was sent before (DESIGN §3). Sending it again is harmless: the caller still holds
+    /// its blocks' ordering entry, so the same bytes land in the same place.
+    /// </summary>
+    private async ValueTask<IoStatus> FailThenAnswerAsync(List<ReplicaFailure> failures, IoStatus answer, ReplicaSetView.Member[] members,
+        ReplicaStatus[] answers, Mutation mutation, long offset, long length, ReadOnlyMemory<byte> data)
+    {
+        if (!await _sink.FailAsync(failures).ConfigureAwait(false)) return IoStatus.IoError;
+        if (mutation == Mutation.Flush || answer != IoStatus.Ok) return answer;
+        List<ReplicaFailure>? again = null;
+        var tracked = 0;
+        for (var i = 0; i < members.Length; i++)
+        {
+            if (answers[i] != ReplicaStatus.Ok || members[i].Mode != ReplicaMode.ReadWrite) continue;
+            var status = await Start(members[i].Channel, mutation, offset, length, data, track: true).ConfigureAwait(false);
+            if (status == ReplicaStatus.Ok) tracked++;
+            else (again ??= []).Add(new ReplicaFailure(members[i].ReplicaId, status, mutation.ToString().ToLowerInvariant(), members[i].Channel.Epoch));
+        }
+        if (again is null) return answer;
+        return await _sink.FailAsync(again).ConfigureAwait(false) && tracked > 0 ? answer : IoStatus.IoError;
+    }
 }

@@ -111,6 +111,19 @@ public sealed class VolumeRecord
                 if (rebuilt >= 0 && _replicas[rebuilt].Mode == ReplicaMode.WriteOnly) _replicas[rebuilt] = _replicas[rebuilt] with { Mode = ReplicaMode.ReadWrite };
                 Note(b.At, "rebuilt", b.ReplicaId, $"{b.CopiedBytes} bytes copied and checked; read-write" + (b.Detail is { } account ? $" ({account})" : ""));
                 break;
+            case ReplicaRejoined j:
+                var back = _replicas.FindIndex(r => r.Id == j.ReplicaId);
+                if (back >= 0 && _replicas[back].Mode == ReplicaMode.Error)
+                {
+                    _replicas[back] = _replicas[back] with { Mode = ReplicaMode.WriteOnly, Failure = null, FailedAt = null, Fault = null };
+                    Note(j.At, "catch-up-started", j.ReplicaId, $"back with its data; it gets what was written while it was away (its old head patched as layer {j.Patch})");
+                }
+                break;
+            case ReplicaCaughtUp u:
+                var caught = _replicas.FindIndex(r => r.Id == u.ReplicaId);
+                if (caught >= 0 && _replicas[caught].Mode == ReplicaMode.WriteOnly) _replicas[caught] = _replicas[caught] with { Mode = ReplicaMode.ReadWrite };
+                Note(u.At, "caught-up", u.ReplicaId, $"{u.CopiedBytes} bytes copied and checked; read-write" + (u.Detail is { } how ? $" ({how})" : ""));
+                break;
             case ReplicaEvictionRequested ev:
                 var evicted = _replicas.FindIndex(r => r.Id == ev.ReplicaId);
                 if (evicted >= 0 && !_replicas[evicted].Evicting)
@@ -128,6 +141,11 @@ public sealed class VolumeRecord
                 break;
             case OperationCompleted c:
                 if (Pending is { Kind: OperationKind.Expand } expand && c.Succeeded) Size = expand.Size;
+                if (Pending is { Kind: not OperationKind.Snapshot } rewrite && c.Succeeded)
+                    // A replica away meanwhile has the snapshots as they were: it cannot catch up, only be replaced.
+                    for (var r = 0; r < _replicas.Count; r++)
+                        if (_replicas[r] is { Mode: ReplicaMode.Error } away && away.Fault != ReplicaFault.Untrusted)
+                            _replicas[r] = away with { Fault = ReplicaFault.Untrusted, Failure = $"{away.Failure}; the snapshots changed ({rewrite.Kind}) while it was away" };
                 Pending = null;
                 break;
             case VolumeDeleted:

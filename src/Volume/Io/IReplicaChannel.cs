@@ -32,11 +32,12 @@ public interface IReplicaChannel : IAsyncDisposable
     /// </summary>
     bool TryReadCached(long offset, Span<byte> destination);
 
-    ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data);
+    /// <param name="track">A replica of the volume is away: the replica notes the regions in its absent log before it writes (DESIGN §3).</param>
+    ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool track = false);
 
-    ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate);
+    ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate, bool track = false);
 
-    ValueTask<ReplicaStatus> TrimAsync(long offset, long length);
+    ValueTask<ReplicaStatus> TrimAsync(long offset, long length, bool track = false);
 
     ValueTask<ReplicaStatus> FlushAsync();
 

@@ -21,8 +21,11 @@ public static class EngineProtocol
     /// <summary>A replica as the engine needs it: where it lives, and when it failed (salvage prefers the last to fail).</summary>
     public sealed record EngineReplica(string Id, string Node, string Disk, DateTimeOffset? FailedAt) : IVolumeMessage;
 
-    /// <summary><paramref name="Salvage"/>: the replicas are failed ones; keep the freshest and those that agree with it.</summary>
-    public sealed record StartEngine(string Node, string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<EngineReplica> Replicas, bool Salvage)
+    /// <summary>
+    /// <paramref name="Salvage"/>: the replicas are failed ones; keep the freshest and those that agree with it.
+    /// <paramref name="Track"/>: a replica of the volume is away; every write is tracked for its catch-up (DESIGN §3).
+    /// </summary>
+    public sealed record StartEngine(string Node, string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<EngineReplica> Replicas, bool Salvage, bool Track = false)
         : IEngineCommand;
 
     /// <summary>
@@ -99,8 +102,21 @@ public static class EngineProtocol
 
     public sealed record ReplicaJoined(string Volume, long Epoch, string ReplicaId) : IVolumeMessage;
 
-    /// <summary>Copies every snapshot layer of a healthy replica into <paramref name="ReplicaId"/>, checks each and installs them.</summary>
-    public sealed record CopyReplica(string Node, string Volume, long Epoch, string ReplicaId, string ReplicaNode) : IEngineCommand;
+    /// <summary>
+    /// Copies every snapshot layer of a healthy replica into <paramref name="ReplicaId"/>, checks each and installs them;
+    /// with <paramref name="CatchUp"/>, only what a replica that was away lacks.
+    /// </summary>
+    public sealed record CopyReplica(string Node, string Volume, long Epoch, string ReplicaId, string ReplicaNode, CatchUpPlan? CatchUp = null) : IEngineCommand;
+
+    /// <summary>
+    /// A delta catch-up (DESIGN §3): the returning replica holds the layers <paramref name="Have"/>; its old head is staged as
+    /// layer <paramref name="Patch"/>, in which the regions the healthy replicas tracked (and <paramref name="Dirty"/>, its own
+    /// unflushed ones) are copied again; every other layer of the healthy replica is copied whole.
+    /// </summary>
+    public sealed record CatchUpPlan(IReadOnlyList<string> Have, string Patch, IReadOnlyList<Region> Dirty) : IVolumeMessage;
+
+    /// <summary>No replica of the volume is away any more: writes go untracked and the replicas forget their absent logs.</summary>
+    public sealed record EndTracking(string Node, string Volume, long Epoch) : IEngineCommand;
 
     /// <summary>The rebuilt replica is recorded read-write: reads may go to it.</summary>
     public sealed record PromoteReplica(string Node, string Volume, long Epoch, string ReplicaId) : IEngineCommand;

@@ -30,8 +30,29 @@ public static class ReplicaProtocol
 
     // A rebuild's steps on the new replica (DESIGN §5); the bytes go through the data port.
 
-    /// <summary>Starts (or starts over) the staged copy of snapshot <paramref name="Layer"/>.</summary>
-    public sealed record StageLayer(string Node, string ReplicaId, Guid RequestId, LayerInfo Layer) : IReplicaCommand;
+    /// <summary>Starts (or starts over) the staged copy of snapshot <paramref name="Layer"/>; with <paramref name="Keep"/> a catch-up's staged old head only takes its metadata.</summary>
+    public sealed record StageLayer(string Node, string ReplicaId, Guid RequestId, LayerInfo Layer, bool Keep = false) : IReplicaCommand;
+
+    // A delta catch-up's steps (DESIGN §3).
+
+    /// <summary>The returning replica's head becomes staged layer <paramref name="Layer"/> under a new head; answered by <see cref="CatchUpBegun"/>.</summary>
+    public sealed record BeginCatchUp(string Node, string ReplicaId, Guid RequestId, string Layer) : IReplicaCommand;
+
+    /// <summary><paramref name="Dirty"/>: regions its old head may hold unlike the others (its dirty-region log).</summary>
+    public sealed record CatchUpBegun(string ReplicaId, Guid RequestId, IReadOnlyList<Region> Dirty) : IVolumeMessage;
+
+    /// <summary>Makes these regions of a staged layer holes again, before they are copied from a healthy replica.</summary>
+    public sealed record PunchStaged(string Node, string ReplicaId, Guid RequestId, string Name, IReadOnlyList<Region> Regions) : IReplicaCommand;
+
+    /// <summary>The regions tracked writes marked since the absent log was cleared; answered by <see cref="AbsentRegionList"/>.</summary>
+    public sealed record ListAbsentRegions(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
+    public sealed record AbsentRegionList(string ReplicaId, Guid RequestId, IReadOnlyList<Region> Regions) : IVolumeMessage;
+
+    public sealed record ClearAbsentRegions(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
+    /// <summary>The digest of a snapshot layer of a healthy replica, answered as <see cref="LayerChecked"/>.</summary>
+    public sealed record DigestLayer(string Node, string ReplicaId, Guid RequestId, string Name) : IReplicaCommand;
 
     /// <summary>Makes a staged layer durable and answers its digest (<see cref="LayerChecked"/>).</summary>
     public sealed record CheckStagedLayer(string Node, string ReplicaId, Guid RequestId, string Name) : IReplicaCommand;
@@ -48,7 +69,8 @@ public static class ReplicaProtocol
     /// <summary>The layers of a replica's snapshot tree, as <see cref="ListLayers"/> answers.</summary>
     public sealed record ListLayers(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
 
-    public sealed record LayerList(string ReplicaId, Guid RequestId, IReadOnlyList<LayerInfo> Layers) : IVolumeMessage;
+    /// <summary><paramref name="HeadParent"/>: the snapshot the head was taken from (null: none).</summary>
+    public sealed record LayerList(string ReplicaId, Guid RequestId, IReadOnlyList<LayerInfo> Layers, string? HeadParent = null) : IVolumeMessage;
 
     /// <summary>A staged layer's digest: its data bytes and their CRC-32C, in offset order.</summary>
     public sealed record LayerChecked(string ReplicaId, Guid RequestId, long Bytes, uint Crc) : IVolumeMessage;

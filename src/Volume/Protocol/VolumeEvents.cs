@@ -53,6 +53,15 @@ public static class VolumeEvents
     /// <param name="Detail">The engine's account of the copy (layers, bytes, time, sources lost).</param>
     public sealed record ReplicaRebuilt(string ReplicaId, long CopiedBytes, DateTimeOffset At, string? Detail = null) : IVolumeEvent;
 
+    /// <summary>
+    /// A replica that was away is back with its data intact (DESIGN §3): write-only until <see cref="ReplicaCaughtUp"/>, its old head
+    /// staged as layer <paramref name="Patch"/> and patched with what was written while it was away.
+    /// </summary>
+    public sealed record ReplicaRejoined(string ReplicaId, string Patch, DateTimeOffset At) : IVolumeEvent;
+
+    /// <summary>The returning replica got what it missed, checked layer by layer: read-write again.</summary>
+    public sealed record ReplicaCaughtUp(string ReplicaId, long CopiedBytes, DateTimeOffset At, string? Detail = null) : IVolumeEvent;
+
     /// <summary>The replica is to move off its node or disk (eviction): it is replaced by a rebuild elsewhere, then removed.</summary>
     public sealed record ReplicaEvictionRequested(string ReplicaId, DateTimeOffset At) : IVolumeEvent;
 

@@ -29,6 +29,7 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     private long _offset;
     private long _length;
     private bool _allocate;
+    private bool _track;
     private byte[]? _buffer;
     private ReadOnlyMemory<byte> _data;
     private Memory<byte> _destination;
@@ -51,9 +52,10 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
     public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 
     /// <summary>Fills in a request; outside the channel's lock (a read rents its buffer here).</summary>
-    public void Init(Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null)
+    public void Init(Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null, bool track = false)
     {
         _layer = layer;
+        _track = track;
         _core.Reset();
         _core.RunContinuationsAsynchronously = false; // the engine goes on on the completing thread
         _op = op;
@@ -115,9 +117,9 @@ internal sealed class LocalIo : IThreadPoolWorkItem, IValueTaskSource<ReplicaSta
             return _op switch
             {
                 Op.Read => replica.Read(_offset, _buffer.AsSpan(0, (int)_length)),
-                Op.Write => replica.Write(_offset, _data.Span, epoch),
-                Op.Zeroes => replica.WriteZeroes(_offset, _length, _allocate, epoch),
-                Op.Trim => replica.Trim(_offset, _length, epoch),
+                Op.Write => replica.Write(_offset, _data.Span, epoch, _track),
+                Op.Zeroes => replica.WriteZeroes(_offset, _length, _allocate, epoch, _track),
+                Op.Trim => replica.Trim(_offset, _length, epoch, _track),
                 Op.Flush => replica.Flush(epoch),
                 Op.ReadLayer => replica.ReadLayer(_layer!, _offset, _buffer.AsSpan(0, (int)_length)),
                 Op.WriteStaged => replica.WriteStaged(_layer!, _offset, _data.Span),

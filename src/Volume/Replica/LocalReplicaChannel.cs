@@ -91,18 +91,18 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     public bool TryReadCached(long offset, Span<byte> destination) =>
         !Refused(out _) && Replica.TryReadCached(offset, destination);
 
-    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
+    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool track = false)
     {
         // Only an array can be held for a write given up on (AbandonedMemory): other memory is copied first.
         if (!MemoryMarshal.TryGetArray(data, out _)) data = data.ToArray();
-        return Submit(LocalIo.Op.Write, offset, data.Length, data, default, false, null);
+        return Submit(LocalIo.Op.Write, offset, data.Length, data, default, false, null, track: track);
     }
 
-    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate) =>
-        Submit(LocalIo.Op.Zeroes, offset, length, default, default, allocate, null);
+    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate, bool track = false) =>
+        Submit(LocalIo.Op.Zeroes, offset, length, default, default, allocate, null, track: track);
 
-    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length) =>
-        Submit(LocalIo.Op.Trim, offset, length, default, default, false, null);
+    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length, bool track = false) =>
+        Submit(LocalIo.Op.Trim, offset, length, default, default, false, null, track: track);
 
     public ValueTask<ReplicaStatus> FlushAsync() =>
         Submit(LocalIo.Op.Flush, 0, 0, default, default, false, null);
@@ -131,14 +131,15 @@ public sealed class LocalReplicaChannel : IReplicaChannel
     }
 
     private ValueTask<ReplicaStatus> Submit(
-        LocalIo.Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null)
+        LocalIo.Op op, long offset, long length, ReadOnlyMemory<byte> data, Memory<byte> destination, bool allocate, List<AllocationExtent>? into, string? layer = null,
+        bool track = false)
     {
         if (Refused(out var refusal)) return new(refusal);
         if (op is LocalIo.Op.Read or LocalIo.Op.Write && (offset < 0 || length < 0 || offset > Replica.Size - length)) return new(ReplicaStatus.OutOfRange);
         LocalIo? io;
         lock (_lock) _pool.TryPop(out io);
         io ??= new LocalIo(this);
-        io.Init(op, offset, length, data, destination, allocate, into, layer);
+        io.Init(op, offset, length, data, destination, allocate, into, layer, track);
         bool start;
         lock (_lock)
         {

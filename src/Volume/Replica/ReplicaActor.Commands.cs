@@ -46,16 +46,36 @@ public sealed partial class ReplicaActor
             case ListLayers:
                 return new LayerList(id, command.RequestId, replica.Snapshots()
                     .Select(s => new LayerInfo(s.Name, s.Parent, s.Created, s.UserCreated, s.Removed, s.Size, new Dictionary<string, string>(s.Labels), s.RequestId))
-                    .ToArray());
+                    .ToArray(), replica.HeadParent);
             case StageLayer s:
                 {
                     var l = s.Layer;
-                    return Answer(replica.StageLayer(new SnapshotInfo(l.Name, l.Parent, l.Created, l.UserCreated, l.Removed, l.Size, l.Labels, l.RequestId)));
+                    return Answer(replica.StageLayer(new SnapshotInfo(l.Name, l.Parent, l.Created, l.UserCreated, l.Removed, l.Size, l.Labels, l.RequestId), s.Keep));
                 }
             case CheckStagedLayer c:
                 {
                     var status = replica.CheckStaged(c.Name, out var digest);
                     return status == ReplicaStatus.Ok ? new LayerChecked(id, c.RequestId, digest.Bytes, digest.Crc) : Answer(status);
+                }
+            case BeginCatchUp b:
+                {
+                    var status = replica.BeginCatchUp(b.Layer, out var dirty);
+                    return status == ReplicaStatus.Ok ? new CatchUpBegun(id, b.RequestId, dirty.Select(r => r.ToRegion()).ToArray()) : Answer(status);
+                }
+            case PunchStaged p:
+                {
+                    foreach (var r in p.Regions)
+                        if (replica.PunchStaged(p.Name, r.Offset, r.Length) is var status and not ReplicaStatus.Ok) return Answer(status, $"at {r.Offset}");
+                    return Answer(ReplicaStatus.Ok);
+                }
+            case ListAbsentRegions:
+                return new AbsentRegionList(id, command.RequestId, replica.AbsentRegions().Select(r => r.ToRegion()).ToArray());
+            case ReplicaProtocol.ClearAbsentRegions:
+                return Answer(replica.ClearAbsentRegions());
+            case DigestLayer d:
+                {
+                    var status = replica.GetLayerDigest(d.Name, out var digest);
+                    return status == ReplicaStatus.Ok ? new LayerChecked(id, d.RequestId, digest.Bytes, digest.Crc) : Answer(status);
                 }
             case InstallLayers i:
                 return Answer(replica.InstallStaged(i.Names));

@@ -113,16 +113,18 @@ public sealed class SocketReplicaChannel : IReplicaChannel
     /// <summary>Never: the data is in another process.</summary>
     public bool TryReadCached(long offset, Span<byte> destination) => false;
 
-    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data) =>
+    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool track = false) =>
         data.Length > FrameCodec.MaxPayload
             ? new ValueTask<ReplicaStatus>(ReplicaStatus.InvalidArgument)
-            : Start(DataOp.Write, DataFlags.None, offset, data.Length, data, default, null);
+            : Start(DataOp.Write, Flags(track), offset, data.Length, data, default, null);
 
-    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate) =>
-        Start(DataOp.WriteZeroes, allocate ? DataFlags.Allocate : DataFlags.None, offset, length, default, default, null);
+    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate, bool track = false) =>
+        Start(DataOp.WriteZeroes, (allocate ? DataFlags.Allocate : DataFlags.None) | Flags(track), offset, length, default, default, null);
 
-    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length) =>
-        Start(DataOp.Trim, DataFlags.None, offset, length, default, default, null);
+    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length, bool track = false) =>
+        Start(DataOp.Trim, Flags(track), offset, length, default, default, null);
+
+    private static DataFlags Flags(bool track) => track ? DataFlags.Track : DataFlags.None;
 
     public ValueTask<ReplicaStatus> FlushAsync() =>
         Start(DataOp.Flush, DataFlags.None, 0, 0, default, default, null);

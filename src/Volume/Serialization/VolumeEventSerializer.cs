@@ -23,6 +23,8 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VL"] = typeof(ReplicaRebuilt),
         ["VM"] = typeof(ReplicaRemoved),
         ["VN"] = typeof(ReplicaEvictionRequested),
+        ["VO"] = typeof(ReplicaRejoined),
+        ["VP"] = typeof(ReplicaCaughtUp),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

@@ -86,15 +86,25 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
         return true;
     }
 
-    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data)
+    /// <summary>The ranges of writes, zeroes and trims sent tracked (a replica of the volume was away).</summary>
+    public List<(long Offset, long Length)> Tracked { get; } = [];
+
+    private void Track(bool track, long offset, long length)
     {
+        if (track) lock (Tracked) Tracked.Add((offset, length));
+    }
+
+    public ValueTask<ReplicaStatus> WriteAsync(long offset, ReadOnlyMemory<byte> data, bool track = false)
+    {
+        Track(track, offset, data.Length);
         var copy = data.ToArray(); // the caller's memory is not ours after the call returns
         return RunAsync(FakeOp.Write, () => Fill(offset, copy));
     }
 
-    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate) =>
+    public ValueTask<ReplicaStatus> WriteZeroesAsync(long offset, long length, bool allocate, bool track = false) =>
         RunAsync(FakeOp.Zeroes, () =>
         {
+            Track(track, offset, length);
             lock (_data)
             {
                 _data.AsSpan((int)offset, (int)length).Clear();
@@ -102,9 +112,10 @@ public sealed class FakeReplicaChannel(string replicaId, long size, bool isLocal
             }
         });
 
-    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length) =>
+    public ValueTask<ReplicaStatus> TrimAsync(long offset, long length, bool track = false) =>
         RunAsync(FakeOp.Trim, () =>
         {
+            Track(track, offset, length);
             lock (_data)
             {
                 _data.AsSpan((int)offset, (int)length).Clear();

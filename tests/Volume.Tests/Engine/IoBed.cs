@@ -44,7 +44,7 @@ public sealed class IoBed
         lock (_lock)
         {
             _members.RemoveAll(m => failures.Any(f => f.ReplicaId == m.ReplicaId));
-            Io.Publish(new ReplicaSetView(_members.ToArray()));
+            Io.Publish(new ReplicaSetView(_members.ToArray(), track: true)); // as the engine: the failed replicas may come back and catch up
         }
     }
 }

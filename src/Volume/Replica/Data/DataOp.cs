@@ -27,4 +27,6 @@ internal enum DataFlags : byte
     None = 0,
     /// <summary>WriteZeroes only: keep the range allocated (NBD's NO_HOLE).</summary>
     Allocate = 1,
+    /// <summary>Write, WriteZeroes, Trim: a replica of the volume is away; note the regions in the absent log first (DESIGN §3).</summary>
+    Track = 2,
 }

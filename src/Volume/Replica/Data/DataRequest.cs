@@ -52,11 +52,11 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
                     return read;
                 // Fenced again inside the replica's I/O gate: the check above may predate a newer engine's acceptance.
                 case DataOp.Write:
-                    return replica.Write(r.Offset, _buffer is null ? ReadOnlySpan<byte>.Empty : _buffer.AsSpan(0, (int)r.Length), connection.Epoch);
+                    return replica.Write(r.Offset, _buffer is null ? ReadOnlySpan<byte>.Empty : _buffer.AsSpan(0, (int)r.Length), connection.Epoch, Tracked(r));
                 case DataOp.WriteZeroes:
-                    return replica.WriteZeroes(r.Offset, r.Length, allocate: (r.Flags & DataFlags.Allocate) != 0, connection.Epoch);
+                    return replica.WriteZeroes(r.Offset, r.Length, allocate: (r.Flags & DataFlags.Allocate) != 0, connection.Epoch, Tracked(r));
                 case DataOp.Trim:
-                    return replica.Trim(r.Offset, r.Length, connection.Epoch);
+                    return replica.Trim(r.Offset, r.Length, connection.Epoch, Tracked(r));
                 case DataOp.Flush:
                     return replica.Flush(connection.Epoch);
                 case DataOp.GetAllocation:
@@ -132,4 +132,6 @@ internal sealed class DataRequest(DataConnection connection) : OutgoingFrame, IT
         _buffer = null;
         connection.Release(this);
     }
+
+    private static bool Tracked(in FrameHeader r) => (r.Flags & DataFlags.Track) != 0;
 }

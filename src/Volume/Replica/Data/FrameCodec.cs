@@ -28,7 +28,13 @@ internal static class FrameCodec
     public static bool IsValidRequest(in FrameHeader h)
     {
         if (h.Magic != RequestMagic || h.Status != ReplicaStatus.Ok || h.Reserved != 0 || h.PayloadLength > MaxPayload) return false;
-        if (h.Flags != DataFlags.None && !(h.Op == DataOp.WriteZeroes && h.Flags == DataFlags.Allocate)) return false;
+        var allowed = h.Op switch
+        {
+            DataOp.WriteZeroes => DataFlags.Allocate | DataFlags.Track,
+            DataOp.Write or DataOp.Trim => DataFlags.Track,
+            _ => DataFlags.None,
+        };
+        if ((h.Flags & ~allowed) != 0) return false;
         return h.Op switch
         {
             DataOp.Write => h.PayloadLength == h.Length,
