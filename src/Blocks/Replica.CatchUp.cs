@@ -44,8 +44,9 @@ public sealed partial class Replica
     /// <summary>
     /// Starts this replica's catch-up: its head (everything it took before it went away) becomes the staged layer
     /// <paramref name="layer"/>, a new empty head takes the live writes from now on, and the replica is rebuilding.
-    /// <paramref name="dirty"/>: the regions the head may hold differently from the others (its dirty-region log,
-    /// as an unclean stop left it), which the catch-up patches too. Crash-safe as a snapshot is: the old head is
+    /// <paramref name="dirty"/>: the regions the head may hold differently from the others, which the catch-up patches too:
+    /// its dirty-region log, when an unclean stop across a reboot may have lost writes there (a process that only died
+    /// left them in the page cache, and every write it missed was tracked by the others). Crash-safe as a snapshot is: the old head is
     /// linked to the staged name before volume.meta commits the new head, and a staged file is forgotten on open.
     /// </summary>
     public ReplicaStatus BeginCatchUp(string layer, out IReadOnlyList<BlockExtent> dirty)
@@ -57,7 +58,7 @@ public sealed partial class Replica
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (_layers.ContainsKey(ReplicaFiles.Snapshot(layer))) return ReplicaStatus.AlreadyExists;
-            var regions = _log.DirtyRegions(_meta.Size);
+            var regions = _meta.CacheLost ? _log.DirtyRegions(_meta.Size) : [];
             var status = Exclusively(() =>
             {
                 var old = _head;
@@ -69,7 +70,7 @@ public sealed partial class Replica
                 try
                 {
                     var chain = ReadChain(head);
-                    Commit(_meta with { Head = head.File, NextHeadNumber = _meta.NextHeadNumber + 1, Rebuilding = true });
+                    Commit(_meta with { Head = head.File, NextHeadNumber = _meta.NextHeadNumber + 1, Rebuilding = true, CacheLost = false });
                     _layers.Remove(old.File);
                     DeleteFiles(old.File);
                     _layers[head.File] = head;

@@ -158,7 +158,10 @@ public sealed partial class Replica : IDisposable
             {
                 r.LoadLayers();
                 r.BuildChain();
-                if (!meta.Dirty && !r._failed) r.Commit(meta with { Dirty = true });
+                // A process that died without its machine rebooting left its writes in the page cache: nothing was lost.
+                var lost = meta.CacheLost || (meta.Dirty && (meta.BootId != Boot.Id || Boot.Id.Length == 0));
+                if (!r._failed && (!meta.Dirty || meta.BootId != Boot.Id || lost != meta.CacheLost))
+                    r.Commit(meta with { Dirty = true, BootId = Boot.Id, CacheLost = lost });
             }
             catch
             {
@@ -226,7 +229,8 @@ public sealed partial class Replica : IDisposable
             {
                 // Writes may have come after the engine's last flush: they must be durable before their marks go.
                 Durably.Fsync(_head.Handle, _head.File);
-                return ClearLog(includingFailed: true);
+                var cleared = ClearLog(includingFailed: true);
+                return cleared == ReplicaStatus.Ok && _meta.CacheLost ? TryCommit(_meta with { CacheLost = false }) : cleared;
             }, cleanup: []);
         }
     }

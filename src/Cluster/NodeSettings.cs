@@ -27,7 +27,8 @@ public sealed record NodeSettings(
     string JournalConnection,
     int OverProvisioningPercent,
     int MinimalAvailablePercent,
-    TimeSpan AskTimeout)
+    TimeSpan AskTimeout,
+    bool FaultHooks = false)
 {
     public sealed record SeedDisk(string Name, string Path);
 
@@ -84,7 +85,8 @@ public sealed record NodeSettings(
             disks, journal, connection,
             (int)Settings.Long(config, "actorstore.scheduling.over-provisioning-percent", 1, 10000),
             (int)Settings.Long(config, "actorstore.scheduling.minimal-available-percent", 0, 99),
-            Settings.Duration(config, "actorstore.node.ask-timeout"));
+            Settings.Duration(config, "actorstore.node.ask-timeout"),
+            config.GetBoolean("actorstore.node.fault-hooks", false));
     }
 }
 

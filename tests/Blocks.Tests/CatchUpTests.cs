@@ -117,6 +117,24 @@ public sealed class CatchUpTests : IDisposable
     }
 
     [Fact]
+    public void After_a_process_crash_the_page_cache_kept_its_writes_so_its_dirty_regions_are_not_redone()
+    {
+        var away = Make("away");
+        Assert.Equal(ReplicaStatus.Ok, away.Write(12 * Mib, Pattern(4096, 1)));
+        var dir = away.Directory;
+        // SIGKILL of the process: the files as they are, volume.meta still dirty, the dirty-region log marked.
+        Assert.Equal(ReplicaStatus.Ok, Replica.Open(_fs, dir, out var crashed));
+        using (crashed)
+        {
+            Assert.True(crashed!.OpenedAfterUncleanStop);
+            Assert.NotEmpty(crashed.DirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, crashed.BeginCatchUp("s1", out var dirty));
+            Assert.Empty(dirty);
+        }
+        away.Dispose();
+    }
+
+    [Fact]
     public void Catch_up_refuses_a_layer_name_it_already_holds()
     {
         using var away = Make("away");

@@ -17,4 +17,11 @@ internal sealed record VolumeMeta
     /// <summary>True while the replica is open for writing; a replica opened with it set was not closed cleanly.</summary>
     public bool Dirty { get; init; }
     public bool Rebuilding { get; init; }
+    /// <summary>The machine's boot id when the replica was last opened: an unclean stop under the same one lost no page cache.</summary>
+    public string? BootId { get; init; }
+    /// <summary>
+    /// An unclean stop across a reboot (or power cut) happened since the engine last reconciled the dirty regions: writes
+    /// after the last flush may be missing from the files there, not only differ. Cleared with the dirty regions.
+    /// </summary>
+    public bool CacheLost { get; init; }
 }

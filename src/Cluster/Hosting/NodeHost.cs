@@ -113,6 +113,12 @@ public static class NodeHost
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var dropHook = node.FaultHooks ? PosixSignalRegistration.Create((PosixSignal)10 /* SIGUSR1 */, c =>
+        {
+            c.Cancel = true;
+            system.Log.Warning("Fault hook (SIGUSR1): dropping every data connection");
+            data.DropConnections();
+        }) : null;
         Console.WriteLine($"actorstore-node ready node={node.NodeId} remote={node.Endpoints.Remote} api={node.Endpoints.Api} nbd={node.Endpoints.Nbd} data-port={node.Endpoints.Data} data={node.DataDir}");
         await Task.WhenAny(stop.Task, system.WhenTerminated);
 

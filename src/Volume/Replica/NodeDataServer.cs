@@ -108,6 +108,13 @@ public sealed class NodeDataServer : IAsyncDisposable
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
+    /// <summary>Closes every connection now, as a network blip would (the fault hook); new ones are taken as before.</summary>
+    public void DropConnections()
+    {
+        lock (_connections)
+            foreach (var connection in _connections.Keys) connection.Close();
+    }
+
     private async Task AcceptLoopAsync(Socket listener)
     {
         while (true)

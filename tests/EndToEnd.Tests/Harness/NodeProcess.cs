@@ -152,6 +152,13 @@ public sealed class NodeProcess : IAsyncDisposable
         Signals.Continue(Pid);
     }
 
+    /// <summary>SIGUSR1: with actorstore.node.fault-hooks on, the node drops every connection to its data port.</summary>
+    public void DropDataConnections()
+    {
+        Output.Add("harness", "SIGUSR1");
+        Signals.User1(Pid);
+    }
+
     /// <summary>SIGKILL (the crash test) and wait until the process is gone.</summary>
     public void Kill()
     {

@@ -8,7 +8,7 @@ namespace ActorStore.EndToEnd.Tests.Harness;
 /// </summary>
 internal static partial class Signals
 {
-    private const int SigTerm = 15, SigCont = 18, SigStop = 19;
+    private const int SigUsr1 = 10, SigTerm = 15, SigCont = 18, SigStop = 19;
 
     public static void Terminate(int pid) => Send(pid, SigTerm, "SIGTERM");
 
@@ -16,6 +16,9 @@ internal static partial class Signals
     public static void Stop(int pid) => Send(pid, SigStop, "SIGSTOP");
 
     public static void Continue(int pid) => Send(pid, SigCont, "SIGCONT");
+
+    /// <summary>A node started with actorstore.node.fault-hooks = on drops every data connection.</summary>
+    public static void User1(int pid) => Send(pid, SigUsr1, "SIGUSR1");
 
     private static void Send(int pid, int signal, string name)
     {
