@@ -351,6 +351,22 @@ public sealed partial class Replica : IDisposable
     }
 
     /// <summary>Fails the replica for good and records it on disk, so no later engine trusts it either.</summary>
+    /// <summary>
+    /// Whether the replica's files are still where it opened them. A directory deleted under an open replica (by hand, by a
+    /// wrong cleanup) goes on taking writes into unlinked files that no reopen will find: the replica is failed at once, so
+    /// the engine stops counting it as a copy and a rebuild replaces it. False when it is failed.
+    /// </summary>
+    public bool CheckFiles()
+    {
+        lock (_control)
+        {
+            if (_disposed || _failed) return !_failed;
+            if (_fs.FileExists(PathOf(ReplicaFiles.VolumeMeta)) && _fs.FileExists(PathOf(_head.File))) return true;
+            Fail();
+            return false;
+        }
+    }
+
     private void Fail()
     {
         if (_failed) return;

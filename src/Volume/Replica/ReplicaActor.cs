@@ -15,8 +15,10 @@ namespace ActorStore.Volume.Replicas;
 /// thread pool and comes back as a message, so a slow disk never blocks this actor's dispatcher thread, and
 /// the actor's state changes only on its own thread.
 /// </summary>
-public sealed partial class ReplicaActor : ReceiveActor, IWithStash
+public sealed partial class ReplicaActor : ReceiveActor, IWithStash, IWithTimers
 {
+    private static readonly TimeSpan CheckFilesEvery = TimeSpan.FromSeconds(2);
+
     private readonly ReplicaActorSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private BlockReplica? _replica;
@@ -31,6 +33,13 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private sealed class CheckFiles
+    {
+        public static readonly CheckFiles Instance = new();
+    }
 
     public static Props Props(ReplicaActorSettings settings, IActorRef? creator = null) => Akka.Actor.Props.Create(() => new ReplicaActor(settings, creator));
 
@@ -87,6 +96,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
                 _log.Info("Replica {Replica} open in {Directory}: {Size} bytes, revision {Revision}{Unclean}", _settings.ReplicaId, _settings.Directory,
                     r.Replica.Size, r.Replica.Revision, r.Replica.OpenedAfterUncleanStop ? ", after an unclean stop" : "");
                 Become(Ready);
+                Timers.StartPeriodicTimer("check-files", CheckFiles.Instance, CheckFilesEvery);
             }
             _creator = null;
             Stash.UnstashAll();
@@ -103,6 +113,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
 
     private void Ready()
     {
+        Receive<CheckFiles>(_ => CheckFilesNow());
         Receive<IReplicaCommand>(c =>
         {
             var replica = _replica!;
@@ -110,8 +121,20 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash
         });
     }
 
+    /// <summary>Off this thread (a stat each): a replica whose directory was deleted under it fails, and says so once.</summary>
+    private void CheckFilesNow()
+    {
+        if (_replica is not { IsFailed: false } replica) return;
+        var (log, id, dir) = (_log, _settings.ReplicaId, _settings.Directory);
+        _ = Task.Run(() =>
+        {
+            if (!replica.CheckFiles()) log.Error("Replica {0}: its files in {1} are gone (the directory was deleted or moved); it is failed and will be rebuilt elsewhere", id, dir);
+        });
+    }
+
     private void Busy()
     {
+        Receive<CheckFiles>(_ => CheckFilesNow());
         Receive<WorkDone>(done =>
         {
             done.ReplyTo.Tell(done.Reply);

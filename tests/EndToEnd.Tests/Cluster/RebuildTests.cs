@@ -124,4 +124,44 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Equal(2, serving.Length);
         ReplicaComparison.AssertSameLayers(serving, alive.Select(n => n.DataDir).ToArray());
     }
+
+    /// <summary>
+    /// A replica's directory deleted by hand under a running volume: its files are gone though still open, so it is failed
+    /// (its node checks every 2 s), replaced by a rebuild at once (it cannot be trusted: no wait), and the volume is healthy.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_directory_deleted_under_a_running_volume_is_failed_and_rebuilt()
+    {
+        var cluster = Own(await LocalCluster.StartAsync(4, config: Config.Replace("3s", "5m")));
+        foreach (var node in cluster.Nodes) Watch(node);
+        var name = VolumeName("deleted");
+        var created = await cluster["node-1"].Api.CreateVolumeAsync(name, 128 * MiB, 3);
+        var holders = created.Replicas.Select(r => r.Node).ToArray();
+        var engine = cluster[holders[0]];
+        var victim = created.Replicas[1];
+        var attached = await engine.Api.AttachToAsync(name, engine.Ready.NodeId);
+        await NbdData.WriteAndFlushAsync(attached.Endpoint!, 64 * MiB, 32 * MiB, seed: 1); // fio writes the first 64 MiB
+        await engine.Api.SnapshotAsync(name, "s1");
+
+        VolumeInfo healed;
+        await using (var fio = FioVerify.Start(attached.Endpoint!, seconds: 15))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var dir = Directory.GetDirectories(cluster[victim.Node].DataDir, victim.Id, SearchOption.AllDirectories).Single();
+            Directory.Delete(dir, recursive: true);
+            Out.WriteLine($"deleted {dir}");
+            await LocalCluster.WaitForAsync(engine, name, v => v.Replicas.Any(r => r.Id == victim.Id && r.Mode == "ERR") || v.Replicas.All(r => r.Id != victim.Id),
+                TimeSpan.FromSeconds(30), $"replica {victim.Id} failed");
+            healed = await LocalCluster.WaitForAsync(engine, name, v => v.Robustness == "healthy" && v.Replicas.Count == 3 && v.Replicas.All(r => r.Mode == "RW" && r.Id != victim.Id),
+                TimeSpan.FromSeconds(90), "healthy again without the deleted replica");
+            await fio.AssertCleanAsync();
+        }
+        var events = await engine.Api.ListEventsAsync(name);
+        Assert.Contains(events, e => e.Kind == "replica-failed" && e.Replica == victim.Id);
+        Assert.Contains(events, e => e.Kind == "rebuilt");
+        await NbdData.VerifyAsync(attached.Endpoint!, 64 * MiB, 32 * MiB, seed: 1);
+        await engine.Api.DetachAsync(name);
+        foreach (var node in cluster.Nodes) Assert.Equal(0, await node.StopAsync());
+        ReplicaComparison.AssertSameLayers(healed.Replicas.Select(r => r.Id).ToArray(), cluster.Nodes.Select(n => n.DataDir).ToArray());
+    }
 }
