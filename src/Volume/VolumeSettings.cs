@@ -20,8 +20,16 @@ public sealed record VolumeSettings(
     TimeSpan? EngineLease = null,
     TimeSpan? ReplenishmentWait = null,
     bool SoftAntiAffinity = false,
-    long RebuildBandwidth = 0)
+    long RebuildBandwidth = 0,
+    TimeSpan? AuditEvery = null,
+    TimeSpan? StaleGrace = null)
 {
+    /// <summary>How often each node checks its replica directories against the volumes (stale and orphan replicas, DESIGN §5).</summary>
+    public TimeSpan ReplicaAuditEvery => AuditEvery ?? TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a stale replica (replaced while its node was away) is kept before its node removes it.</summary>
+    public TimeSpan StaleReplicaGrace => StaleGrace ?? TimeSpan.FromMinutes(10);
+
     /// <summary>How long a failed replica may come back before a rebuild replaces it (DESIGN §5).</summary>
     public TimeSpan ReplicaReplenishmentWait => ReplenishmentWait ?? TimeSpan.FromMinutes(10);
 
@@ -57,6 +65,8 @@ public sealed record VolumeSettings(
             Settings.Duration(config, "actorstore.volume.engine-lease"),
             Settings.Duration(config, "actorstore.volume.replica-replenishment-wait"),
             config.GetBoolean("actorstore.volume.replica-soft-anti-affinity", false),
-            Settings.Bytes(config, "actorstore.volume.rebuild-bandwidth", 0, 1L << 40));
+            Settings.Bytes(config, "actorstore.volume.rebuild-bandwidth", 0, 1L << 40),
+            Settings.Duration(config, "actorstore.volume.replica-audit-every"),
+            Settings.Duration(config, "actorstore.volume.stale-replica-grace"));
     }
 }

@@ -19,6 +19,31 @@ internal static class HealingEndpoints
             .WithDescription("Replica failed, rebuild started, rebuilt, replica removed, salvaged: each with its time and reason.").WithProblems(400, 404, 504);
         app.MapGet("/nodes/{node}/events", NodeEvents).WithTags("nodes").WithName("ListNodeEvents").WithSummary("What happened to the replicas on a node, newest first")
             .WithDescription("The events of every volume whose replica is or was on the node.").WithProblems(400, 504);
+        app.MapGet("/nodes/{node}/orphans", Orphans).WithTags("nodes").WithName("ListOrphans").WithSummary("Replica directories on a node that no volume knows")
+            .WithDescription("Checked against every volume when asked. Orphans are never deleted by themselves, nor reused by a new volume of the same name.")
+            .WithProblems(400, 404, 503, 504);
+        app.MapDelete("/nodes/{node}/orphans/{replica}", DeleteOrphan).WithTags("nodes").WithName("DeleteOrphan").WithSummary("Delete an orphan replica directory")
+            .WithDescription("Checked again first: a directory some volume lists is never deleted (409).").WithProblems(400, 404, 409, 503, 504);
+    }
+
+    private static async Task<Results<Ok<List<OrphanInfo>>, ProblemHttpResult>> Orphans(string node, ActorAsks asks, CancellationToken ct)
+    {
+        if (RequestValidation.Name(node, "node") is { } why) return Problems.Invalid(why);
+        return await asks.Nodes(new NodeProtocol.ListOrphans(node), ct) switch
+        {
+            NodeProtocol.Orphans o => TypedResults.Ok(o.Replicas.Select(r => new OrphanInfo(r.ReplicaId, r.Node, r.Disk, r.Size, r.VolumeId, r.Why)).ToList()),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteOrphan(string node, string replica, ActorAsks asks, CancellationToken ct)
+    {
+        if ((RequestValidation.Name(node, "node") ?? RequestValidation.Name(replica, "replica")) is { } why) return Problems.Invalid(why);
+        return await asks.Nodes(new NodeProtocol.DeleteOrphan(node, replica), ct) switch
+        {
+            NodeProtocol.OrphanDeleted => TypedResults.NoContent(),
+            var other => Problems.From(other),
+        };
     }
 
     private static async Task<Results<Ok<List<VolumeRebuildInfo>>, ProblemHttpResult>> Rebuilds(ActorAsks asks, CancellationToken ct)

@@ -103,6 +103,7 @@ public static class NodeHost
         var shardSettings = ClusterShardingSettings.Create(system).WithRole("actorstore");
         var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
+        system.ActorOf(ReplicaAudit.Props(node.NodeId, replicas, registry, volumes, volume, node.AskTimeout), ReplicaAudit.Name);
 
 
         var gateway = await GatewayHost.StartAsync(

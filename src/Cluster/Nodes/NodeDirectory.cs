@@ -61,6 +61,8 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<RemoveDisk>(r => Route(r.Node, r));
         Receive<SetNodeSchedulable>(s => Route(s.Node, s));
         Receive<SetDiskSchedulable>(s => Route(s.Node, s));
+        Receive<ListOrphans>(l => Route(l.Node, l, ReplicaAudit.Name));
+        Receive<DeleteOrphan>(d => Route(d.Node, d, ReplicaAudit.Name));
     }
 
     protected override void PreStart() => _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
@@ -73,9 +75,9 @@ public sealed class NodeDirectory : ReceiveActor
 
     public static string? NodeIdOf(ClusterMember m) => m.Roles.FirstOrDefault(r => r.StartsWith("node:", StringComparison.Ordinal))?[5..];
 
-    private void Route(string node, object command)
+    private void Route(string node, object command, string to = AgentName)
     {
-        if (Member(node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / AgentName).Tell(command, Sender);
+        if (Member(node) is { } member) Context.ActorSelection(new RootActorPath(member.Address) / "user" / to).Tell(command, Sender);
         else Sender.Tell(new NodeRefused(node, VolumeError.NotFound, $"node '{node}' is not an up cluster member; `pbm node list` shows the nodes"));
     }
 

@@ -24,6 +24,7 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
     private readonly NodeDataServer _data;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ReplicaActor.ReplicaReady> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReplicaActor.ReplicaGone> _unusable = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string>? _disks;
     private IActorRef _agent = ActorRefs.Nobody;
 
@@ -35,15 +36,21 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
         _data = data;
         Receive<Disks>(OnDisks);
         Receive<IReplicaCommand>(OnReplicaCommand);
+        Receive<ListLocalReplicas>(_ => Sender.Tell(new LocalReplicaList(
+            _open.Values.Select(r => new LocalReplica(r.ReplicaId, r.Disk, r.Size, r.VolumeId, null))
+                .Concat(_unusable.Values.Select(g => new LocalReplica(g.ReplicaId, g.Disk, 0, null, g.Reason))).ToArray())));
         Receive<ReplicaActor.ReplicaReady>(r =>
         {
             _open[r.ReplicaId] = r;
+            _unusable.Remove(r.ReplicaId);
             ReportTo(_agent);
         });
         Receive<ReplicaActor.ReplicaGone>(g =>
         {
             if (!g.Removed) _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
             _open.Remove(g.ReplicaId);
+            if (g.Removed) _unusable.Remove(g.ReplicaId);
+            else _unusable[g.ReplicaId] = g;
             ReportTo(_agent);
         });
     }
@@ -56,6 +63,14 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
 
     /// <summary>From the NodeAgent, at its start and after every disk change: the node's disks, name → path.</summary>
     public sealed record Disks(IReadOnlyDictionary<string, string> Paths);
+
+    /// <summary>Every replica directory on this node, open or not (<see cref="ReplicaAudit"/> asks).</summary>
+    public sealed record ListLocalReplicas;
+
+    /// <param name="VolumeId">The volume it belongs to, from its files; null when it cannot open (<paramref name="Problem"/> says why).</param>
+    public sealed record LocalReplica(string ReplicaId, string Disk, long Size, Guid? VolumeId, string? Problem);
+
+    public sealed record LocalReplicaList(IReadOnlyList<LocalReplica> Replicas);
 
     /// <summary>To the NodeAgent: every replica open on this node, for its disk reports.</summary>
     public sealed record Inventory(IReadOnlyList<ReplicaActor.ReplicaReady> Replicas);

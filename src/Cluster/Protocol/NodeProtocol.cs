@@ -35,4 +35,17 @@ public static class NodeProtocol
 
     /// <summary>The refusal of any node command; the gateway maps <paramref name="Error"/> like a volume's.</summary>
     public sealed record NodeRefused(string Node, VolumeError Error, string Detail) : IClusterMessage;
+
+    /// <summary>The replica directories on the node that no volume knows (DESIGN §5), checked now; answered with <see cref="Orphans"/>.</summary>
+    public sealed record ListOrphans(string Node) : IClusterMessage;
+
+    public sealed record Orphans(string Node, IReadOnlyList<OrphanView> Replicas) : IClusterMessage;
+
+    /// <param name="VolumeId">The volume its files name, when they open; <paramref name="Why"/>: why no volume knows it.</param>
+    public sealed record OrphanView(string ReplicaId, string Node, string Disk, long Size, Guid? VolumeId, string Why) : IClusterMessage;
+
+    /// <summary>Deletes an orphan replica directory, checked again first; answered with <see cref="OrphanDeleted"/> or <see cref="NodeRefused"/>.</summary>
+    public sealed record DeleteOrphan(string Node, string ReplicaId) : IClusterMessage;
+
+    public sealed record OrphanDeleted(string Node, string ReplicaId) : IClusterMessage;
 }

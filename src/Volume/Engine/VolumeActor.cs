@@ -118,6 +118,16 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<HealCheck>(_ => OnHealCheck());
         Command<CatchUpProbed>(OnCatchUpProbed);
         Command<EvictReplicas>(OnEvictReplicas);
+        Command<NoteStaleReplicaRemoved>(n =>
+        {
+            var replyTo = Sender;
+            if (!_record.Exists || _record.Replicas.Any(r => r.Id == n.ReplicaId)) replyTo.Tell(new StaleReplicaNoted(n.Volume, n.ReplicaId));
+            else Persist(new StaleReplicaRemoved(n.ReplicaId, n.Node, n.Detail, DateTimeOffset.UtcNow), e =>
+            {
+                Record(e);
+                replyTo.Tell(new StaleReplicaNoted(n.Volume, n.ReplicaId));
+            });
+        });
         Command<ListHistory>(_ => Sender.Tell(_record.Exists
             ? new History(_record.Name, _record.History.Select(h => new HistoryView(h.At, h.Kind, h.Replica, h.Node, h.Detail)).ToArray())
             : NotFound()));

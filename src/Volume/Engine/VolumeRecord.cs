@@ -34,9 +34,9 @@ public sealed class VolumeRecord
     public const int HistoryKept = 200;
     private readonly List<HistoryEntry> _history = [];
 
-    private void Note(DateTimeOffset at, string kind, string? replica, string detail)
+    private void Note(DateTimeOffset at, string kind, string? replica, string detail, string? node = null)
     {
-        _history.Add(new HistoryEntry(at, kind, replica, _replicas.FirstOrDefault(r => r.Id == replica)?.Node, detail));
+        _history.Add(new HistoryEntry(at, kind, replica, node ?? _replicas.FirstOrDefault(r => r.Id == replica)?.Node, detail));
         if (_history.Count > HistoryKept) _history.RemoveRange(0, _history.Count - HistoryKept);
     }
 
@@ -123,6 +123,9 @@ public sealed class VolumeRecord
                 var caught = _replicas.FindIndex(r => r.Id == u.ReplicaId);
                 if (caught >= 0 && _replicas[caught].Mode == ReplicaMode.WriteOnly) _replicas[caught] = _replicas[caught] with { Mode = ReplicaMode.ReadWrite };
                 Note(u.At, "caught-up", u.ReplicaId, $"{u.CopiedBytes} bytes copied and checked; read-write" + (u.Detail is { } how ? $" ({how})" : ""));
+                break;
+            case StaleReplicaRemoved stale:
+                Note(stale.At, "stale-replica-removed", stale.ReplicaId, stale.Detail, stale.Node);
                 break;
             case ReplicaEvictionRequested ev:
                 var evicted = _replicas.FindIndex(r => r.Id == ev.ReplicaId);

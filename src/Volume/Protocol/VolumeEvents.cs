@@ -62,6 +62,9 @@ public static class VolumeEvents
     /// <summary>The returning replica got what it missed, checked layer by layer: read-write again.</summary>
     public sealed record ReplicaCaughtUp(string ReplicaId, long CopiedBytes, DateTimeOffset At, string? Detail = null) : IVolumeEvent;
 
+    /// <summary>A node that came back removed its copy of a replica this volume had replaced meanwhile (history only).</summary>
+    public sealed record StaleReplicaRemoved(string ReplicaId, string Node, string Detail, DateTimeOffset At) : IVolumeEvent;
+
     /// <summary>The replica is to move off its node or disk (eviction): it is replaced by a rebuild elsewhere, then removed.</summary>
     public sealed record ReplicaEvictionRequested(string ReplicaId, DateTimeOffset At) : IVolumeEvent;
 

@@ -28,6 +28,14 @@ public static class VolumeProtocol
     /// <summary><paramref name="Replicas"/>: how many of the volume's replicas are to move; <paramref name="Attached"/>: whether they move now.</summary>
     public sealed record EvictionAccepted(string Volume, int Replicas, bool Attached) : IVolumeMessage;
 
+    /// <summary>
+    /// From a node that came back holding <paramref name="ReplicaId"/>, which this volume replaced meanwhile: it removed the
+    /// stale replica after the grace period; the volume records it. Answered with <see cref="StaleReplicaNoted"/>.
+    /// </summary>
+    public sealed record NoteStaleReplicaRemoved(string Volume, string ReplicaId, string Node, string Detail) : IWithVolumeName;
+
+    public sealed record StaleReplicaNoted(string Volume, string ReplicaId) : IVolumeMessage;
+
     /// <summary>What happened to the volume's replicas (failed, rebuilt, removed, salvaged), oldest first.</summary>
     public sealed record ListHistory(string Volume) : IWithVolumeName;
 

@@ -44,7 +44,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash, IWithTimers
     public static Props Props(ReplicaActorSettings settings, IActorRef? creator = null) => Akka.Actor.Props.Create(() => new ReplicaActor(settings, creator));
 
     /// <summary>Tells the parent (the NodeAgent) that the replica is open, so it can count it on its disk.</summary>
-    public sealed record ReplicaReady(string ReplicaId, string Disk, long Size);
+    public sealed record ReplicaReady(string ReplicaId, string Disk, long Size, Guid VolumeId = default);
 
     /// <summary>Tells the parent the replica could not open (corrupt, unreadable: <paramref name="Reason"/>) or was <paramref name="Removed"/>.</summary>
     public sealed record ReplicaGone(string ReplicaId, string Disk, string Reason, bool Removed = false);
@@ -92,7 +92,7 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash, IWithTimers
                 _replica = r.Replica;
                 _settings.Locals.Add(_settings.ReplicaId, r.Replica);
                 _creator?.Tell(new Done(_settings.ReplicaId, _settings.Create!.RequestId, ReplicaOutcome.Ok, null));
-                Context.Parent.Tell(new ReplicaReady(_settings.ReplicaId, _settings.Disk, r.Replica.Size));
+                Context.Parent.Tell(new ReplicaReady(_settings.ReplicaId, _settings.Disk, r.Replica.Size, r.Replica.Identity.VolumeId));
                 _log.Info("Replica {Replica} open in {Directory}: {Size} bytes, revision {Revision}{Unclean}", _settings.ReplicaId, _settings.Directory,
                     r.Replica.Size, r.Replica.Revision, r.Replica.OpenedAfterUncleanStop ? ", after an unclean stop" : "");
                 Become(Ready);

@@ -25,6 +25,7 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VN"] = typeof(ReplicaEvictionRequested),
         ["VO"] = typeof(ReplicaRejoined),
         ["VP"] = typeof(ReplicaCaughtUp),
+        ["VQ"] = typeof(StaleReplicaRemoved),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

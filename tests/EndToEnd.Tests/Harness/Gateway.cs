@@ -58,6 +58,10 @@ public sealed class Gateway : IDisposable
 
     public Task<VolumeRebuildInfo[]> ListRebuildsAsync() => CallAsync<VolumeRebuildInfo[]>(HttpMethod.Get, "/rebuilds");
 
+    public Task<OrphanInfo[]> ListOrphansAsync(string node) => CallAsync<OrphanInfo[]>(HttpMethod.Get, $"/nodes/{node}/orphans");
+
+    public Task DeleteOrphanAsync(string node, string replica) => CallAsync<object>(HttpMethod.Delete, $"/nodes/{node}/orphans/{replica}");
+
     public Task<EvictionInfo> EvictNodeAsync(string node) => CallAsync<EvictionInfo>(HttpMethod.Post, $"/nodes/{node}/evict");
 
     public Task<NodeInfo[]> ListNodesAsync() => CallAsync<NodeInfo[]>(HttpMethod.Get, "/nodes");

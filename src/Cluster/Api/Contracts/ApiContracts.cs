@@ -100,8 +100,8 @@ public sealed record RebuildInfo(string Replica, string Node, string? Replaces, 
     double BytesPerSecond, double Percent, double? EtaSeconds);
 
 /// <summary>
-/// Something that happened to a volume's replicas: <c>kind</c> is replica-failed, rebuild-started, rebuilt, replica-removed
-/// or salvaged; <c>node</c> is where the replica was.
+/// Something that happened to a volume's replicas: <c>kind</c> is replica-failed, rebuild-started, rebuilt, catch-up-started,
+/// caught-up, eviction-requested, replica-removed, stale-replica-removed or salvaged; <c>node</c> is where the replica was.
 /// </summary>
 public sealed record EventInfo(DateTimeOffset At, string Volume, string Kind, string? Replica, string? Node, string Detail);
 
@@ -130,3 +130,9 @@ public sealed record DiskInfo(string Name, string Node, string Path, bool Schedu
 public sealed record ClusterInfo(string ClusterId, string SelfNode, string? Leader, IReadOnlyList<MemberInfo> Members);
 
 public sealed record MemberInfo(string Node, string Address, string Status, IReadOnlyList<string> Roles);
+
+/// <summary>
+/// A replica directory on <c>node</c> that no volume knows (a crash between steps, a volume deleted while the node was away):
+/// kept until an operator deletes it. <c>volumeId</c> is the volume its files name, when they open; <c>why</c> says why it is an orphan.
+/// </summary>
+public sealed record OrphanInfo(string Replica, string Node, string Disk, long SizeBytes, Guid? VolumeId, string Why);
