@@ -38,7 +38,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         Receive<PreparedResult>(OnPrepared);
         Receive<ServeEngine>(OnServe);
         Receive<StopEngine>(OnStop);
-        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, _epoch, _io is not null, Path, _io is null ? null : _env.NbdEndpoint)));
+        Receive<FindEngine>(_ => Sender.Tell(new EngineFound(_volume, _epoch, _io is not null, Path, _io is null || !_frontend ? null : _env.NbdEndpoint)));
         Receive<PauseIo>(OnPause);
         Receive<ResumeIo>(r => { if (r.Epoch == _epoch) ResumeNow(); });
         Receive<PauseExpired>(_ => ResumeNow());
@@ -204,6 +204,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         _epoch = s.Epoch;
         _size = s.Size;
         _track = s.Track;
+        _frontend = s.Frontend;
         _nodes = s.Replicas.ToDictionary(r => r.Id, r => r.Node, StringComparer.Ordinal);
         CloseUnserved();
         var starter = new EngineStarter(_env.NodeId, _env.Settings, _env.LocalReplicas, _env.Secret, _env.Calls);
@@ -260,11 +261,11 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
             _io = new VolumeIo(_volume, _size, ReplicaSetView.Empty, new FailureSink(Self, _env.Settings.FailurePersistTimeout), _env.Lease);
             _running = new RunningEngine(_io, channels) { Tracking = _track };
             _running.Drop([]);
-            _env.Exports.Add(_io);
+            if (_frontend) _env.Exports.Add(_io);
         }
         _log.Info("Volume {Volume} serving on node {Node} at epoch {Epoch} with {Replicas}", _volume, _env.NodeId, _epoch,
             string.Join(", ", channels.Select(c => c.Key + (c.Value.IsLocal ? " (in-process)" : " (socket)"))));
-        Sender.Tell(new EngineServing(_volume, _epoch, Path, _env.NbdEndpoint));
+        Sender.Tell(new EngineServing(_volume, _epoch, Path, _frontend ? _env.NbdEndpoint : ""));
     }
 
     private void OnStop(StopEngine s)
@@ -357,6 +358,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     }
 
     private bool _track;
+    private bool _frontend = true;
     private Task? _clearing;
 
     /// <summary>

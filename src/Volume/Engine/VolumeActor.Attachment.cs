@@ -33,7 +33,7 @@ public sealed partial class VolumeActor
     private void OnAttach(Attach a)
     {
         var replyTo = Sender;
-        if (!Usable(replyTo)) return;
+        if (!Usable(replyTo) || AfterMaintenance(a)) return;
         if (_record.AttachedTo is { } node)
         {
             if (node != a.Node)
@@ -65,7 +65,7 @@ public sealed partial class VolumeActor
         // A write-only replica is never opened as one in sync: its rebuild stopped with the engine before, and it is replaced.
         var replicas = salvage ? _record.SalvageCandidates : _record.Replicas.Where(r => r.Mode == ReplicaMode.ReadWrite);
         var start = new StartEngine(_record.AttachedTo!, _record.Name, _record.Id, _record.Size, _record.Epoch,
-            replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage, Track: AnyAway);
+            replicas.Select(r => new EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), salvage, Track: AnyAway, Frontend: !_record.Maintenance);
         Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, () => StillAttached(start), () =>
         {
             var serving = ServeAsync(new ServeEngine(start.Node, start.Volume, start.Epoch)); // started here: it reads the actor's context
@@ -82,7 +82,7 @@ public sealed partial class VolumeActor
                     RefreshSnapshotCount();
                 }
             });
-        }, why => CannotServe(replyTo, why), () => DetachedMeanwhile(start, replyTo)), "attaching");
+        }, why => CannotServe(replyTo, why), () => DetachedMeanwhile(start, replyTo)), _record.Maintenance ? "starting an offline rebuild" : "attaching");
     }
 
     /// <summary>
@@ -184,7 +184,13 @@ public sealed partial class VolumeActor
     {
         var replyTo = Sender;
         if (!Usable(replyTo)) return;
-        if (_record.AttachedTo is not { } node) { Reply(replyTo); return; }
+        if (_record.AttachedTo is null || InMaintenance) { Reply(replyTo); return; } // an offline rebuild's engine is no attachment
+        StopAndDetach(replyTo);
+    }
+
+    private void StopAndDetach(IActorRef replyTo)
+    {
+        var node = _record.AttachedTo!;
         if (_detaching is { } waiting) { waiting.Add(replyTo); return; }
         _detaching = [replyTo];
         if (_engine is { } link) Context.Unwatch(link.Engine);
@@ -212,6 +218,7 @@ public sealed partial class VolumeActor
             _detaching = null;
             _log.Info("Volume {Volume} detached from node {Node}", _record.Name, d.Node);
             foreach (var w in waiting) Reply(w);
+            ResumeAfterMaintenance();
         });
     }
 

@@ -23,6 +23,9 @@ public sealed partial class VolumeActor
     private readonly Dictionary<string, string> _noCatchUp = new(StringComparer.Ordinal);
     private string? _probing;
 
+    /// <summary>A replica of a detached volume that answered its probe: an offline rebuild's engine starts for its catch-up.</summary>
+    private string? _catchUpReady;
+
     private sealed record CatchUpProbed(string ReplicaId, bool Answered);
 
     /// <summary>How the start of a catch-up went: the plan, or why not and whether to ask again later.</summary>
@@ -45,7 +48,9 @@ public sealed partial class VolumeActor
     private void OnCatchUpProbed(CatchUpProbed p)
     {
         _probing = null;
-        if (!p.Answered || _activity is not null || _rebuild is not null || _engine is not { } engine || _record.Pending is not null || _detaching is not null) return;
+        if (!p.Answered) return;
+        if (_engine is null && _record.AttachedTo is null) _catchUpReady = p.ReplicaId; // detached: the next check heals it offline
+        if (_activity is not null || _rebuild is not null || _engine is not { } engine || _record.Pending is not null || _detaching is not null) return;
         if (_record.Replicas.FirstOrDefault(r => r.Id == p.ReplicaId) is not { } away || !MayCatchUp(away)) return;
         if (_record.Replicas.FirstOrDefault(r => r.Mode == ReplicaMode.ReadWrite) is not { } healthy) return;
         StartCatchUp(away, healthy, engine);
@@ -53,6 +58,7 @@ public sealed partial class VolumeActor
 
     private void StartCatchUp(VolumeRecord.ReplicaRecord away, VolumeRecord.ReplicaRecord healthy, EngineLink engine)
     {
+        _catchUpReady = null;
         var calls = _calls;
         var snapshotName = RebuildSnapshotName();
         Run(async () =>

@@ -114,6 +114,7 @@ public sealed partial class VolumeActor
     {
         var replyTo = Sender;
         if (!_record.Exists) { replyTo.Tell(NotFound()); return; }
+        if (AfterMaintenance(d)) return;
         if (_record.AttachedTo is not null) { replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to {_record.AttachedTo}; detach it first")); return; }
         var op = new OperationRequested(Guid.NewGuid(), OperationKind.Delete, null, 0, false, null);
         Persist(op, e =>

@@ -60,30 +60,41 @@ public sealed partial class VolumeActor
         }
         if (_rebuild is { } stuck && _record.Replicas.All(r => r.Id != stuck.ReplicaId || r.Mode != ReplicaMode.WriteOnly)) _rebuild = null;
         if (_rebuild is not null) return;
+        var now = DateTimeOffset.UtcNow;
         var readWrite = _record.Replicas.Count(r => r.Mode == ReplicaMode.ReadWrite);
         var failed = _record.Replicas.Where(r => r.Mode == ReplicaMode.Error).OrderBy(r => r.FailedAt).ToArray();
-        if (readWrite >= _record.ReplicaCount)
+        if (readWrite >= _record.ReplicaCount && failed.Length > 0)
         {
-            // Healthy again: failed replicas left over (replaced, or back too late) go; then evicted ones move, one at a time.
-            if (failed.Length > 0) RemoveReplica(failed[0].Id, "the volume has all its replicas without it");
-            else if (_record.Replicas.FirstOrDefault(r => r.Evicting && r.Mode == ReplicaMode.ReadWrite) is { } evicted && _engine is not null
-                && DateTimeOffset.UtcNow >= _nextRebuildAt)
-                StartRebuild(evicted.Id);
+            // Healthy again: failed replicas left over (replaced, or back too late) go.
+            RemoveReplica(failed[0].Id, "the volume has all its replicas without it");
             return;
         }
-        if (readWrite == 0 || _engine is null || DateTimeOffset.UtcNow < _nextRebuildAt) return; // faulted: a salvage, not a rebuild
-        var now = DateTimeOffset.UtcNow;
+        if (readWrite == 0) return; // faulted: a salvage, not a rebuild
         // A replica that failed recently may be back: it catches up (VolumeActor.CatchUp.cs) instead of being rebuilt.
         if (failed.FirstOrDefault(MayCatchUp) is { } away && _probing is null && now >= _nextProbeAt.GetValueOrDefault(away.Id)) Probe(away);
         var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || _noCatchUp.ContainsKey(r.Id) || r.FailedAt is null
             || now - r.FailedAt >= _host.Settings.ReplicaReplenishmentWait);
-        // Replicas that failed recently may come back and catch up: rebuild only for what none of them will fill.
-        if (due is null && readWrite + failed.Length >= _record.ReplicaCount) return;
-        StartRebuild(due?.Id);
+        // What to replace now: a failed replica that is due, a missing one no returning replica will fill, or, the volume
+        // whole, an evicted one (one at a time). Replicas that failed recently may still come back and catch up.
+        var replace = readWrite >= _record.ReplicaCount
+            ? _record.Replicas.FirstOrDefault(r => r.Evicting && r.Mode == ReplicaMode.ReadWrite)?.Id
+            : due?.Id ?? (readWrite + failed.Length < _record.ReplicaCount ? "" : null);
+        var rebuild = replace is not null && now >= _nextRebuildAt;
+        var catchUp = _catchUpReady is { } ready && failed.Any(r => r.Id == ready && MayCatchUp(r));
+        if (_engine is null)
+        {
+            // Detached (or its engine not found yet): an offline rebuild heals it (VolumeActor.Offline.cs).
+            if ((rebuild || catchUp) && _record.AttachedTo is null && now >= _nextMaintenanceAt)
+                StartMaintenance(catchUp ? $"replica {_catchUpReady} is back to catch up" : replace == "" ? "missing a replica" : $"replica {replace} is to be replaced");
+            return;
+        }
+        if (rebuild) StartRebuild(replace == "" ? null : replace);
+        else if (!catchUp) EndMaintenance("nothing more to heal now");
     }
 
     private void StartRebuild(string? replaces)
     {
+        _catchUpReady = null;
         var engine = _engine!;
         var place = new PlaceReplicas(_record.Name, _record.Size, 1, _record.Replicas.Select(r => new Placement(r.Node, r.Disk)).ToArray(),
             OtherNodesOnly: !_host.Settings.SoftAntiAffinity);

@@ -89,7 +89,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     {
         Command<Continue>(c => c.Then());
         Always();
-        Command<Attach>(a => Sender.Tell(_record.AttachedTo == a.Node && _engine is not null ? View() : Busy()));
+        Command<Attach>(a => Sender.Tell(_record.AttachedTo == a.Node && _engine is not null && !InMaintenance ? View() : Busy()));
         Command<IChangeVolume>(_ => Sender.Tell(Busy()));
         Command<Resume>(_ => Stash.Stash()); // a recovered operation that finished asks for the next step: after this workflow
     }
@@ -186,16 +186,17 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     private Refused Refuse(VolumeError error, string detail) => new(_record.Name, error, detail);
 
     private VolumeView View() => new(
-        _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
+        _record.Name, _record.Id, _record.Size, _record.ReplicaCount, State(), _record.Robustness, InMaintenance ? null : _record.AttachedTo, _record.Epoch, _snapshotCount, _record.Created,
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Evicting)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
-        _engine?.NbdEndpoint, _record.DetachReason, _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant(), _host.NodeId, RebuildViewOf());
+        InMaintenance ? null : _engine?.NbdEndpoint, _record.DetachReason,
+        _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant() ?? (InMaintenance ? $"rebuilding offline on node {_record.AttachedTo}" : null), _host.NodeId, RebuildViewOf());
 
     private string State() =>
         !_record.CreateDone ? "creating"
         : _record.Pending is { Kind: OperationKind.Delete } ? "deleting"
+        : _record.AttachedTo is null || InMaintenance ? "detached"
         : _detaching is not null ? "detaching"
-        : _record.AttachedTo is null ? "detached"
         : _engine is not null ? "attached"
         : "attaching";
 

@@ -21,6 +21,9 @@ public sealed class VolumeRecord
     public bool CreateDone { get; private set; }
     public string? AttachedTo { get; private set; }
 
+    /// <summary>Attached only to heal while detached (an offline rebuild, DESIGN §5): users see it detached.</summary>
+    public bool Maintenance { get; private set; }
+
     /// <summary>Why the volume was last detached when nobody asked (node-lost …); cleared by the next attach.</summary>
     public string? DetachReason { get; private set; }
     public long Epoch { get; private set; }
@@ -63,6 +66,7 @@ public sealed class VolumeRecord
                 Exists = true;
                 CreateDone = false;
                 AttachedTo = null;
+                Maintenance = false;
                 Pending = null;
                 // Epochs only grow, across a delete and re-create of the same name too.
                 _replicas.AddRange(c.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, ReplicaMode.ReadWrite, null, null)));
@@ -72,6 +76,7 @@ public sealed class VolumeRecord
                 break;
             case Attached a:
                 AttachedTo = a.Node;
+                Maintenance = a.Maintenance;
                 DetachReason = null;
                 Epoch = a.Epoch;
                 break;
@@ -80,6 +85,7 @@ public sealed class VolumeRecord
                 break;
             case Detached d:
                 AttachedTo = null;
+                Maintenance = false;
                 DetachReason = d.Reason;
                 break;
             case ReplicaFailed f:
@@ -156,6 +162,7 @@ public sealed class VolumeRecord
                 Exists = false;
                 CreateDone = false;
                 AttachedTo = null;
+                Maintenance = false;
                 Pending = null;
                 _replicas.Clear();
                 break;
@@ -173,7 +180,8 @@ public sealed class VolumeRecord
 
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
-        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)).ToArray(), LastSalvage, DetachReason, _history.ToArray());
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
+        Maintenance);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -185,6 +193,7 @@ public sealed class VolumeRecord
         Exists = s.Exists;
         CreateDone = s.CreateDone;
         AttachedTo = s.AttachedTo;
+        Maintenance = s.Maintenance;
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;

@@ -24,9 +24,10 @@ public static class EngineProtocol
     /// <summary>
     /// <paramref name="Salvage"/>: the replicas are failed ones; keep the freshest and those that agree with it.
     /// <paramref name="Track"/>: a replica of the volume is away; every write is tracked for its catch-up (DESIGN §3).
+    /// <paramref name="Frontend"/>: false for an offline rebuild's engine, which heals the replicas and exports nothing.
     /// </summary>
-    public sealed record StartEngine(string Node, string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<EngineReplica> Replicas, bool Salvage, bool Track = false)
-        : IEngineCommand;
+    public sealed record StartEngine(string Node, string Volume, Guid VolumeId, long Size, long Epoch, IReadOnlyList<EngineReplica> Replicas, bool Salvage, bool Track = false,
+        bool Frontend = true) : IEngineCommand;
 
     /// <summary>
     /// The engine holds open channels to <paramref name="Serving"/> and serves nothing yet. <paramref name="Failures"/>

@@ -16,8 +16,11 @@ public static class VolumeEvents
 
     public sealed record CreateCompleted(Guid VolumeId) : IVolumeEvent;
 
-    /// <summary>The volume is attached to <paramref name="Node"/> under a new engine epoch.</summary>
-    public sealed record Attached(string Node, long Epoch) : IVolumeEvent;
+    /// <summary>
+    /// The volume is attached to <paramref name="Node"/> under a new engine epoch. <paramref name="Maintenance"/>: not by a
+    /// user but to heal a detached volume (an offline rebuild): its engine serves no frontend, and it is detached when done.
+    /// </summary>
+    public sealed record Attached(string Node, long Epoch, bool Maintenance = false) : IVolumeEvent;
 
     /// <summary>The engine restarted (node restart, recovery): a new epoch fences the old incarnation.</summary>
     public sealed record EpochRaised(long Epoch) : IVolumeEvent;
@@ -87,7 +90,8 @@ public static class VolumeEvents
         IReadOnlyList<ReplicaState> Replicas,
         ReplicasSalvaged? LastSalvage,
         string? DetachReason = null,
-        IReadOnlyList<HistoryEntry>? History = null) : IPersistedEvent;
+        IReadOnlyList<HistoryEntry>? History = null,
+        bool Maintenance = false) : IPersistedEvent;
 
     /// <summary>
     /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the

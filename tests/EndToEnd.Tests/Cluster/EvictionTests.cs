@@ -31,6 +31,9 @@ public sealed class EvictionTests(ITestOutputHelper output) : NodeTest(output)
         foreach (var other in others) await gateway.Api.SendJsonAsync(HttpMethod.Post, $"/nodes/{other}/schedule", new SetSchedulable(false));
         Assert.Equal(victim.Ready.NodeId, (await gateway.Api.CreateVolumeAsync(idle, 32 * MiB, 1)).Replicas.Single().Node);
         foreach (var other in others) await gateway.Api.SendJsonAsync(HttpMethod.Post, $"/nodes/{other}/schedule", new SetSchedulable(true));
+        var idleAttached = await gateway.Api.AttachToAsync(idle, engine.Ready.NodeId);
+        await NbdData.WriteAndFlushAsync(idleAttached.Endpoint!, 0, 8 * MiB, seed: 4);
+        await gateway.Api.DetachAsync(idle);
         var attached = await engine.Api.AttachToAsync(name, engine.Ready.NodeId);
         await NbdData.WriteAndFlushAsync(attached.Endpoint!, 64 * MiB, 32 * MiB, seed: 3);
         await engine.Api.SnapshotAsync(name, "before");
@@ -56,12 +59,13 @@ public sealed class EvictionTests(ITestOutputHelper output) : NodeTest(output)
         var events = await gateway.Api.ListEventsAsync(name);
         Assert.Contains(events, e => e.Kind == "replica-removed" && e.Node == victim.Ready.NodeId);
 
-        // The detached volume's replica moves once the volume is attached.
-        Assert.Equal(victim.Ready.NodeId, (await gateway.Api.GetVolumeAsync(idle)).Replicas.Single().Node);
-        var idleAttached = await gateway.Api.AttachToAsync(idle, engine.Ready.NodeId);
-        await NbdData.WriteAndFlushAsync(idleAttached.Endpoint!, 0, 8 * MiB, seed: 4);
-        await LocalCluster.WaitForAsync(gateway, idle, v => v.Replicas.Count == 1 && v.Replicas[0].Node != victim.Ready.NodeId && v.Replicas[0].Mode == "RW",
-            TimeSpan.FromSeconds(60), "its replica off the evicted node");
+        // The detached volume's replica moved too, by an offline rebuild: detached all along, its data intact.
+        var offline = await LocalCluster.WaitForAsync(gateway, idle, v => v.Replicas.Count == 1 && v.Replicas[0].Node != victim.Ready.NodeId && v.Replicas[0].Mode == "RW"
+            && v.State == "detached", TimeSpan.FromSeconds(60), "its replica off the evicted node, offline");
+        Assert.Null(offline.AttachedTo);
+        Assert.Contains(await gateway.Api.ListEventsAsync(idle), e => e.Kind == "rebuilt");
+        Assert.Empty(Directory.GetDirectories(Path.Combine(victim.DataDir, "disks"), "*-r*", SearchOption.AllDirectories));
+        idleAttached = await gateway.Api.AttachToAsync(idle, engine.Ready.NodeId);
         await NbdData.VerifyAsync(idleAttached.Endpoint!, 0, 8 * MiB, seed: 4);
         await gateway.Api.DetachAsync(idle);
         var allowed = await gateway.Api.SendAsync(HttpMethod.Post, $"/cluster/members/{victim.Ready.NodeId}/leave");
