@@ -22,7 +22,8 @@ public sealed record VolumeSettings(
     bool SoftAntiAffinity = false,
     long RebuildBandwidth = 0,
     TimeSpan? AuditEvery = null,
-    TimeSpan? StaleGrace = null)
+    TimeSpan? StaleGrace = null,
+    int ConcurrentRebuildsPerNode = 5)
 {
     /// <summary>How often each node checks its replica directories against the volumes (stale and orphan replicas, DESIGN §5).</summary>
     public TimeSpan ReplicaAuditEvery => AuditEvery ?? TimeSpan.FromSeconds(30);
@@ -67,6 +68,7 @@ public sealed record VolumeSettings(
             config.GetBoolean("actorstore.volume.replica-soft-anti-affinity", false),
             Settings.Bytes(config, "actorstore.volume.rebuild-bandwidth", 0, 1L << 40),
             Settings.Duration(config, "actorstore.volume.replica-audit-every"),
-            Settings.Duration(config, "actorstore.volume.stale-replica-grace"));
+            Settings.Duration(config, "actorstore.volume.stale-replica-grace"),
+            (int)Settings.Long(config, "actorstore.volume.concurrent-rebuilds-per-node", 1, 1000));
     }
 }

@@ -127,6 +127,13 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
             return;
         }
         var child = Context.Child(command.ReplicaId);
+        var startsRebuild = command is ReplicaProtocol.BeginCatchUp || (command is ReplicaProtocol.CreateReplica { Rebuilding: true } && child.IsNobody());
+        if (startsRebuild && _locals.Rebuilding >= _volume.ConcurrentRebuildsPerNode)
+        {
+            Sender.Tell(new ReplicaProtocol.Done(command.ReplicaId, command.RequestId, ReplicaOutcome.Busy,
+                $"node {_node.NodeId} already rebuilds {_locals.Rebuilding} replicas (actorstore.volume.concurrent-rebuilds-per-node); retried later"));
+            return;
+        }
         if (!child.IsNobody())
         {
             child.Forward(command);

@@ -70,7 +70,8 @@ public sealed partial class VolumeActor
             var plan = CatchUpRules.Decide(returning, healthyLayers, snapshotName);
             if (plan.Patch is null) return new CatchUpStart(null, plan.Refusal!, Retry: false);
             var begun = await calls.AskAsync(new BeginCatchUp(away.Node, away.Id, Guid.NewGuid(), plan.Patch)).ConfigureAwait(false);
-            if (begun is not CatchUpBegun b) return new CatchUpStart(null, $"it could not start: {ReplicaCalls.DetailOf(begun)}", Retry: false);
+            if (begun is not CatchUpBegun b)
+                return new CatchUpStart(null, $"it could not start: {ReplicaCalls.DetailOf(begun)}", Retry: begun is Done { Status: ReplicaOutcome.Busy });
             return new CatchUpStart(new CatchUpPlan(plan.Have, plan.Patch, b.Dirty), "", Retry: false);
         }, activity: "catching up", then: result =>
         {

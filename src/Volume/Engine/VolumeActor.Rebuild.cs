@@ -21,6 +21,7 @@ public sealed partial class VolumeActor
     private static readonly TimeSpan HealEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryRebuildAfter = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RebuildReportGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BusyRetry = TimeSpan.FromSeconds(10);
     private readonly DateTime _startedAt = DateTime.UtcNow;
 
     private sealed class HealCheck
@@ -140,10 +141,18 @@ public sealed partial class VolumeActor
         Run(async () =>
         {
             if (create is not null && await calls.AskAsync(create).ConfigureAwait(false) is var created && ReplicaCalls.StatusOf(created) != Blocks.ReplicaStatus.Ok)
-                return $"create: {ReplicaCalls.DetailOf(created)}";
+                return created is ReplicaProtocol.Done { Status: ReplicaOutcome.Busy } ? $"busy: {ReplicaCalls.DetailOf(created)}" : $"create: {ReplicaCalls.DetailOf(created)}";
             return await AskEngine(nodes, join, timeout * 2).ConfigureAwait(false) is ReplicaJoined ? null : "the engine did not take it";
         }, then: failure =>
         {
+            if (failure?.StartsWith("busy: ", StringComparison.Ordinal) == true)
+            {
+                // Nothing was made there: the replacement is forgotten, and tried again shortly (maybe elsewhere).
+                _nextRebuildAt = DateTimeOffset.UtcNow + BusyRetry;
+                RemoveReplica(replicaId, failure[6..]);
+                Finish();
+                return;
+            }
             if (failure is not null || _engine != engine)
             {
                 FailRebuild(replicaId, failure ?? "the engine changed while it joined");

@@ -22,6 +22,8 @@ public enum ReplicaOutcome
     IoError,
     Failed,
     TimedOut,
+    /// <summary>The node is at its limit of concurrent rebuilds: nothing was done; ask again later.</summary>
+    Busy,
 }
 
 /// <summary>The one conversion between the store's statuses and the wire's outcomes, and the wire's regions.</summary>

@@ -28,4 +28,7 @@ public sealed class LocalReplicas
     public void Add(string replicaId, Blocks.Replica replica) => _open[replicaId] = replica;
 
     public void Remove(string replicaId) => _open.TryRemove(replicaId, out _);
+
+    /// <summary>How many replicas here are being rebuilt or caught up now (the per-node limit counts them).</summary>
+    public int Rebuilding => _open.Values.Count(r => r.Rebuilding);
 }
