@@ -93,7 +93,7 @@ public sealed partial class Replica : IDisposable
             }
             MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.MetaOf(head)), new LayerMeta { Created = DateTimeOffset.UtcNow, Size = size });
             DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.DirtyLog), size).Dispose();
-            DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.AbsentLog), size).Dispose();
+            DirtyRegionLog.Create(fs, Path.Combine(directory, ReplicaFiles.AbsentLog), size, DirtyRegionLog.AbsentShift).Dispose();
             MetaFile.Write(fs, Path.Combine(directory, ReplicaFiles.VolumeMeta), new VolumeMeta
             {
                 VolumeId = identity.VolumeId,
@@ -146,7 +146,8 @@ public sealed partial class Replica : IDisposable
             try
             {
                 // A replica made before catch-up existed has none yet.
-                absent = fs.FileExists(absentPath) ? DirtyRegionLog.Open(fs, absentPath, meta.Size, directory) : DirtyRegionLog.Create(fs, absentPath, meta.Size);
+                absent = fs.FileExists(absentPath) ? DirtyRegionLog.Open(fs, absentPath, meta.Size, directory, DirtyRegionLog.AbsentShift)
+                    : DirtyRegionLog.Create(fs, absentPath, meta.Size, DirtyRegionLog.AbsentShift);
             }
             catch
             {

@@ -4,7 +4,8 @@ using ActorStore.Blocks.Devices;
 namespace ActorStore.Blocks.Chain;
 
 /// <summary>
-/// <c>dirty.log</c>: DRBD-style activity log (DESIGN §3) plus the flush revision. Before the first write
+/// <c>dirty.log</c>: DRBD-style activity log (DESIGN §3) plus the flush revision; the same format serves <c>absent.log</c>
+/// (regions written while a replica was away, 1 MiB each, cleared only when the engine says all are back). Before the first write
 /// into an unmarked 4 MiB region, the region's bit is written and fdatasynced; writers that need marks
 /// at the same moment share one fdatasync (group commit). A completed flush advances the revision; marks
 /// are cleared lazily, as DRBD's activity log keeps its hot extents: only while more regions are marked
@@ -19,7 +20,11 @@ namespace ActorStore.Blocks.Chain;
 /// </summary>
 internal sealed class DirtyRegionLog : IDisposable
 {
-    public const int RegionShift = 22;
+    /// <summary>The dirty-region log's regions: 4 MiB, as DRBD's activity log extents.</summary>
+    public const int DirtyShift = 22;
+
+    /// <summary>The absent log's regions: 1 MiB, so a catch-up after scattered writes copies little more than they wrote.</summary>
+    public const int AbsentShift = 20;
     private const uint Magic = 0x4C445341; // "ASDL"
     private const ushort Version = 1;
     private const int Page = BlockSize.Bytes;
@@ -43,9 +48,12 @@ internal sealed class DirtyRegionLog : IDisposable
     private byte[] _sticky;   // 1 when dirty at open or after a failed write: kept until the engine reconciles
     private long _sequence;
 
-    private DirtyRegionLog(IFileHandle file, int regions, long revision, long sequence)
+    private readonly int _shift;
+
+    private DirtyRegionLog(IFileHandle file, int shift, int regions, long revision, long sequence)
     {
         _file = file;
+        _shift = shift;
         _pages = new byte[PagesFor(regions)][];
         for (var i = 0; i < _pages.Length; i++) _pages[i] = new byte[Page];
         _marked = new byte[regions];
@@ -57,12 +65,13 @@ internal sealed class DirtyRegionLog : IDisposable
 
     public long Revision { get; private set; }
 
-    public static DirtyRegionLog Create(IFileSystem fs, string path, long volumeSize)
+    /// <param name="shift">Region size as a power of two: <see cref="DirtyShift"/> or <see cref="AbsentShift"/>.</param>
+    public static DirtyRegionLog Create(IFileSystem fs, string path, long volumeSize, int shift = DirtyShift)
     {
         var file = fs.Open(path, create: true);
         try
         {
-            var log = new DirtyRegionLog(file, RegionsFor(volumeSize), revision: 0, sequence: 0);
+            var log = new DirtyRegionLog(file, shift, RegionsFor(volumeSize, shift), revision: 0, sequence: 0);
             file.SetLength(0);
             log.WriteHeader();
             log.WriteHeader();
@@ -77,7 +86,7 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
-    public static DirtyRegionLog Open(IFileSystem fs, string path, long volumeSize, string directory)
+    public static DirtyRegionLog Open(IFileSystem fs, string path, long volumeSize, string directory, int shift = DirtyShift)
     {
         var file = fs.Open(path, create: false);
         try
@@ -87,11 +96,11 @@ internal sealed class DirtyRegionLog : IDisposable
             for (var slot = 0; slot < HeaderSlots; slot++)
             {
                 file.Read(slot * Page, page);
-                if (TryReadHeader(page, directory) is { } h && (best is null || h.Sequence > best.Value.Sequence)) best = h;
+                if (TryReadHeader(page, directory, shift) is { } h && (best is null || h.Sequence > best.Value.Sequence)) best = h;
             }
             if (best is null) throw new ReplicaCorruptException(directory, "dirty.log has no valid header");
-            var regions = RegionsFor(volumeSize);
-            var log = new DirtyRegionLog(file, regions, best.Value.Revision, best.Value.Sequence);
+            var regions = RegionsFor(volumeSize, shift);
+            var log = new DirtyRegionLog(file, shift, regions, best.Value.Revision, best.Value.Sequence);
             for (var p = 0; p < log._pages.Length; p++)
             {
                 var image = log._pages[p];
@@ -123,8 +132,8 @@ internal sealed class DirtyRegionLog : IDisposable
         lock (_markGate) marked = [.. _markedRegions];
         foreach (var r in marked.Order())
         {
-            var start = (long)r << (RegionShift - BlockSize.Shift);
-            BlockExtent.AppendMerged(list, new BlockExtent(start, Math.Min(blocks, start + (1L << (RegionShift - BlockSize.Shift))) - start));
+            var start = (long)r << (_shift - BlockSize.Shift);
+            BlockExtent.AppendMerged(list, new BlockExtent(start, Math.Min(blocks, start + (1L << (_shift - BlockSize.Shift))) - start));
         }
         return list;
     }
@@ -132,8 +141,8 @@ internal sealed class DirtyRegionLog : IDisposable
     /// <summary>Called before a write reaches the head: marks its regions durably when they are not yet marked.</summary>
     public void NoteWrite(long offset, long length)
     {
-        var last = (int)((offset + length - 1) >> RegionShift);
-        for (var r = (int)(offset >> RegionShift); r <= last; r++)
+        var last = (int)((offset + length - 1) >> _shift);
+        for (var r = (int)(offset >> _shift); r <= last; r++)
         {
             if (Volatile.Read(ref _marked[r]) == 0) MarkDurably(r);
             if (_touched[r] == 0) _touched[r] = 1; // read first: a store on every write would bounce the line between cores
@@ -185,8 +194,8 @@ internal sealed class DirtyRegionLog : IDisposable
     /// <summary>A write into these regions failed partway: they stay dirty until <see cref="ClearAll"/> with <c>includingFailed</c>.</summary>
     public void KeepDirty(long offset, long length)
     {
-        var last = (int)((offset + length - 1) >> RegionShift);
-        for (var r = (int)(offset >> RegionShift); r <= last; r++)
+        var last = (int)((offset + length - 1) >> _shift);
+        for (var r = (int)(offset >> _shift); r <= last; r++)
         {
             if (Volatile.Read(ref _marked[r]) == 0) MarkDurably(r);
             _sticky[r] = 1;
@@ -228,7 +237,7 @@ internal sealed class DirtyRegionLog : IDisposable
 
     public void Resize(long volumeSize)
     {
-        var regions = RegionsFor(volumeSize);
+        var regions = RegionsFor(volumeSize, _shift);
         var oldPages = _pages.Length;
         var pages = PagesFor(regions);
         Array.Resize(ref _pages, pages);
@@ -316,18 +325,18 @@ internal sealed class DirtyRegionLog : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], Version);
         BinaryPrimitives.WriteInt64LittleEndian(h[8..], _sequence);
         BinaryPrimitives.WriteInt64LittleEndian(h[16..], Revision);
-        BinaryPrimitives.WriteInt32LittleEndian(h[24..], RegionShift);
+        BinaryPrimitives.WriteInt32LittleEndian(h[24..], _shift);
         BinaryPrimitives.WriteUInt32LittleEndian(h[(Page - 4)..], Crc32C.Compute(h[..(Page - 4)]));
         _file.Write(_sequence % HeaderSlots * Page, h);
     }
 
-    private static (long Sequence, long Revision)? TryReadHeader(ReadOnlySpan<byte> page, string directory)
+    private static (long Sequence, long Revision)? TryReadHeader(ReadOnlySpan<byte> page, string directory, int shift)
     {
         if (BinaryPrimitives.ReadUInt32LittleEndian(page) != Magic) return null;
         if (BinaryPrimitives.ReadUInt32LittleEndian(page[(Page - 4)..]) != Crc32C.Compute(page[..(Page - 4)])) return null;
         var version = BinaryPrimitives.ReadUInt16LittleEndian(page[4..]);
         if (version != Version) throw new ReplicaCorruptException(directory, $"dirty.log has version {version}, this build reads {Version}");
-        if (BinaryPrimitives.ReadInt32LittleEndian(page[24..]) != RegionShift) throw new ReplicaCorruptException(directory, "dirty.log has another region size");
+        if (BinaryPrimitives.ReadInt32LittleEndian(page[24..]) != shift) throw new ReplicaCorruptException(directory, "a region log has another region size");
         return (BinaryPrimitives.ReadInt64LittleEndian(page[8..]), BinaryPrimitives.ReadInt64LittleEndian(page[16..]));
     }
 
@@ -341,7 +350,7 @@ internal sealed class DirtyRegionLog : IDisposable
         }
     }
 
-    private static int RegionsFor(long volumeSize) => checked((int)((volumeSize + (1L << RegionShift) - 1) >> RegionShift));
+    private static int RegionsFor(long volumeSize, int shift) => checked((int)((volumeSize + (1L << shift) - 1) >> shift));
 
     private static int PagesFor(int regions) => Math.Max(1, (regions + RegionsPerPage - 1) / RegionsPerPage);
 

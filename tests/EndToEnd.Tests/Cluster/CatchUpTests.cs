@@ -14,7 +14,7 @@ namespace ActorStore.EndToEnd.Tests.Cluster;
 /// </summary>
 public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
 {
-    private const long Region = 4 * MiB;
+    private const long Region = MiB; // the absent log's regions
 
     // A wait long enough that nothing is rebuilt while the replica is away.
     private const string Config = """
@@ -110,7 +110,7 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Contains(events, e => e.Kind == "catch-up-started" && e.Replica == replica);
         var copied = long.Parse(caught.Detail.Split(' ')[0]);
         var bound = 2 * away.Regions * Region;
-        Out.WriteLine($"measured: {copied} bytes copied for {away.Bytes} bytes written while away in {away.Regions} regions of 4 MiB "
+        Out.WriteLine($"measured: {copied} bytes copied for {away.Bytes} bytes written while away in {away.Regions} regions of 1 MiB "
             + $"({(double)copied / (away.Regions * Region):0.00}x the regions; the bound is 2x)");
         Assert.True(copied <= bound, $"{copied} bytes copied, more than twice the {away.Regions} regions written while away");
         return copied;
@@ -123,7 +123,7 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
         ReplicaComparison.AssertSameLayers(healed.Replicas.Select(r => r.Id).ToArray(), cluster.Nodes.Select(n => n.DataDir).ToArray());
     }
 
-    /// <summary>Writes through NBD, counting their bytes and the 4 MiB regions they touch; the last write of each place is verifiable.</summary>
+    /// <summary>Writes through NBD, counting their bytes and the absent log's regions they touch; the last write of each place is verifiable.</summary>
     private sealed class AwayWrites(string endpoint)
     {
         private readonly HashSet<long> _regions = [];
