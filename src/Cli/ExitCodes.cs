@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>The node could not be reached (refused, unknown host, timed out).</summary>
     public const int Unreachable = 3;
 
+    /// <summary>--wait gave up at its --wait-timeout; the work goes on in the cluster.</summary>
+    public const int TimedOut = 4;
+
     /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 }

@@ -15,8 +15,7 @@ public static class Pbm
         Func<string, string?>? environment = null, CancellationToken cancellation = default)
     {
         var terminal = new Terminal(stdout, stderr, interactive: ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected);
-        var globals = new GlobalOptions(environment ?? Environment.GetEnvironmentVariable);
-        var parse = BuildRoot(globals, new CommandRunner(globals, terminal)).Parse(args);
+        var parse = Parse(args, terminal, environment);
         if (parse.Action is ParseErrorAction)
         {
             var problem = parse.UnmatchedTokens.Count > 0
@@ -42,6 +41,16 @@ public static class Pbm
             terminal.Fail($"unexpected error: {e.Message}");
             return ExitCodes.Refused;
         }
+    }
+
+    /// <summary>Parses <paramref name="args"/> as <see cref="RunAsync"/> does, without running anything.</summary>
+    public static ParseResult Parse(string[] args, Func<string, string?>? environment = null) =>
+        Parse(args, new Terminal(TextWriter.Null, TextWriter.Null, interactive: false), environment);
+
+    private static ParseResult Parse(string[] args, Terminal terminal, Func<string, string?>? environment)
+    {
+        var globals = new GlobalOptions(environment ?? Environment.GetEnvironmentVariable);
+        return BuildRoot(globals, new CommandRunner(globals, terminal)).Parse(args);
     }
 
     private static RootCommand BuildRoot(GlobalOptions globals, CommandRunner run)

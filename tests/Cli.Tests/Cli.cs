@@ -17,7 +17,8 @@ public static class Cli
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await Pbm.RunAsync(args, stdout, stderr, environment ?? (_ => null));
+        using var stuck = new CancellationTokenSource(TimeSpan.FromMinutes(1)); // a --wait that never ends fails the test, not the run
+        var code = await Pbm.RunAsync(args, stdout, stderr, environment ?? (_ => null), stuck.Token);
         return new Outcome(code, stdout.ToString(), stderr.ToString());
     }
 }

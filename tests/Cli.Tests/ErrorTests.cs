@@ -131,6 +131,10 @@ public sealed class ErrorTests
     [InlineData("volume", "pbm: ")]
     [InlineData("", "pbm: ")]
     [InlineData("volume list --timeout -1", "pbm: ")]
+    [InlineData("node evict node-1 --wait-timeout 10m", "pbm: --wait-timeout goes with --wait (see 'pbm node evict --help')")]
+    [InlineData("node evict node-1 --wait --wait-timeout 0", "pbm: invalid duration '0': a duration must be greater than zero")]
+    [InlineData("node disk evict node-1 disk-a --wait --wait-timeout soon", "pbm: invalid duration 'soon': ")]
+    [InlineData("volume rebuilds --wait --wait-timeout 5m", "pbm: unknown command or argument '--wait-timeout'")]
     public async Task Bad_usage_is_exit_2_and_sends_nothing(string commandLine, string start)
     {
         await using var gateway = FakeGateway.Start();

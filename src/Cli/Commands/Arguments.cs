@@ -64,6 +64,34 @@ public static class Arguments
         },
     };
 
+    /// <summary>--wait: follow the work until it is done, showing the rebuilds' progress.</summary>
+    public static Option<bool> Wait(string description) => new("--wait") { Description = description };
+
+    /// <summary>
+    /// --wait-timeout DURATION, which goes with <paramref name="wait"/>: how long to wait at most (90s, 10m, 2h; a plain number is
+    /// seconds); null when not given: no limit. Not --timeout: that one is every request's own limit, for every command.
+    /// </summary>
+    public static Option<TimeSpan?> WaitTimeout(Option<bool> wait)
+    {
+        var option = new Option<TimeSpan?>("--wait-timeout")
+        {
+            Description = "With --wait: give up (exit 4) after this long, e.g. 30m, 2h; the eviction goes on [default: no limit]",
+            HelpName = "DURATION",
+            CustomParser = result =>
+            {
+                if (Durations.TryParse(result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", out var duration, out var error)) return duration;
+                result.AddError(error);
+                return null;
+            },
+        };
+        option.Validators.Add(result =>
+        {
+            if (!result.Implicit && result.Parent is CommandResult command && !command.GetValue(wait))
+                result.AddError("--wait-timeout goes with --wait");
+        });
+        return option;
+    }
+
     private static void CheckName(SymbolResult result, string kind, string? value)
     {
         if (!Names.IsValid(value)) result.AddError(Names.Invalid(kind, value));

@@ -37,6 +37,15 @@ public sealed class CommandRunner(GlobalOptions globals, Terminal terminal)
             return ExitCodes.Ok;
         }, cancellation);
 
+    /// <summary>An action that asks the node as often as it needs (--wait), through one <see cref="Session"/>.</summary>
+    public Func<ParseResult, CancellationToken, Task<int>> Converse(Func<ParseResult, Session, CancellationToken, Task<int>> run) =>
+        async (parse, cancellation) =>
+        {
+            var node = parse.GetRequiredValue(globals.Node);
+            using var client = new GatewayClient(node, TimeSpan.FromSeconds(parse.GetValue(globals.Timeout)), parse.GetValue(globals.Token));
+            return await run(parse, new Session(client, node, terminal, parse.GetValue(globals.Json)), cancellation);
+        };
+
     private async Task<int> RunAsync(ParseResult parse, Call call, Func<string, int> render, CancellationToken cancellation)
     {
         var node = parse.GetRequiredValue(globals.Node);
@@ -56,7 +65,7 @@ public sealed class CommandRunner(GlobalOptions globals, Terminal terminal)
 
     private int Unreadable(ParseResult parse, string reason)
     {
-        terminal.Fail($"the node at {parse.GetRequiredValue(globals.Node).Display} sent an answer pbm cannot read ({reason}); is it the same version?");
+        terminal.Fail(Session.Unreadable(parse.GetRequiredValue(globals.Node), reason));
         return ExitCodes.Refused;
     }
 }

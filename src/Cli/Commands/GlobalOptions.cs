@@ -29,7 +29,7 @@ public sealed class GlobalOptions
         Json = new Option<bool>("--json") { Description = "Print the node's JSON answer, for scripts", Recursive = true };
         Timeout = new Option<double>("--timeout")
         {
-            Description = "Seconds to wait for the node",
+            Description = "Seconds to wait for each answer from the node",
             HelpName = "SECONDS",
             Recursive = true,
             DefaultValueFactory = _ => DefaultTimeoutSeconds,

@@ -57,10 +57,7 @@ public static class NodeCommands
     {
         var node = Node();
         var command = new Command("evict", "Move every replica off a node: each is rebuilt elsewhere, then removed") { node };
-        command.SetAction(run.Show<EvictionInfo>(
-            parse => Call.Post(Routes.NodeAction(parse.GetRequiredValue(node), "evict")),
-            (_, eviction, terminal) => Views.Evicting(eviction, terminal)));
-        return command;
+        return WithWait(run, command, parse => Call.Post(Routes.NodeAction(parse.GetRequiredValue(node), "evict")));
     }
 
     private static Command Disk(CommandRunner run) => new("disk", "A node's disks")
@@ -73,9 +70,19 @@ public static class NodeCommands
         var node = Node();
         var disk = DiskName();
         var command = new Command("evict", "Move every replica off a disk: each is rebuilt on another node, then removed") { node, disk };
-        command.SetAction(run.Show<EvictionInfo>(
-            parse => Call.Post(Routes.DiskAction(parse.GetRequiredValue(node), parse.GetRequiredValue(disk), "evict")),
-            (_, eviction, terminal) => Views.Evicting(eviction, terminal)));
+        return WithWait(run, command, parse => Call.Post(Routes.DiskAction(parse.GetRequiredValue(node), parse.GetRequiredValue(disk), "evict")));
+    }
+
+    /// <summary>An eviction's action: print what moves; with --wait, then follow it until no attached volume has a replica there.</summary>
+    private static Command WithWait(CommandRunner run, Command command, Func<ParseResult, Call> evict)
+    {
+        var wait = Arguments.Wait("Then follow the eviction until no attached volume has a replica there, showing the rebuilds");
+        var timeout = Arguments.WaitTimeout(wait);
+        command.Options.Add(wait);
+        command.Options.Add(timeout);
+        var once = run.Show<EvictionInfo>(evict, (_, eviction, terminal) => Views.Evicting(eviction, terminal));
+        var follow = run.Converse((parse, session, cancellation) => Waiting.EvictionAsync(session, evict(parse), parse.GetValue(timeout), cancellation));
+        command.SetAction((parse, cancellation) => parse.GetValue(wait) ? follow(parse, cancellation) : once(parse, cancellation));
         return command;
     }
 

@@ -23,12 +23,15 @@ public static class VolumeCommands
 
     private static Command Rebuilds(CommandRunner run)
     {
-        var command = new Command("rebuilds", "The rebuilds running in the cluster: progress, rate and time left");
-        command.SetAction(run.Show<VolumeRebuildInfo[]>(_ => Call.Get(Routes.Rebuilds), (_, rebuilds, terminal) =>
+        var wait = Arguments.Wait("Follow the rebuilds until none runs: a progress bar each on a terminal, plain lines otherwise, JSON lines with --json");
+        var command = new Command("rebuilds", "The rebuilds running in the cluster: progress, rate and time left") { wait };
+        var list = run.Show<VolumeRebuildInfo[]>(_ => Call.Get(Routes.Rebuilds), (_, rebuilds, terminal) =>
         {
             if (rebuilds.Length == 0) terminal.Line("no rebuild is running");
             else terminal.Write(Tables.Rebuilds(rebuilds));
-        }));
+        });
+        var follow = run.Converse((_, session, cancellation) => Waiting.RebuildsAsync(session, cancellation));
+        command.SetAction((parse, cancellation) => parse.GetValue(wait) ? follow(parse, cancellation) : list(parse, cancellation));
         return command;
     }
 

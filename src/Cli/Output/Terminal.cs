@@ -11,11 +11,13 @@ public sealed class Terminal
 {
     private const int RedirectedWidth = 240;
     private readonly IAnsiConsole _console;
+    private readonly bool _interactive;
 
     public Terminal(TextWriter output, TextWriter error, bool interactive)
     {
         Out = output;
         Error = error;
+        _interactive = interactive;
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -29,6 +31,12 @@ public sealed class Terminal
     public TextWriter Out { get; }
 
     public TextWriter Error { get; }
+
+    /// <summary>Stdout is a terminal that understands ANSI escapes, so progress may be redrawn in place.</summary>
+    public bool CanRedraw => _interactive && _console.Profile.Capabilities.Ansi;
+
+    /// <summary>Columns of the terminal (a fixed width when redirected).</summary>
+    public int Width => _console.Profile.Width;
 
     public void Write(IRenderable renderable) => _console.Write(renderable);
 

@@ -54,6 +54,38 @@ public static class Views
         if (e.WaitingForAttach.Count > 0) terminal.Line($"  moving once attached: {string.Join(", ", e.WaitingForAttach)}");
     }
 
+    /// <summary>While `--wait` waits for an eviction: "node node-2: 2 volume(s) left to move (vol-1, vol-3); 1 move(s) once attached (vol-2)".</summary>
+    public static string EvictionStatus(EvictionLeft left) =>
+        $"{Subject(left)}: {left.Moving.Count} volume(s) left to move ({FirstNames(left.Moving)})" + Attaching(left, " move(s) once attached");
+
+    /// <summary>The last line of `--wait` when no attached volume has a replica there any more.</summary>
+    public static string EvictionDone(EvictionLeft left, TimeSpan waited) =>
+        left.WaitingForAttach.Count == 0
+            ? $"{Subject(left)} holds no replicas any more (waited {Durations.Format(waited)})"
+            : $"{Subject(left)}: every attached volume moved off (waited {Durations.Format(waited)})"
+              + Attaching(left, " detached volume(s) still there move once attached");
+
+    /// <summary>The one line when --wait-timeout ran out: what is left, that the eviction goes on, and what to run.</summary>
+    public static string EvictionTimedOut(EvictionLeft left, TimeSpan waited, IReadOnlyList<VolumeRebuildInfo> running)
+    {
+        var again = left.Disk is null ? $"pbm node evict {left.Node} --wait" : $"pbm node disk evict {left.Node} {left.Disk} --wait";
+        var moving = left.Moving.Select(v => running.FirstOrDefault(r => r.Volume == v) is { } r
+            ? $"{v} (rebuilding, {r.Rebuild.Percent.ToString("0.0", CultureInfo.InvariantCulture)}%)"
+            : $"{v} (no rebuild running)").ToList();
+        return $"gave up waiting after {Durations.Format(waited)}: {Subject(left)} still holds replicas of {left.Moving.Count} attached volume(s): "
+            + FirstNames(moving) + Attaching(left, " detached volume(s) move once attached")
+            + $"; the eviction goes on: run '{again}' to wait again, 'pbm volume events VOLUME' says why a volume does not move";
+    }
+
+    private static string Subject(EvictionLeft left) => left.Disk is null ? $"node {left.Node}" : $"disk {left.Disk} of node {left.Node}";
+
+    private static string Attaching(EvictionLeft left, string what) =>
+        left.WaitingForAttach.Count == 0 ? "" : $"; {left.WaitingForAttach.Count}{what} ({FirstNames(left.WaitingForAttach)})";
+
+    /// <summary>At most the first five names, and how many more.</summary>
+    private static string FirstNames(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(5)) + (names.Count > 5 ? $", … {names.Count - 5} more" : "");
+
     /// <summary>One line: which replica, how far, how fast, how long left.</summary>
     public static string RebuildLine(RebuildInfo r) =>
         $"rebuilding {r.Replica} on {r.Node}{(r.Replaces is { } old ? $" (replaces {old})" : "")}: {r.Percent:0.0}% "
