@@ -21,6 +21,25 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>Marks every region absent: what a replica missed is no longer known, so its catch-up copies whole layers.</summary>
+    public ReplicaStatus MarkAllAbsent()
+    {
+        lock (_control)
+        {
+            EnsureOpen();
+            if (_failed) return ReplicaStatus.Failed;
+            try
+            {
+                _absent.NoteWrite(0, _meta.Size);
+                return ReplicaStatus.Ok;
+            }
+            catch (IOException e)
+            {
+                return Classify(e);
+            }
+        }
+    }
+
     /// <summary>Forgets the absent log: every replica of the volume is in sync again.</summary>
     public ReplicaStatus ClearAbsentRegions()
     {
@@ -58,6 +77,8 @@ public sealed partial class Replica
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
             if (_layers.ContainsKey(ReplicaFiles.Snapshot(layer))) return ReplicaStatus.AlreadyExists;
+            // Already rebuilding (a catch-up begun before, then interrupted): its head is not what it held when it left.
+            if (_meta.Rebuilding) return ReplicaStatus.InvalidArgument;
             var regions = _meta.CacheLost ? _log.DirtyRegions(_meta.Size) : [];
             var status = Exclusively(() =>
             {
@@ -85,13 +106,13 @@ public sealed partial class Replica
                 }
                 var parent = old.Meta.Parent is { } p ? _layers[p].Meta.Name : null;
                 _staged[layer] = (new SnapshotInfo(layer, parent, old.Meta.Created, false, false, _meta.Size, new Dictionary<string, string>(), null), old.Handle);
-                // The old head's marks are accounted for by the caller; the new head starts clean.
-                _log.ClearAll(includingFailed: true);
-                _log.Fsync();
                 return ReplicaStatus.Ok;
             }, cleanup: [ReplicaFiles.Staged(layer), ReplicaFiles.Head(_meta.NextHeadNumber), ReplicaFiles.MetaOf(ReplicaFiles.Head(_meta.NextHeadNumber))]);
-            if (status == ReplicaStatus.Ok) dirty = regions;
-            return status;
+            if (status != ReplicaStatus.Ok) return status;
+            dirty = regions;
+            // After the commit, outside the cleanup above (it must not delete what is committed): the old head's marks are
+            // the caller's now, and the new head starts clean. A failure here leaves marks, never a broken replica.
+            return ClearLog(includingFailed: true);
         }
     }
 

@@ -351,7 +351,6 @@ public sealed partial class Replica : IDisposable
         };
     }
 
-    /// <summary>Fails the replica for good and records it on disk, so no later engine trusts it either.</summary>
     /// <summary>
     /// Whether the replica's files are still where it opened them. A directory deleted under an open replica (by hand, by a
     /// wrong cleanup) goes on taking writes into unlinked files that no reopen will find: the replica is failed at once, so
@@ -368,6 +367,7 @@ public sealed partial class Replica : IDisposable
         }
     }
 
+    /// <summary>Fails the replica for good and records it on disk, so no later engine trusts it either.</summary>
     private void Fail()
     {
         if (_failed) return;

@@ -63,7 +63,7 @@ public sealed class OutputTests
     }
 
     [Fact]
-    public async Task Events_are_a_table_and_an_eviction_says_what_moves_now_and_what_waits()
+    public async Task Events_are_a_table_and_an_eviction_says_what_moves_and_what_moves_offline()
     {
         var events = Lines((await RunAsync("volume events vol-1")).Out);
         Assert.Equal(["TIME", "VOLUME", "EVENT", "REPLICA", "NODE", "DETAIL"], Words(events[0]));
@@ -71,7 +71,7 @@ public sealed class OutputTests
 
         var evicted = Lines((await RunAsync("node evict node-3")).Out);
         Assert.Equal("node node-3 takes no new replicas; 2 replica(s) to move", evicted[0]);
-        Assert.Contains("moving once attached: vol-2", evicted[2]);
+        Assert.Contains("detached, moved by an offline rebuild: vol-2", evicted[2]);
     }
 
     [Fact]
@@ -137,5 +137,15 @@ public sealed class OutputTests
         var outcome = await RunAsync("volume delete vol-1 --json");
 
         Assert.Equal("", outcome.Out);
+    }
+
+    [Fact]
+    public async Task Orphans_are_a_table_and_one_is_deleted_only_when_named()
+    {
+        var orphans = Lines((await RunAsync("node orphans node-2")).Out);
+        Assert.Equal(["REPLICA", "DISK", "SIZE", "VOLUME-ID", "WHY"], Words(orphans[0]));
+        Assert.StartsWith("old-r1 disk-1 1.0 GiB", string.Join(' ', Words(orphans[1])));
+
+        Assert.Equal(["orphan replica old-r1 deleted from node node-2"], Lines((await RunAsync("node orphans node-2 --delete old-r1")).Out));
     }
 }

@@ -74,11 +74,11 @@ public sealed class ProgressViewTests
         using var output = new StringWriter();
         var view = new ProgressView(output, ProgressStyle.Bars, width: 40);
 
-        view.Update(T0, [At(10)], null, new EvictionLeft("node-1", null, ["vol-1"], ["vol-2"]));
+        view.Update(T0, [At(10)], null, new EvictionLeft("node-1", null, ["vol-1", "vol-2"], ["vol-2"]));
 
         Assert.All(Lines(output), line => Assert.True(line.Length < 40, line));
         Assert.Equal(2, Lines(output).Length);
-        Assert.StartsWith("node node-1: 1 volume(s) left to move", Lines(output)[0]);
+        Assert.StartsWith("node node-1: 2 volume(s) left to move", Lines(output)[0]);
         Assert.StartsWith("vol-1  r-2  [█░░░░░░░░░]", Lines(output)[1]); // no narrower than 10
         Assert.EndsWith("…", Lines(output)[1]);
     }
@@ -165,7 +165,7 @@ public sealed class ProgressViewTests
         using var output = new StringWriter();
         var view = new ProgressView(output, ProgressStyle.JsonLines);
 
-        view.Update(T0, [At(25)], null, new EvictionLeft("node-1", null, ["vol-1"], ["vol-2"]));
+        view.Update(T0, [At(25)], null, new EvictionLeft("node-1", null, ["vol-1", "vol-2"], ["vol-2"]));
         view.Update(T0.AddSeconds(1), [], [VolumeWith(ReplicaModes.ReadWrite)]);
         view.Finish("no rebuild is running");
 
@@ -174,8 +174,8 @@ public sealed class ProgressViewTests
         var first = JsonNode.Parse(lines[0])!;
         Assert.Equal("vol-1", (string?)first["rebuilds"]![0]!["volume"]);
         Assert.Equal(25.0, (double?)first["rebuilds"]![0]!["rebuild"]!["percent"]);
-        Assert.Equal(["vol-1"], first["moving"]!.AsArray().Select(n => (string?)n));
-        Assert.Equal(["vol-2"], first["waitingForAttach"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(["vol-1", "vol-2"], first["moving"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(["vol-2"], first["offline"]!.AsArray().Select(n => (string?)n));
         Assert.Empty(first["ended"]!.AsArray());
         var second = JsonNode.Parse(lines[1])!;
         Assert.Empty(second["rebuilds"]!.AsArray());

@@ -9,7 +9,7 @@ public sealed class WaitTests
 {
     private static readonly VolumeRebuildInfo Running = new("vol-1", Canned.Rebuild);
 
-    /// <summary>vol-1 attached with r-1 on node-1 disk-a (evicted) and r-2 on node-2 being rebuilt; vol-2 detached, with a replica on node-1.</summary>
+    /// <summary>vol-1 attached with r-1 on node-1 disk-a (evicted) and r-2 on node-2 being rebuilt; vol-2 detached, with a replica on node-1 (moving offline).</summary>
     private static VolumeInfo[] Moving() =>
     [
         Canned.Volume with
@@ -21,15 +21,15 @@ public sealed class WaitTests
     ];
 
     private static VolumeInfo[] Moved() =>
-        [Canned.Volume with { Replicas = [Canned.Replica with { Id = "r-2", Node = "node-2" }] }, Detached()];
+        [Canned.Volume with { Replicas = [Canned.Replica with { Id = "r-2", Node = "node-2" }] }, Detached("node-3")];
 
-    private static VolumeInfo Detached() => Canned.Volume with
+    private static VolumeInfo Detached(string node = "node-1") => Canned.Volume with
     {
         Name = "vol-2",
         State = VolumeStates.Detached,
         AttachedTo = null,
         Endpoint = null,
-        Replicas = [Canned.Replica with { Id = "r-9" }],
+        Replicas = [Canned.Replica with { Id = "r-9", Node = node }],
     };
 
     /// <summary>Answers GET /rebuilds and GET /volumes from the n-th answer given (the last one again once they run out).</summary>
@@ -92,7 +92,7 @@ public sealed class WaitTests
     }
 
     [Fact]
-    public async Task Evict_wait_follows_the_rebuilds_until_only_detached_volumes_are_left_and_names_them()
+    public async Task Evict_wait_follows_the_rebuilds_until_no_volume_is_left_detached_ones_moving_offline()
     {
         await using var gateway = FakeGateway.Start();
         gateway.Respond = Polls(volumes: [Moving(), Moved()]);
@@ -103,10 +103,10 @@ public sealed class WaitTests
         Assert.Equal("", outcome.Err);
         var lines = Lines(outcome.Out);
         Assert.Equal("node node-1 takes no new replicas; 2 replica(s) to move", lines[0]); // the eviction's answer first
-        Assert.Contains("node node-1: 1 volume(s) left to move (vol-1); 1 move(s) once attached (vol-2)", lines);
+        Assert.Contains("node node-1: 2 volume(s) left to move (vol-1, vol-2); 1 of them detached, moving offline (vol-2)", lines);
         Assert.Contains("vol-1: rebuilding r-2 on node-2, 25.0% (256.0 MiB of 1.0 GiB) at 64.0 MiB/s, ETA 12s", lines);
         Assert.Contains(lines, l => l.StartsWith("vol-1: r-2 on node-2 rebuilt, 1.0 GiB in ", StringComparison.Ordinal));
-        Assert.Matches(@"^node node-1: every attached volume moved off \(waited \d+s\); 1 detached volume\(s\) still there move once attached \(vol-2\)$", lines[^1]);
+        Assert.Matches(@"^node node-1 holds no replicas any more \(waited \d+s\)$", lines[^1]);
         Assert.Equal(["POST /nodes/node-1/evict", "GET /volumes", "GET /volumes"], gateway.Requests.Select(r => $"{r.Method} {r.Path}"));
     }
 
@@ -133,8 +133,8 @@ public sealed class WaitTests
 
         Assert.Equal(ExitCodes.TimedOut, outcome.ExitCode);
         Assert.Equal(
-            ["pbm: gave up waiting after 1s: node node-1 still holds replicas of 1 attached volume(s): vol-1 (rebuilding, 25.0%); "
-             + "1 detached volume(s) move once attached (vol-2); the eviction goes on: run 'pbm node evict node-1 --wait' to wait again, "
+            ["pbm: gave up waiting after 1s: node node-1 still holds replicas of 2 volume(s): vol-1 (rebuilding, 25.0%), vol-2 (no rebuild running); "
+             + "1 of them detached, moving offline (vol-2); the eviction goes on: run 'pbm node evict node-1 --wait' to wait again, "
              + "'pbm volume events VOLUME' says why a volume does not move"],
             outcome.ErrLines.Select(l => l.TrimEnd()));
     }
@@ -150,11 +150,11 @@ public sealed class WaitTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var lines = Lines(outcome.Out).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(3, lines.Count);
-        Assert.Equal(["vol-1"], lines[0]["moving"]!.AsArray().Select(n => (string?)n));   // the EvictionInfo
-        Assert.Equal(["vol-1"], lines[1]["moving"]!.AsArray().Select(n => (string?)n));   // still there
+        Assert.Equal(["vol-1", "vol-2"], lines[0]["moving"]!.AsArray().Select(n => (string?)n));   // the EvictionInfo
+        Assert.Equal(["vol-1", "vol-2"], lines[1]["moving"]!.AsArray().Select(n => (string?)n));   // still there
+        Assert.Equal(["vol-2"], lines[1]["offline"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(25.0, (double?)lines[1]["rebuilds"]![0]!["rebuild"]!["percent"]);
         Assert.Empty(lines[2]["moving"]!.AsArray());
-        Assert.Equal(["vol-2"], lines[2]["waitingForAttach"]!.AsArray().Select(n => (string?)n));
     }
 
     [Fact]
@@ -185,14 +185,14 @@ public sealed class WaitTests
     }
 
     [Fact]
-    public void Eviction_left_splits_attached_volumes_from_detached_ones_by_node_and_disk()
+    public void Eviction_left_lists_every_volume_there_and_the_detached_ones_by_node_and_disk()
     {
         var left = EvictionLeft.Of("node-1", null, Moving());
-        Assert.Equal(["vol-1"], left.Moving);
-        Assert.Equal(["vol-2"], left.WaitingForAttach);
+        Assert.Equal(["vol-1", "vol-2"], left.Moving);
+        Assert.Equal(["vol-2"], left.Offline);
         Assert.False(left.IsDone);
 
-        Assert.True(EvictionLeft.Of("node-1", "disk-b", Moving()) is { IsDone: true, WaitingForAttach.Count: 0 });
+        Assert.True(EvictionLeft.Of("node-1", "disk-b", Moving()) is { IsDone: true, Offline.Count: 0 });
         Assert.True(EvictionLeft.Of("node-1", null, Moved()).IsDone);
     }
 }

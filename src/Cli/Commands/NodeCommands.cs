@@ -4,13 +4,30 @@ using ActorStore.Cluster.Api.Contracts;
 
 namespace ActorStore.Cli.Commands;
 
-/// <summary>pbm node list | show | schedule | evict, and pbm node disk add | remove | schedule.</summary>
+/// <summary>pbm node list | show | schedule | evict | events | orphans, and pbm node disk add | remove | schedule | evict.</summary>
 public static class NodeCommands
 {
     public static Command Create(CommandRunner run) => new("node", "Nodes and their disks")
     {
-        List(run), Show(run), Schedule(run), Evict(run), Disk(run), Events(run),
+        List(run), Show(run), Schedule(run), Evict(run), Disk(run), Events(run), Orphans(run),
     };
+
+    /// <summary>Replica directories no volume knows: listed; one deleted with --delete, and only then.</summary>
+    private static Command Orphans(CommandRunner run)
+    {
+        var node = Node();
+        var delete = Arguments.NameOption("--delete", "replica", "Delete this orphan replica's directory (checked again first; a replica some volume lists is never deleted)");
+        var command = new Command("orphans", "Replica directories on a node that no volume knows (deleted only on request)") { node, delete };
+        command.SetAction((parse, cancellation) => parse.GetValue(delete) is { } replica
+            ? run.Do(_ => Call.Delete(Routes.NodeAction(parse.GetRequiredValue(node), $"orphans/{Uri.EscapeDataString(replica)}")),
+                (_, terminal) => terminal.Line($"orphan replica {replica} deleted from node {parse.GetRequiredValue(node)}"))(parse, cancellation)
+            : run.Show<OrphanInfo[]>(_ => Call.Get(Routes.NodeAction(parse.GetRequiredValue(node), "orphans")), (_, orphans, terminal) =>
+            {
+                if (orphans.Length == 0) terminal.Line($"node {parse.GetRequiredValue(node)} has no orphan replicas");
+                else terminal.Write(Tables.Orphans(orphans));
+            })(parse, cancellation));
+        return command;
+    }
 
     private static Command Events(CommandRunner run)
     {

@@ -35,8 +35,8 @@ public static class Waiting
     }
 
     /// <summary>
-    /// pbm node evict … --wait: the eviction, then until no attached volume has a replica on the node (disk); detached
-    /// volumes move once attached and are not waited for. <paramref name="limit"/>: give up after it (null: never).
+    /// pbm node evict … --wait: the eviction, then until no volume has a replica on the node (disk); detached ones move
+    /// by an offline rebuild. <paramref name="limit"/>: give up after it (null: never).
     /// </summary>
     public static async Task<int> EvictionAsync(Session session, Call evict, TimeSpan? limit, CancellationToken cancellation)
     {

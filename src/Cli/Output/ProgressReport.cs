@@ -4,10 +4,10 @@ namespace ActorStore.Cli.Output;
 
 /// <summary>
 /// One poll of <c>--wait --json</c>, printed as one line: the rebuilds running, those that ended since the poll before and,
-/// while waiting for an eviction, the attached volumes still moving and the detached ones that move once attached.
+/// while waiting for an eviction, the volumes still moving and the detached ones among them (moving by an offline rebuild).
 /// </summary>
 public sealed record ProgressReport(DateTimeOffset At, IReadOnlyList<VolumeRebuildInfo> Rebuilds, IReadOnlyList<RebuildEnd> Ended,
-    IReadOnlyList<string>? Moving = null, IReadOnlyList<string>? WaitingForAttach = null);
+    IReadOnlyList<string>? Moving = null, IReadOnlyList<string>? Offline = null);
 
 /// <summary>
 /// A rebuild no longer running and how it ended: <c>outcome</c> is rebuilt (its replica is RW), failed (ERR), stopped (the

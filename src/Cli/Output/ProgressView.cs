@@ -44,7 +44,7 @@ public sealed class ProgressView(TextWriter output, ProgressStyle style, int wid
         switch (style)
         {
             case ProgressStyle.JsonLines:
-                output.WriteLine(JsonSerializer.Serialize(new ProgressReport(now, running, ended, eviction?.Moving, eviction?.WaitingForAttach), Json.Options));
+                output.WriteLine(JsonSerializer.Serialize(new ProgressReport(now, running, ended, eviction?.Moving, eviction?.Offline), Json.Options));
                 foreach (var r in running) _seen[Key(r)] = new Seen(r, r, now);
                 break;
             case ProgressStyle.Lines:

@@ -20,6 +20,10 @@ public static class Tables
         Build(["TIME", "VOLUME", "EVENT", "REPLICA", "NODE", "DETAIL"],
             events.Select(e => Row(Time(e.At), e.Volume, e.Kind, e.Replica, e.Node, e.Detail)));
 
+    public static Table Orphans(IEnumerable<OrphanInfo> orphans) =>
+        Build(["REPLICA", "DISK", "SIZE", "VOLUME-ID", "WHY"],
+            orphans.Select(o => Row(o.Replica, o.Disk, Sizes.Format(o.SizeBytes), o.VolumeId?.ToString(), o.Why)));
+
     public static Table Rebuilds(IEnumerable<VolumeRebuildInfo> rebuilds) =>
         Build(["VOLUME", "REPLICA", "NODE", "DONE", "OF", "PERCENT", "RATE", "ETA", "SOURCE"],
             rebuilds.Select(r => Row(r.Volume, r.Rebuild.Replica, r.Rebuild.Node, Sizes.Format(r.Rebuild.Done), Sizes.Format(r.Rebuild.Total),

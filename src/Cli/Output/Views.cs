@@ -45,25 +45,21 @@ public static class Views
         }
     }
 
-    /// <summary>What an eviction moves now, and what waits for its volume to be attached.</summary>
+    /// <summary>What an eviction moves: every volume with a replica there, the detached ones by an offline rebuild.</summary>
     public static void Evicting(EvictionInfo e, Terminal terminal)
     {
         var what = e.Disk is null ? $"node {e.Node}" : $"disk {e.Disk} of node {e.Node}";
         terminal.Line($"{what} takes no new replicas; {e.Replicas} replica(s) to move");
         if (e.Moving.Count > 0) terminal.Line($"  rebuilding elsewhere now: {string.Join(", ", e.Moving)} (`pbm volume rebuilds` shows progress)");
-        if (e.WaitingForAttach.Count > 0) terminal.Line($"  moving once attached: {string.Join(", ", e.WaitingForAttach)}");
+        if (e.Offline.Count > 0) terminal.Line($"  detached, moved by an offline rebuild: {string.Join(", ", e.Offline)}");
     }
 
-    /// <summary>While `--wait` waits for an eviction: "node node-2: 2 volume(s) left to move (vol-1, vol-3); 1 move(s) once attached (vol-2)".</summary>
+    /// <summary>While `--wait` waits for an eviction: "node node-2: 2 volume(s) left to move (vol-1, vol-3); 1 of them detached, moving offline (vol-3)".</summary>
     public static string EvictionStatus(EvictionLeft left) =>
-        $"{Subject(left)}: {left.Moving.Count} volume(s) left to move ({FirstNames(left.Moving)})" + Attaching(left, " move(s) once attached");
+        $"{Subject(left)}: {left.Moving.Count} volume(s) left to move ({FirstNames(left.Moving)})" + Offline(left);
 
-    /// <summary>The last line of `--wait` when no attached volume has a replica there any more.</summary>
-    public static string EvictionDone(EvictionLeft left, TimeSpan waited) =>
-        left.WaitingForAttach.Count == 0
-            ? $"{Subject(left)} holds no replicas any more (waited {Durations.Format(waited)})"
-            : $"{Subject(left)}: every attached volume moved off (waited {Durations.Format(waited)})"
-              + Attaching(left, " detached volume(s) still there move once attached");
+    /// <summary>The last line of `--wait` when no volume has a replica there any more.</summary>
+    public static string EvictionDone(EvictionLeft left, TimeSpan waited) => $"{Subject(left)} holds no replicas any more (waited {Durations.Format(waited)})";
 
     /// <summary>The one line when --wait-timeout ran out: what is left, that the eviction goes on, and what to run.</summary>
     public static string EvictionTimedOut(EvictionLeft left, TimeSpan waited, IReadOnlyList<VolumeRebuildInfo> running)
@@ -72,15 +68,15 @@ public static class Views
         var moving = left.Moving.Select(v => running.FirstOrDefault(r => r.Volume == v) is { } r
             ? $"{v} (rebuilding, {r.Rebuild.Percent.ToString("0.0", CultureInfo.InvariantCulture)}%)"
             : $"{v} (no rebuild running)").ToList();
-        return $"gave up waiting after {Durations.Format(waited)}: {Subject(left)} still holds replicas of {left.Moving.Count} attached volume(s): "
-            + FirstNames(moving) + Attaching(left, " detached volume(s) move once attached")
+        return $"gave up waiting after {Durations.Format(waited)}: {Subject(left)} still holds replicas of {left.Moving.Count} volume(s): "
+            + FirstNames(moving) + Offline(left)
             + $"; the eviction goes on: run '{again}' to wait again, 'pbm volume events VOLUME' says why a volume does not move";
     }
 
     private static string Subject(EvictionLeft left) => left.Disk is null ? $"node {left.Node}" : $"disk {left.Disk} of node {left.Node}";
 
-    private static string Attaching(EvictionLeft left, string what) =>
-        left.WaitingForAttach.Count == 0 ? "" : $"; {left.WaitingForAttach.Count}{what} ({FirstNames(left.WaitingForAttach)})";
+    private static string Offline(EvictionLeft left) =>
+        left.Offline.Count == 0 ? "" : $"; {left.Offline.Count} of them detached, moving offline ({FirstNames(left.Offline)})";
 
     /// <summary>At most the first five names, and how many more.</summary>
     private static string FirstNames(IReadOnlyList<string> names) =>

@@ -98,7 +98,7 @@ internal static class NodeEndpoints
             return Problems.From(failed);
         var accepted = answers.OfType<VolumeProtocol.EvictionAccepted>().Where(a => a.Replicas > 0).ToArray();
         return TypedResults.Ok(new EvictionInfo(node, disk, accepted.Sum(a => a.Replicas),
-            accepted.Where(a => a.Attached).Select(a => a.Volume).Order(StringComparer.Ordinal).ToList(),
+            accepted.Select(a => a.Volume).Order(StringComparer.Ordinal).ToList(),
             accepted.Where(a => !a.Attached).Select(a => a.Volume).Order(StringComparer.Ordinal).ToList()));
     }
 

@@ -234,6 +234,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
             return;
         }
         _prepared = result.Channels;
+        if (result.Failures.Count > 0) _track = true; // replicas that did not open may come back and catch up
         Timers.StartSingleTimer("serve", new ServeTimedOut(p.Epoch), _env.ServeTimeout);
         p.ReplyTo.Tell(new EnginePrepared(_volume, p.Epoch, result.Channels.Keys.ToArray(),
             result.Failures.Select(f => new FailureReport(f.ReplicaId, f.Status.ToOutcome(), f.Operation, f.Epoch)).ToArray(),
@@ -345,12 +346,17 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     {
         if (a.Recorded && _clearing is { IsCompleted: false } clearing)
         {
-            // The replicas are forgetting their absent logs: the marks this failure starts must come after that.
-            clearing.ContinueWith(_ => a, TaskScheduler.Default).PipeTo(Self);
-            return;
+            // The replicas are forgetting their absent logs: marks made for this failure before the clear lands would go with
+            // it. Once it is done, every region counts as absent: that replica's catch-up copies whole layers, correctly.
+            var calls = _env.Calls;
+            var (nodes, epoch) = (_nodes, _epoch);
+            clearing.ContinueWith(_ =>
+            {
+                if (_running is not { } now || epoch != _epoch) return;
+                foreach (var id in now.Channels.Keys.Where(nodes.ContainsKey)) _ = calls.AskAsync(new ReplicaProtocol.MarkAllAbsent(nodes[id], id, Guid.NewGuid()));
+            }, TaskScheduler.Default);
         }
-        // The failed replicas may come back and catch up: from now on every write is tracked for them (DESIGN §3).
-        if (a.Recorded && _running is { } running) running.Tracking = true;
+        // The failed replicas may come back and catch up: from now on every write is tracked for them (DESIGN §3; Drop).
         if (!a.Recorded) _reporting.ExceptWith(a.Request.Failures.Select(f => f.ReplicaId)); // the check reports it again
         // Out of the read set before the request that found the failure answers (DESIGN §3).
         if (a.Recorded) Drop(a.Request.Failures.Select(f => f.ReplicaId));
@@ -367,7 +373,7 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     /// </summary>
     private void OnEndTracking(EndTracking e)
     {
-        if (e.Epoch != _epoch || _running is not { } running || !running.Tracking) return;
+        if (e.Epoch != _epoch || _running is not { } running || !running.Tracking || !running.Channels.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(e.Replicas)) return;
         _track = false;
         running.Tracking = false;
         running.Drop([]);
@@ -381,6 +387,8 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     {
         var ids = replicaIds.ToArray();
         _reporting.ExceptWith(ids);
+        // A replica leaving the set may come back: track for it (the controller ends that once it knows all are back).
+        if (ids.Length > 0 && _running is { } tracked) tracked.Tracking = true;
         if (_running is { } running) _ = RunningEngine.CloseAsync(running.Drop(ids));
     }
 

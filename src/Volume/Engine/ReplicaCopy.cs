@@ -131,8 +131,8 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
     private static TimeSpan CheckTime(long bytes) => TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(bytes / 100e6);
 
     /// <summary>
-    /// What the returning replica missed: every region a healthy replica's absent log holds (each was RW all along or
-    /// joined since, taking every write from then on: the union covers it), and its own unflushed ones.
+    /// What the returning replica missed, as far as tracking knows: every region a healthy replica's absent log holds, and
+    /// its own dirty ones when its page cache was lost. Anything tracking missed shows in the patched layer's digest.
     /// </summary>
     private async Task<(IReadOnlyList<Region>?, string)> TrackedRegionsAsync()
     {
@@ -143,14 +143,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
             if (answer is not AbsentRegionList list) return (null, $"replica {source.Id} did not list the regions written while {targetId} was away: {ReplicaCalls.DetailOf(answer)}");
             all.AddRange(list.Regions);
         }
-        var merged = new List<Region>();
-        foreach (var r in all.OrderBy(r => r.Offset))
-        {
-            if (merged.Count > 0 && merged[^1] is var last && r.Offset <= last.Offset + last.Length)
-                merged[^1] = last with { Length = Math.Max(last.Length, r.Offset + r.Length - last.Offset) };
-            else merged.Add(r);
-        }
-        return (merged, "");
+        return (Regions.Merged(all), "");
     }
 
     /// <summary>The parts of <paramref name="extents"/> inside <paramref name="regions"/> (both in offset order).</summary>

@@ -32,7 +32,7 @@ public sealed partial class VolumeActor
     private sealed record CatchUpStart(CatchUpPlan? Plan, string Why, bool Retry);
 
     private bool MayCatchUp(VolumeRecord.ReplicaRecord r) =>
-        r.Mode == ReplicaMode.Error && r.Fault != ReplicaFault.Untrusted && !_noCatchUp.ContainsKey(r.Id)
+        r.Mode == ReplicaMode.Error && r.Fault != ReplicaFault.Untrusted && r.NoCatchUp is null && !_noCatchUp.ContainsKey(r.Id)
         && r.FailedAt is { } at && DateTimeOffset.UtcNow - at < _host.Settings.ReplicaReplenishmentWait;
 
     /// <summary>Asks the away replica's node, outside any workflow, whether the replica answers again.</summary>
@@ -75,6 +75,14 @@ public sealed partial class VolumeActor
             return new CatchUpStart(new CatchUpPlan(plan.Have, plan.Patch, b.Dirty), "", Retry: false);
         }, activity: "catching up", then: result =>
         {
+            if (result.Plan is not null && (_engine != engine || _record.Replicas.FirstOrDefault(r => r.Id == away.Id) is not { Mode: ReplicaMode.Error }))
+            {
+                // Removed, evicted or otherwise changed meanwhile, or the engine changed: its head is staged now; it can only be replaced.
+                _noCatchUp[away.Id] = "its catch-up began while the volume changed";
+                _log.Warning("Volume {Volume}: replica {Replica} changed while its catch-up began; it is replaced instead", _record.Name, away.Id);
+                Finish();
+                return;
+            }
             if (result.Plan is not { } plan)
             {
                 if (!result.Retry)
@@ -101,9 +109,15 @@ public sealed partial class VolumeActor
     /// <summary>No replica is away or being brought back: the engine stops tracking writes and the replicas forget their absent logs.</summary>
     private void EndTrackingIfWhole()
     {
-        if (_engine is not { } engine || _record.Replicas.Any(r => r.Mode != ReplicaMode.ReadWrite)) return;
-        Tell(new EndTracking(engine.Node, _record.Name, engine.Epoch));
+        if (_engine is not { } engine || AnyAway) return;
+        _endTrackingSent = DateTimeOffset.UtcNow;
+        Tell(new EndTracking(engine.Node, _record.Name, engine.Epoch, _record.Replicas.Select(r => r.Id).ToArray()));
     }
+
+    /// <summary>Sent again now and then while the volume is whole: the engine may have missed it, or dropped a replica since.</summary>
+    private DateTimeOffset _endTrackingSent;
+
+    private static readonly TimeSpan EndTrackingAgain = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether an engine started now tracks writes: some replica is away and may come back.</summary>
     private bool AnyAway => _record.Replicas.Any(r => r.Mode != ReplicaMode.ReadWrite);

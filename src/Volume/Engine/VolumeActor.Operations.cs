@@ -131,10 +131,17 @@ public sealed partial class VolumeActor
             // A delete repeated after a crash may find the snapshot already purged on some replicas.
             if (op.Kind == OperationKind.DeleteSnapshot && statuses.Contains(ReplicaStatus.Ok))
                 statuses = statuses.Select(s => s == ReplicaStatus.NotFound ? ReplicaStatus.Ok : s).ToArray();
-            var succeeded = statuses.Contains(ReplicaStatus.Ok);
+            // Decided by the RW replicas: a write-only one (a rebuild's) alone doing it must never fail those in sync.
+            var succeeded = Enumerable.Range(0, targets.Length).Any(i => statuses[i] == ReplicaStatus.Ok && targets[i].Mode == ReplicaMode.ReadWrite);
             var failures = new List<ReplicaFailure>();
             for (var i = 0; i < targets.Length; i++)
             {
+                if (!succeeded && statuses[i] == ReplicaStatus.Ok)
+                {
+                    // A write-only replica did what every RW one refused: its layers no longer match theirs; it is rebuilt again.
+                    failures.Add(new ReplicaFailure(targets[i].Id, ReplicaStatus.Failed, $"{op.Kind}: it did what the replicas in sync refused"));
+                    continue;
+                }
                 if (statuses[i] == ReplicaStatus.Ok || (!succeeded && IsRefusal(statuses[i]))) continue;
                 // Broke, or refused what the others did: its chain no longer matches theirs.
                 failures.Add(new ReplicaFailure(targets[i].Id, statuses[i], $"{op.Kind}: {ReplicaCalls.DetailOf(answers[i])}"));

@@ -73,7 +73,7 @@ public sealed partial class VolumeActor
         if (readWrite == 0) return; // faulted: a salvage, not a rebuild
         // A replica that failed recently may be back: it catches up (VolumeActor.CatchUp.cs) instead of being rebuilt.
         if (failed.FirstOrDefault(MayCatchUp) is { } away && _probing is null && now >= _nextProbeAt.GetValueOrDefault(away.Id)) Probe(away);
-        var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || _noCatchUp.ContainsKey(r.Id) || r.FailedAt is null
+        var due = failed.FirstOrDefault(r => r.Fault == ReplicaFault.Untrusted || r.NoCatchUp is not null || _noCatchUp.ContainsKey(r.Id) || r.FailedAt is null
             || now - r.FailedAt >= _host.Settings.ReplicaReplenishmentWait);
         // What to replace now: a failed replica that is due, a missing one no returning replica will fill, or, the volume
         // whole, an evicted one (one at a time). Replicas that failed recently may still come back and catch up.
@@ -91,6 +91,7 @@ public sealed partial class VolumeActor
         }
         if (rebuild) StartRebuild(replace == "" ? null : replace);
         else if (!catchUp) EndMaintenance("nothing more to heal now");
+        if (!AnyAway && now - _endTrackingSent > EndTrackingAgain) EndTrackingIfWhole();
     }
 
     private void StartRebuild(string? replaces)
@@ -275,7 +276,7 @@ public sealed partial class VolumeActor
         var there = _record.Replicas.Where(r => r.Node == e.Node && (e.Disk is null || r.Disk == e.Disk)).ToArray();
         var now = DateTimeOffset.UtcNow;
         var marks = there.Where(r => r.Mode != ReplicaMode.Error && !r.Evicting).Select(r => new ReplicaEvictionRequested(r.Id, now)).ToArray();
-        var answer = new EvictionAccepted(_record.Name, there.Count(r => r.Mode != ReplicaMode.Error), _record.AttachedTo is not null);
+        var answer = new EvictionAccepted(_record.Name, there.Count(r => r.Mode != ReplicaMode.Error), _record.AttachedTo is not null && !InMaintenance);
         foreach (var failed in there.Where(r => r.Mode == ReplicaMode.Error)) RemoveReplica(failed.Id, $"node {e.Node} is evicted");
         if (marks.Length == 0)
         {

@@ -50,7 +50,7 @@ public sealed partial class VolumeActor
     {
         var attached = _record.AttachedTo;
         var start = new EngineProtocol.StartEngine(attached ?? _host.NodeId, _record.Name, _record.Id, _record.Size, _record.Epoch,
-            _record.SalvageCandidates.Select(r => new EngineProtocol.EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), Salvage: true);
+            _record.SalvageCandidates.Select(r => new EngineProtocol.EngineReplica(r.Id, r.Node, r.Disk, r.FailedAt)).ToArray(), Salvage: true, Track: true);
         bool Current() => _record.Epoch == start.Epoch && _record.AttachedTo == attached && _detaching is null;
         Run(() => AskEngine(start, _host.Settings.EngineStartTimeout), answer => Prepared(start, answer, Current, () =>
         {

@@ -99,12 +99,15 @@ public sealed class VolumeRecord
                         Failure = f.Reason,
                         FailedAt = f.At,
                         Fault = _replicas[i].Mode == ReplicaMode.WriteOnly ? ReplicaFault.Untrusted : f.Fault,
+                        // During an operation (a snapshot's drain above all) it may have taken the operation without a write the
+                        // others took: a catch-up from that point on would trust a layer it has wrong.
+                        NoCatchUp = Pending is { } during ? $"it failed during {during.Kind}" : null,
                     };
                 break;
             case ReplicasSalvaged s:
                 for (var r = 0; r < _replicas.Count; r++)
                     if (_replicas[r].Id == s.Source || s.Reconciled.Contains(_replicas[r].Id))
-                        _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, Fault = null };
+                        _replicas[r] = _replicas[r] with { Mode = ReplicaMode.ReadWrite, Failure = null, FailedAt = null, Fault = null, NoCatchUp = null };
                 LastSalvage = s;
                 Note(s.At, "salvaged", s.Source, $"{s.Reason}; reconciled: {(s.Reconciled.Count == 0 ? "none" : string.Join(", ", s.Reconciled))}");
                 break;
@@ -121,7 +124,7 @@ public sealed class VolumeRecord
                 var back = _replicas.FindIndex(r => r.Id == j.ReplicaId);
                 if (back >= 0 && _replicas[back].Mode == ReplicaMode.Error)
                 {
-                    _replicas[back] = _replicas[back] with { Mode = ReplicaMode.WriteOnly, Failure = null, FailedAt = null, Fault = null };
+                    _replicas[back] = _replicas[back] with { Mode = ReplicaMode.WriteOnly, Failure = null, FailedAt = null, Fault = null, NoCatchUp = null };
                     Note(j.At, "catch-up-started", j.ReplicaId, $"back with its data; it gets what was written while it was away (its old head patched as layer {j.Patch})");
                 }
                 break;
@@ -153,8 +156,8 @@ public sealed class VolumeRecord
                 if (Pending is { Kind: not OperationKind.Snapshot } rewrite && c.Succeeded)
                     // A replica away meanwhile has the snapshots as they were: it cannot catch up, only be replaced.
                     for (var r = 0; r < _replicas.Count; r++)
-                        if (_replicas[r] is { Mode: ReplicaMode.Error } away && away.Fault != ReplicaFault.Untrusted)
-                            _replicas[r] = away with { Fault = ReplicaFault.Untrusted, Failure = $"{away.Failure}; the snapshots changed ({rewrite.Kind}) while it was away" };
+                        if (_replicas[r] is { Mode: ReplicaMode.Error, NoCatchUp: null } away)
+                            _replicas[r] = away with { NoCatchUp = $"the snapshots changed ({rewrite.Kind}) while it was away" };
                 Pending = null;
                 break;
             case VolumeDeleted:
@@ -176,11 +179,13 @@ public sealed class VolumeRecord
     public bool Faulted => Exists && !_replicas.Any(r => r.Mode == ReplicaMode.ReadWrite);
 
     /// <param name="Evicting">To move off its node or disk: a rebuild replaces it elsewhere, then it is removed.</param>
-    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault = null, bool Evicting = false);
+    /// <param name="NoCatchUp">Why this failed replica cannot catch up (only a rebuild replaces it), or null.</param>
+    public sealed record ReplicaRecord(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault = null, bool Evicting = false,
+        string? NoCatchUp = null);
 
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
-        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
+        _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
         Maintenance);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
@@ -199,7 +204,7 @@ public sealed class VolumeRecord
         LastSalvage = s.LastSalvage;
         DetachReason = s.DetachReason;
         _replicas.Clear();
-        _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting)));
+        _replicas.AddRange(s.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)));
         _history.Clear();
         _history.AddRange(s.History ?? []);
     }

@@ -116,8 +116,11 @@ public static class EngineProtocol
     /// </summary>
     public sealed record CatchUpPlan(IReadOnlyList<string> Have, string Patch, IReadOnlyList<Region> Dirty) : IVolumeMessage;
 
-    /// <summary>No replica of the volume is away any more: writes go untracked and the replicas forget their absent logs.</summary>
-    public sealed record EndTracking(string Node, string Volume, long Epoch) : IEngineCommand;
+    /// <summary>
+    /// No replica of the volume is away any more: writes go untracked and the replicas forget their absent logs — only if the
+    /// engine's replicas are exactly <paramref name="Replicas"/> (a failure the controller had not recorded yet keeps tracking on).
+    /// </summary>
+    public sealed record EndTracking(string Node, string Volume, long Epoch, IReadOnlyList<string> Replicas) : IEngineCommand;
 
     /// <summary>The rebuilt replica is recorded read-write: reads may go to it.</summary>
     public sealed record PromoteReplica(string Node, string Volume, long Epoch, string ReplicaId) : IEngineCommand;

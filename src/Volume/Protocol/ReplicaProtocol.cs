@@ -51,6 +51,9 @@ public static class ReplicaProtocol
 
     public sealed record ClearAbsentRegions(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
 
+    /// <summary>Marks the whole volume absent: a replica failed while the logs were being cleared, so what it missed is unknown.</summary>
+    public sealed record MarkAllAbsent(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+
     /// <summary>The digest of a snapshot layer of a healthy replica, answered as <see cref="LayerChecked"/>.</summary>
     public sealed record DigestLayer(string Node, string ReplicaId, Guid RequestId, string Name) : IReplicaCommand;
 

@@ -99,5 +99,7 @@ public static class VolumeEvents
     /// </summary>
     public sealed record HistoryEntry(DateTimeOffset At, string Kind, string? Replica, string? Node, string Detail);
 
-    public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault, bool Evicting = false);
+    /// <param name="NoCatchUp">Why this failed replica cannot catch up (only a rebuild replaces it), or null.</param>
+    public sealed record ReplicaState(string Id, string Node, string Disk, ReplicaMode Mode, string? Failure, DateTimeOffset? FailedAt, ReplicaFault? Fault, bool Evicting = false,
+        string? NoCatchUp = null);
 }

@@ -25,7 +25,7 @@ public static class VolumeProtocol
     /// </summary>
     public sealed record EvictReplicas(string Volume, string Node, string? Disk) : IWithVolumeName;
 
-    /// <summary><paramref name="Replicas"/>: how many of the volume's replicas are to move; <paramref name="Attached"/>: whether they move now.</summary>
+    /// <summary><paramref name="Replicas"/>: how many of the volume's replicas are to move; <paramref name="Attached"/>: false when they move by an offline rebuild.</summary>
     public sealed record EvictionAccepted(string Volume, int Replicas, bool Attached) : IVolumeMessage;
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed partial class ReplicaActor
             case BeginCatchUp b:
                 {
                     var status = replica.BeginCatchUp(b.Layer, out var dirty);
-                    return status == ReplicaStatus.Ok ? new CatchUpBegun(id, b.RequestId, dirty.Select(r => r.ToRegion()).ToArray()) : Answer(status);
+                    return status == ReplicaStatus.Ok ? new CatchUpBegun(id, b.RequestId, Regions.Merged(dirty.Select(r => r.ToRegion()))) : Answer(status);
                 }
             case PunchStaged p:
                 {
@@ -69,9 +69,11 @@ public sealed partial class ReplicaActor
                     return Answer(ReplicaStatus.Ok);
                 }
             case ListAbsentRegions:
-                return new AbsentRegionList(id, command.RequestId, replica.AbsentRegions().Select(r => r.ToRegion()).ToArray());
+                return new AbsentRegionList(id, command.RequestId, Regions.Merged(replica.AbsentRegions().Select(r => r.ToRegion())));
             case ReplicaProtocol.ClearAbsentRegions:
                 return Answer(replica.ClearAbsentRegions());
+            case MarkAllAbsent:
+                return Answer(replica.MarkAllAbsent());
             case DigestLayer d:
                 {
                     var status = replica.GetLayerDigest(d.Name, out var digest);

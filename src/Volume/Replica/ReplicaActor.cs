@@ -117,6 +117,13 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash, IWithTimers
         Receive<IReplicaCommand>(c =>
         {
             var replica = _replica!;
+            if (c is DigestLayer or CheckStagedLayer)
+            {
+                // Reads of a whole layer (seconds to minutes) that change nothing: beside the other commands, so a
+                // snapshot never waits behind a rebuild's check (the store reads them safely outside its lock).
+                Task.Run(() => Execute(replica, c)).PipeTo(Sender);
+                return;
+            }
             RunThenReply(Sender, () => Execute(replica, c), removes: c is RemoveReplica);
         });
     }

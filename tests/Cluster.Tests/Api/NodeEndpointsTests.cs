@@ -96,7 +96,7 @@ public sealed class NodeEndpointsTests(ITestOutputHelper output) : GatewayTestKi
         }
         var eviction = await ReadAsync<EvictionInfo>(await request);
         Assert.Equal(("n2", disk, 2), (eviction.Node, eviction.Disk, eviction.Replicas));
-        Assert.Equal(["vol-a"], eviction.Moving);
-        Assert.Equal(["vol-b"], eviction.WaitingForAttach);
+        Assert.Equal(["vol-a", "vol-b"], eviction.Moving);
+        Assert.Equal(["vol-b"], eviction.Offline);
     }
 }

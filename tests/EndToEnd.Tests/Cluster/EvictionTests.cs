@@ -47,7 +47,7 @@ public sealed class EvictionTests(ITestOutputHelper output) : NodeTest(output)
             await Task.Delay(TimeSpan.FromSeconds(2));
             var eviction = await gateway.Api.EvictNodeAsync(victim.Ready.NodeId);
             Assert.Contains(name, eviction.Moving);
-            Assert.Equal([idle], eviction.WaitingForAttach);
+            Assert.Equal([idle], eviction.Offline);
             var moved = await LocalCluster.WaitForAsync(gateway, name, v => v.Replicas.Count == 3 && v.Replicas.All(r => r.Mode == "RW" && r.Node != victim.Ready.NodeId),
                 TimeSpan.FromSeconds(90), "its replicas off the evicted node");
             Assert.Equal("healthy", moved.Robustness);

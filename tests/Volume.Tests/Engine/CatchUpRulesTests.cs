@@ -1,4 +1,5 @@
 using ActorStore.Volume.Engine;
+using ActorStore.Volume.Protocol;
 using Xunit;
 using static ActorStore.Volume.Protocol.ReplicaProtocol;
 
@@ -44,5 +45,21 @@ public sealed class CatchUpRulesTests
         var plan = CatchUpRules.Decide(returning, healthy, "rebuild-x");
         Assert.Null(plan.Patch);
         Assert.NotNull(plan.Refusal);
+    }
+
+    [Fact]
+    public void Region_lists_are_merged_and_coarsened_to_fit_one_remoting_frame()
+    {
+        const long MiB = 1 << 20;
+        var merged = Regions.Merged([new(4 * MiB, MiB), new(0, MiB), new(MiB / 2, MiB), new(9 * MiB, 0)]);
+        Assert.Equal([new Region(0, 3 * MiB / 2), new Region(4 * MiB, MiB)], merged);
+
+        // 20,000 scattered 1 MiB regions (a large volume written all over while a replica was away).
+        var scattered = Enumerable.Range(0, 20_000).Select(i => new Region(i * 3L * MiB, MiB)).ToArray();
+        var coarse = Regions.Merged(scattered);
+        Assert.InRange(coarse.Count, 1, Regions.MaxRuns);
+        Assert.All(scattered, r => Assert.Contains(coarse, c => c.Offset <= r.Offset && r.Offset + r.Length <= c.Offset + c.Length));
+        var json = System.Text.Json.JsonSerializer.Serialize(new ActorStore.Volume.Protocol.ReplicaProtocol.AbsentRegionList("r", Guid.Empty, coarse));
+        Assert.True(json.Length < 128_000, $"{json.Length} bytes");
     }
 }

@@ -107,9 +107,9 @@ public sealed record EventInfo(DateTimeOffset At, string Volume, string Kind, st
 
 /// <summary>
 /// An eviction accepted: the node (or disk) takes no new replicas, and its <c>replicas</c> are rebuilt elsewhere then removed,
-/// now for the volumes in <c>moving</c>, once attached for those in <c>waitingForAttach</c>.
+/// for every volume in <c>moving</c>; those in <c>offline</c> are detached and move by an offline rebuild.
 /// </summary>
-public sealed record EvictionInfo(string Node, string? Disk, int Replicas, IReadOnlyList<string> Moving, IReadOnlyList<string> WaitingForAttach);
+public sealed record EvictionInfo(string Node, string? Disk, int Replicas, IReadOnlyList<string> Moving, IReadOnlyList<string> Offline);
 
 /// <summary>A rebuild running in the cluster, with its volume.</summary>
 public sealed record VolumeRebuildInfo(string Volume, RebuildInfo Rebuild);
