@@ -358,12 +358,18 @@ public sealed partial class Replica : IDisposable
     /// </summary>
     public bool CheckFiles()
     {
-        lock (_control)
+        // Never waits: the lock may be held for as long as a hung disk holds a chain change; the next check comes soon.
+        if (!Monitor.TryEnter(_control)) return !_failed;
+        try
         {
             if (_disposed || _failed) return !_failed;
             if (_fs.FileExists(PathOf(ReplicaFiles.VolumeMeta)) && _fs.FileExists(PathOf(_head.File))) return true;
             Fail();
             return false;
+        }
+        finally
+        {
+            Monitor.Exit(_control);
         }
     }
 

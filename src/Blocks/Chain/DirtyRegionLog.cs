@@ -50,9 +50,12 @@ internal sealed class DirtyRegionLog : IDisposable
 
     private readonly int _shift;
 
-    private DirtyRegionLog(IFileHandle file, int shift, int regions, long revision, long sequence)
+    private readonly string _name;
+
+    private DirtyRegionLog(IFileHandle file, string name, int shift, int regions, long revision, long sequence)
     {
         _file = file;
+        _name = name;
         _shift = shift;
         _pages = new byte[PagesFor(regions)][];
         for (var i = 0; i < _pages.Length; i++) _pages[i] = new byte[Page];
@@ -71,12 +74,12 @@ internal sealed class DirtyRegionLog : IDisposable
         var file = fs.Open(path, create: true);
         try
         {
-            var log = new DirtyRegionLog(file, shift, RegionsFor(volumeSize, shift), revision: 0, sequence: 0);
+            var log = new DirtyRegionLog(file, Path.GetFileName(path), shift, RegionsFor(volumeSize, shift), revision: 0, sequence: 0);
             file.SetLength(0);
             log.WriteHeader();
             log.WriteHeader();
             log.WritePages(0, log._pages.Length);
-            Durably.Fsync(file, ReplicaFiles.DirtyLog);
+            Durably.Fsync(file, Path.GetFileName(path));
             return log;
         }
         catch
@@ -98,9 +101,9 @@ internal sealed class DirtyRegionLog : IDisposable
                 file.Read(slot * Page, page);
                 if (TryReadHeader(page, directory, shift) is { } h && (best is null || h.Sequence > best.Value.Sequence)) best = h;
             }
-            if (best is null) throw new ReplicaCorruptException(directory, "dirty.log has no valid header");
+            if (best is null) throw new ReplicaCorruptException(directory, $"{Path.GetFileName(path)} has no valid header");
             var regions = RegionsFor(volumeSize, shift);
-            var log = new DirtyRegionLog(file, shift, regions, best.Value.Revision, best.Value.Sequence);
+            var log = new DirtyRegionLog(file, Path.GetFileName(path), shift, regions, best.Value.Revision, best.Value.Sequence);
             for (var p = 0; p < log._pages.Length; p++)
             {
                 var image = log._pages[p];
@@ -221,10 +224,10 @@ internal sealed class DirtyRegionLog : IDisposable
 
     private void Sync(bool dataOnly)
     {
-        if (_broken) throw new FsyncFailedException(ReplicaFiles.DirtyLog, new IOException("an earlier fsync of the log failed"));
+        if (_broken) throw new FsyncFailedException(_name, new IOException("an earlier fsync of the log failed"));
         try
         {
-            Durably.Fsync(_file, ReplicaFiles.DirtyLog, dataOnly);
+            Durably.Fsync(_file, _name, dataOnly);
         }
         catch (FsyncFailedException)
         {
@@ -335,7 +338,7 @@ internal sealed class DirtyRegionLog : IDisposable
         if (BinaryPrimitives.ReadUInt32LittleEndian(page) != Magic) return null;
         if (BinaryPrimitives.ReadUInt32LittleEndian(page[(Page - 4)..]) != Crc32C.Compute(page[..(Page - 4)])) return null;
         var version = BinaryPrimitives.ReadUInt16LittleEndian(page[4..]);
-        if (version != Version) throw new ReplicaCorruptException(directory, $"dirty.log has version {version}, this build reads {Version}");
+        if (version != Version) throw new ReplicaCorruptException(directory, $"a region log has version {version}, this build reads {Version}");
         if (BinaryPrimitives.ReadInt32LittleEndian(page[24..]) != shift) throw new ReplicaCorruptException(directory, "a region log has another region size");
         return (BinaryPrimitives.ReadInt64LittleEndian(page[8..]), BinaryPrimitives.ReadInt64LittleEndian(page[16..]));
     }

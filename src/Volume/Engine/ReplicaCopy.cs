@@ -41,6 +41,37 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
 
     public async Task<Outcome> RunAsync(CancellationToken ct)
     {
+        // Progress goes out in every phase, the long reads of listing and checking too: a controller that recovered meanwhile
+        // takes a rebuild it hears nothing of for one that stopped.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeat = HeartbeatAsync(quiet.Token);
+        try
+        {
+            return await CopyAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await quiet.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(ReportEvery * 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+                if (_clock.Elapsed - _reported >= ReportEvery * 2) Report(_lastSource ?? "", force: true);
+        }
+        catch (OperationCanceledException)
+        {
+            // The copy ended.
+        }
+    }
+
+    private async Task<Outcome> CopyAsync(CancellationToken ct)
+    {
         // What to copy, from the first source that can say: the layers and their extents.
         List<LayerInfo>? layers = null;
         var extents = new Dictionary<string, List<AllocationExtent>>(StringComparer.Ordinal);

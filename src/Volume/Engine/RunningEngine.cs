@@ -24,11 +24,10 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
         Drop([]);
     }
 
-    /// <summary>The rebuilt replica serves reads too; false when it is no longer in the set (it failed meanwhile).</summary>
+    /// <summary>The rebuilt replica serves reads too; false when it is not a write-only member (it failed meanwhile, or was promoted already).</summary>
     public bool Promote(string replicaId)
     {
-        if (!Channels.ContainsKey(replicaId)) return false;
-        _modes.Remove(replicaId);
+        if (!Channels.ContainsKey(replicaId) || !_modes.Remove(replicaId)) return false;
         Drop([]);
         return true;
     }

@@ -114,7 +114,18 @@ public sealed partial class VolumeActor
         Tell(new EndTracking(engine.Node, _record.Name, engine.Epoch, _record.Replicas.Select(r => r.Id).ToArray()));
     }
 
-    /// <summary>Sent again now and then while the volume is whole: the engine may have missed it, or dropped a replica since.</summary>
+    /// <summary>
+    /// Now and then while the volume is whole: what the engine may have missed (both are sent once, with no answer) — that no
+    /// replica is away, and that each replica is read-write (a promotion lost would leave a rebuilt one write-only there).
+    /// </summary>
+    private void RemindEngine()
+    {
+        if (_engine is not { } engine || AnyAway || DateTimeOffset.UtcNow - _endTrackingSent < EndTrackingAgain) return;
+        foreach (var r in _record.Replicas) Tell(new PromoteReplica(engine.Node, _record.Name, engine.Epoch, r.Id));
+        EndTrackingIfWhole();
+    }
+
+    /// <summary>When the engine was last told the volume is whole.</summary>
     private DateTimeOffset _endTrackingSent;
 
     private static readonly TimeSpan EndTrackingAgain = TimeSpan.FromSeconds(30);

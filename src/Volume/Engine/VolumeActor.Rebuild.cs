@@ -91,7 +91,7 @@ public sealed partial class VolumeActor
         }
         if (rebuild) StartRebuild(replace == "" ? null : replace);
         else if (!catchUp) EndMaintenance("nothing more to heal now");
-        if (!AnyAway && now - _endTrackingSent > EndTrackingAgain) EndTrackingIfWhole();
+        RemindEngine();
     }
 
     private void StartRebuild(string? replaces)

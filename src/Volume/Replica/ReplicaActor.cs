@@ -131,13 +131,15 @@ public sealed partial class ReplicaActor : ReceiveActor, IWithStash, IWithTimers
     /// <summary>Off this thread (a stat each): a replica whose directory was deleted under it fails, and says so once.</summary>
     private void CheckFilesNow()
     {
-        if (_replica is not { IsFailed: false } replica) return;
+        if (_replica is not { IsFailed: false } replica || _checkingFiles is { IsCompleted: false }) return; // one at a time: a stat may hang on a hung disk
         var (log, id, dir) = (_log, _settings.ReplicaId, _settings.Directory);
-        _ = Task.Run(() =>
+        _checkingFiles = Task.Run(() =>
         {
             if (!replica.CheckFiles()) log.Error("Replica {0}: its files in {1} are gone (the directory was deleted or moved); it is failed and will be rebuilt elsewhere", id, dir);
         });
     }
+
+    private Task? _checkingFiles;
 
     private void Busy()
     {
