@@ -33,7 +33,11 @@ public sealed partial class VolumeActor
     /// The rebuild whose copy runs in the engine of <paramref name="Epoch"/>, and its last progress report.
     /// <paramref name="CatchUp"/>: it is a returning replica's delta catch-up, not a new replica's rebuild.
     /// </summary>
-    private sealed record RebuildState(string ReplicaId, string Node, string? Replaces, long Epoch, DateTimeOffset Started, RebuildProgress? Progress = null, bool CatchUp = false);
+    private sealed record RebuildState(string ReplicaId, string Node, string? Replaces, long Epoch, DateTimeOffset Started, RebuildProgress? Progress = null, bool CatchUp = false,
+        string? Snapshot = null);
+
+    /// <summary>A finished rebuild's snapshot, to be deleted (marked removed, for the next purge) once no workflow runs.</summary>
+    private string? _retireSnapshot;
 
     private RebuildState? _rebuild;
     private DateTimeOffset _nextRebuildAt;
@@ -61,6 +65,18 @@ public sealed partial class VolumeActor
         }
         if (_rebuild is { } stuck && _record.Replicas.All(r => r.Id != stuck.ReplicaId || r.Mode != ReplicaMode.WriteOnly)) _rebuild = null;
         if (_rebuild is not null) return;
+        if (_retireSnapshot is { } retired)
+        {
+            // Every rebuild takes a snapshot; left alone they would fill the snapshot limit. Deleted, the next purge reclaims it.
+            _retireSnapshot = null;
+            var delete = new OperationRequested(Guid.NewGuid(), OperationKind.DeleteSnapshot, retired, 0, false, null);
+            Persist(delete, e =>
+            {
+                Record(e);
+                RunOperation(delete, ActorRefs.Nobody);
+            });
+            return;
+        }
         var now = DateTimeOffset.UtcNow;
         var readWrite = _record.Replicas.Count(r => r.Mode == ReplicaMode.ReadWrite);
         var failed = _record.Replicas.Where(r => r.Mode == ReplicaMode.Error).OrderBy(r => r.FailedAt).ToArray();
@@ -170,7 +186,7 @@ public sealed partial class VolumeActor
                         FailRebuild(replicaId, "the rebuild's snapshot was not taken on it");
                     else
                     {
-                        _rebuild = new RebuildState(replicaId, node, replaces, engine.Epoch, DateTimeOffset.UtcNow, CatchUp: catchUp is not null);
+                        _rebuild = new RebuildState(replicaId, node, replaces, engine.Epoch, DateTimeOffset.UtcNow, CatchUp: catchUp is not null, Snapshot: snapshotName);
                         Tell(new CopyReplica(engine.Node, _record.Name, engine.Epoch, replicaId, node, catchUp));
                     }
                     Finish();
@@ -211,6 +227,7 @@ public sealed partial class VolumeActor
         _rebuild = null;
         if (!f.Succeeded)
         {
+            _retireSnapshot = rebuild.Snapshot ?? _record.RebuildSnapshot;
             _nextRebuildAt = DateTimeOffset.UtcNow + RetryRebuildAfter;
             FailRebuild(f.ReplicaId, f.Detail);
             replyTo.Tell(recorded);
@@ -226,6 +243,7 @@ public sealed partial class VolumeActor
             if (rebuild.Replaces is { } old && _record.Replicas.Any(r => r.Id == old && (r.Mode == ReplicaMode.Error || r.Evicting)))
                 RemoveReplica(old, $"replaced by {f.ReplicaId}");
             EndTrackingIfWhole();
+            _retireSnapshot = rebuild.Snapshot ?? _record.RebuildSnapshot;
             replyTo.Tell(recorded);
         });
     }

@@ -28,6 +28,9 @@ public sealed class VolumeRecord
     public string? DetachReason { get; private set; }
     public long Epoch { get; private set; }
     public OperationRequested? Pending { get; private set; }
+
+    /// <summary>The snapshot the last rebuild or catch-up took (a controller that recovered mid-rebuild retires it once it ends).</summary>
+    public string? RebuildSnapshot { get; private set; }
     public ReplicasSalvaged? LastSalvage { get; private set; }
     public IReadOnlyList<ReplicaRecord> Replicas => _replicas;
 
@@ -150,6 +153,7 @@ public sealed class VolumeRecord
                 break;
             case OperationRequested o:
                 Pending = o;
+                if (o is { Kind: OperationKind.Snapshot, UserCreated: false }) RebuildSnapshot = o.Name;
                 break;
             case OperationCompleted c:
                 if (Pending is { Kind: OperationKind.Expand } expand && c.Succeeded) Size = expand.Size;
@@ -186,7 +190,7 @@ public sealed class VolumeRecord
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
         _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
-        Maintenance);
+        Maintenance, RebuildSnapshot);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -199,6 +203,7 @@ public sealed class VolumeRecord
         CreateDone = s.CreateDone;
         AttachedTo = s.AttachedTo;
         Maintenance = s.Maintenance;
+        RebuildSnapshot = s.RebuildSnapshot;
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;

@@ -91,7 +91,8 @@ public static class VolumeEvents
         ReplicasSalvaged? LastSalvage,
         string? DetachReason = null,
         IReadOnlyList<HistoryEntry>? History = null,
-        bool Maintenance = false) : IPersistedEvent;
+        bool Maintenance = false,
+        string? RebuildSnapshot = null) : IPersistedEvent;
 
     /// <summary>
     /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the

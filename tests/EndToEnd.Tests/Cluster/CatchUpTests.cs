@@ -118,6 +118,7 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
 
     private static async Task StopAndCompareAsync(LocalCluster cluster, NodeProcess engine, string name, VolumeInfo healed)
     {
+        await LocalCluster.SettledAsync(engine, name);
         await engine.Api.DetachAsync(name);
         foreach (var node in cluster.Nodes) Assert.Equal(0, await node.StopAsync());
         ReplicaComparison.AssertSameLayers(healed.Replicas.Select(r => r.Id).ToArray(), cluster.Nodes.Select(n => n.DataDir).ToArray());

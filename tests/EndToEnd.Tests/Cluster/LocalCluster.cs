@@ -58,6 +58,17 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the volume has retired its rebuild snapshots (each finished rebuild deletes its own, marking it removed)
+    /// and runs nothing: its replicas' layers are settled, to be compared once the nodes stop.
+    /// </summary>
+    public static async Task SettledAsync(NodeProcess gateway, string volume)
+    {
+        await Eventually.WaitUntilAsync(async () =>
+            (await gateway.Api.ListSnapshotsAsync(volume)).All(s => s.UserCreated || s.Removed) && (await gateway.Api.GetVolumeAsync(volume)).Activity is null,
+            TimeSpan.FromSeconds(30), $"volume {volume} settled (rebuild snapshots retired, nothing running)");
+    }
+
     /// <summary>Polls a volume through <paramref name="gateway"/> until <paramref name="condition"/> holds; returns that view.</summary>
     public static async Task<VolumeInfo> WaitForAsync(NodeProcess gateway, string volume, Func<VolumeInfo, bool> condition, TimeSpan timeout, string what)
     {

@@ -68,6 +68,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         await NbdData.VerifyAsync(attached.Endpoint!, 64 * MiB, 32 * MiB, seed: 1);
         await NbdData.VerifyAsync(attached.Endpoint!, 96 * MiB, 48 * MiB, seed: 2);
 
+        await LocalCluster.SettledAsync(engine, name);
         await engine.Api.DetachAsync(name);
         var alive = cluster.Nodes.Where(n => n != victim).ToArray();
         foreach (var node in alive) Assert.Equal(0, await node.StopAsync());
@@ -117,6 +118,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Contains(events, e => e.Kind == "rebuild-started" && e.Node == engine.Ready.NodeId);
         for (var i = 0; i < 2; i++) await NbdData.VerifyAsync(attached.Endpoint!, i * 96 * MiB, 96 * MiB, seed: 10 + i);
 
+        await LocalCluster.SettledAsync(engine, name);
         await engine.Api.DetachAsync(name);
         var alive = cluster.Nodes.Where(n => n != first && n != source).ToArray();
         foreach (var node in alive) Assert.Equal(0, await node.StopAsync());
@@ -160,6 +162,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Contains(events, e => e.Kind == "replica-failed" && e.Replica == victim.Id);
         Assert.Contains(events, e => e.Kind == "rebuilt");
         await NbdData.VerifyAsync(attached.Endpoint!, 64 * MiB, 32 * MiB, seed: 1);
+        await LocalCluster.SettledAsync(engine, name);
         await engine.Api.DetachAsync(name);
         foreach (var node in cluster.Nodes) Assert.Equal(0, await node.StopAsync());
         ReplicaComparison.AssertSameLayers(healed.Replicas.Select(r => r.Id).ToArray(), cluster.Nodes.Select(n => n.DataDir).ToArray());
