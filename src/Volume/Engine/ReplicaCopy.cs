@@ -87,7 +87,6 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
             var (regions, why) = await TrackedRegionsAsync().ConfigureAwait(false);
             if (regions is null) return new Outcome(false, why, 0, false);
             patch = regions;
-            layers = layers.Where(l => !catchUp.Have.Contains(l.Name, StringComparer.Ordinal)).ToList();
             if (layers.All(l => l.Name != catchUp.Patch)) return new Outcome(false, $"the healthy replicas have no layer {catchUp.Patch} to patch", 0, false);
             extents[catchUp.Patch] = Within(extents[catchUp.Patch], patch);
         }
@@ -221,7 +220,8 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
         var answer = await calls.AskAsync(new ListLayers(source.Node, source.Id, Guid.NewGuid())).ConfigureAwait(false);
         if (answer is not LayerList list) return (null, $"list layers: {ReplicaCalls.DetailOf(answer)}");
         extents.Clear();
-        foreach (var layer in list.Layers)
+        // A catch-up skips the layers the returning replica has: their extents are not needed.
+        foreach (var layer in list.Layers.Where(l => catchUp?.Have.Contains(l.Name, StringComparer.Ordinal) != true))
         {
             ct.ThrowIfCancellationRequested();
             var into = new List<AllocationExtent>();
@@ -229,7 +229,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
             if (status != ReplicaStatus.Ok) return (null, $"extents of layer {layer.Name}: {status}");
             extents[layer.Name] = into;
         }
-        return (list.Layers.ToList(), "");
+        return (list.Layers.Where(l => extents.ContainsKey(l.Name)).ToList(), "");
     }
 
     /// <summary>

@@ -214,4 +214,61 @@ public sealed class VolumeRecordTests
         Assert.Null(record.Replicas[0].Failure);
         Assert.Equal("r2", record.LastSalvage!.Source);
     }
+
+    [Fact]
+    public void A_returning_replica_is_write_only_while_it_catches_up_then_read_write_and_its_history_says_so()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r1", "connection lost: IoError", Now, ReplicaFault.IoError));
+        Assert.Null(record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
+        record.Apply(new ReplicaRejoined("r1", "s2", Now));
+        Assert.Equal(ReplicaMode.WriteOnly, record.Replicas.Single(r => r.Id == "r1").Mode);
+        record.Apply(new ReplicaCaughtUp("r1", 4 << 20, Now, "caught up"));
+        Assert.Equal("healthy", record.Robustness);
+        Assert.Equal(["replica-failed", "catch-up-started", "caught-up"], record.History.Select(h => h.Kind));
+        Assert.Equal("node1", record.History[^1].Node);
+    }
+
+    [Theory]
+    [InlineData(OperationKind.Snapshot)] // failed during a snapshot's drain: it may lack a write the snapshot has
+    [InlineData(OperationKind.Purge)]
+    public void A_replica_that_fails_during_an_operation_cannot_catch_up(OperationKind kind)
+    {
+        var record = Created();
+        record.Apply(new OperationRequested(Guid.NewGuid(), kind, "s1", 0, true, null));
+        record.Apply(new ReplicaFailed("r1", "snapshot: TimedOut", Now, ReplicaFault.TimedOut));
+        record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
+        Assert.Contains(kind.ToString(), record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
+        Assert.Contains(record.SalvageCandidates, r => r.Id == "r1"); // its data may still serve a salvage
+    }
+
+    [Fact]
+    public void Snapshots_changed_while_a_replica_is_away_rule_out_its_catch_up_but_a_snapshot_taken_does_not()
+    {
+        var record = Created();
+        record.Apply(new ReplicaFailed("r1", "connection lost: IoError", Now, ReplicaFault.IoError));
+        record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, "s1", 0, true, null));
+        record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
+        Assert.Null(record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
+        record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.DeleteSnapshot, "s1", 0, false, null));
+        record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
+        Assert.Contains("DeleteSnapshot", record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
+        var restored = new VolumeRecord("vol");
+        restored.Restore(record.ToSnapshot());
+        Assert.Equal(record.Replicas, restored.Replicas);
+    }
+
+    [Fact]
+    public void An_attachment_for_maintenance_is_kept_and_ends_with_the_detach()
+    {
+        var record = Created();
+        record.Apply(new Attached("node0", 1, Maintenance: true));
+        Assert.True(record.Maintenance);
+        var restored = new VolumeRecord("vol");
+        restored.Restore(record.ToSnapshot());
+        Assert.True(restored.Maintenance);
+        record.Apply(new Detached());
+        Assert.False(record.Maintenance);
+        Assert.Null(record.AttachedTo);
+    }
 }
