@@ -56,7 +56,7 @@ public sealed partial class VolumeActor
         // A rebuild this controller did not start (it recovered since) is followed once its engine reports: give it that long.
         var settled = DateTime.UtcNow - _startedAt > RebuildReportGrace;
         var orphaned = _record.Replicas.FirstOrDefault(r => r.Mode == ReplicaMode.WriteOnly
-            && (_engine is null || (_rebuild is { } b ? b.ReplicaId != r.Id || b.Epoch != _record.Epoch : settled)));
+            && (_rebuild is { } b ? _engine is null || b.ReplicaId != r.Id || b.Epoch != _record.Epoch : settled));
         if (orphaned is not null)
         {
             if (_rebuild?.ReplicaId == orphaned.Id) _rebuild = null;
