@@ -46,9 +46,14 @@ public static class VolumeCommands
         {
             if (result.GetValueOrDefault<int?>() is < 1) result.AddError("invalid --replicas: a volume needs at least 1 replica");
         });
-        var command = new Command("create", "Create a volume") { name, size, replicas };
+        var soft = new Option<bool?>("--soft-anti-affinity")
+        {
+            Description = "true: a replacement replica may go to another disk of a node that holds one, when no other node has room [default: the cluster's setting]",
+            HelpName = "true|false",
+        };
+        var command = new Command("create", "Create a volume") { name, size, replicas, soft };
         command.SetAction(run.Show<VolumeInfo>(
-            parse => Call.Post(Routes.Volumes, new CreateVolume(parse.GetRequiredValue(name), parse.GetValue(size), parse.GetValue(replicas))),
+            parse => Call.Post(Routes.Volumes, new CreateVolume(parse.GetRequiredValue(name), parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(soft))),
             (_, volume, terminal) => terminal.Line(
                 $"volume {volume.Name} created: {Sizes.Format(volume.Size)}, {volume.ReplicaCount} replicas, {volume.State}")));
         return command;

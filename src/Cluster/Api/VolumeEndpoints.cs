@@ -67,7 +67,7 @@ internal static class VolumeEndpoints
         var replicas = body.Replicas ?? asks.Targets.DefaultReplicas;
         if ((RequestValidation.Name(body.Name, "volume") ?? RequestValidation.Size(body.Size) ?? RequestValidation.Replicas(replicas)) is { } why)
             return Problems.Invalid(why);
-        return await asks.Volume(new VolumeProtocol.Create(body.Name, body.Size, replicas), ct) switch
+        return await asks.Volume(new VolumeProtocol.Create(body.Name, body.Size, replicas, body.SoftAntiAffinity), ct) switch
         {
             VolumeProtocol.VolumeView v => TypedResults.Created($"/volumes/{v.Name}", ContractMapping.ToInfo(v)),
             var other => Problems.From(other),

@@ -115,7 +115,7 @@ public sealed partial class VolumeActor
         _catchUpReady = null;
         var engine = _engine!;
         var place = new PlaceReplicas(_record.Name, _record.Size, 1, _record.Replicas.Select(r => new Placement(r.Node, r.Disk)).ToArray(),
-            OtherNodesOnly: !_host.Settings.SoftAntiAffinity);
+            OtherNodesOnly: !(_record.SoftAntiAffinity ?? _host.Settings.SoftAntiAffinity));
         var nodes = _host.Nodes;
         var timeout = _host.Settings.ReplicaCommandTimeout;
         Run(() => nodes.Ask<object>(place, timeout), activity: "rebuilding", then: placed =>

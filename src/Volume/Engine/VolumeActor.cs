@@ -190,7 +190,8 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.Replicas.Select(r => new ReplicaView(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Evicting)).ToArray(),
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
         InMaintenance ? null : _engine?.NbdEndpoint, _record.DetachReason,
-        _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant() ?? (InMaintenance ? $"rebuilding offline on node {_record.AttachedTo}" : null), _host.NodeId, RebuildViewOf());
+        _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant() ?? (InMaintenance ? $"rebuilding offline on node {_record.AttachedTo}" : null), _host.NodeId, RebuildViewOf(),
+        _record.SoftAntiAffinity);
 
     private string State() =>
         !_record.CreateDone ? "creating"

@@ -16,6 +16,9 @@ public sealed class VolumeRecord
     public Guid Id { get; private set; }
     public long Size { get; private set; }
     public int ReplicaCount { get; private set; }
+
+    /// <summary>The volume's own replica-soft-anti-affinity, or null for the cluster's setting.</summary>
+    public bool? SoftAntiAffinity { get; private set; }
     public DateTimeOffset Created { get; private set; }
     public bool Exists { get; private set; }
     public bool CreateDone { get; private set; }
@@ -65,6 +68,7 @@ public sealed class VolumeRecord
                 Id = c.VolumeId;
                 Size = c.Size;
                 ReplicaCount = c.ReplicaCount;
+                SoftAntiAffinity = c.SoftAntiAffinity;
                 Created = c.Created;
                 Exists = true;
                 CreateDone = false;
@@ -190,7 +194,7 @@ public sealed class VolumeRecord
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
         _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
-        Maintenance, RebuildSnapshot);
+        Maintenance, RebuildSnapshot, SoftAntiAffinity);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -204,6 +208,7 @@ public sealed class VolumeRecord
         AttachedTo = s.AttachedTo;
         Maintenance = s.Maintenance;
         RebuildSnapshot = s.RebuildSnapshot;
+        SoftAntiAffinity = s.SoftAntiAffinity;
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;

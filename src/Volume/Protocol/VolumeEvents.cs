@@ -12,7 +12,9 @@ public static class VolumeEvents
     public sealed record NewReplica(string Id, string Node, string Disk);
 
     /// <summary>Step one of create: the placement is decided; the replicas are created next, idempotently.</summary>
-    public sealed record CreateRequested(Guid VolumeId, long Size, int ReplicaCount, DateTimeOffset Created, IReadOnlyList<NewReplica> Replicas) : IVolumeEvent;
+    /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity; null (and in events written before it): the cluster's.</param>
+    public sealed record CreateRequested(Guid VolumeId, long Size, int ReplicaCount, DateTimeOffset Created, IReadOnlyList<NewReplica> Replicas, bool? SoftAntiAffinity = null)
+        : IVolumeEvent;
 
     public sealed record CreateCompleted(Guid VolumeId) : IVolumeEvent;
 
@@ -92,7 +94,8 @@ public static class VolumeEvents
         string? DetachReason = null,
         IReadOnlyList<HistoryEntry>? History = null,
         bool Maintenance = false,
-        string? RebuildSnapshot = null) : IPersistedEvent;
+        string? RebuildSnapshot = null,
+        bool? SoftAntiAffinity = null) : IPersistedEvent;
 
     /// <summary>
     /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the

@@ -3,7 +3,8 @@ namespace ActorStore.Volume.Protocol;
 /// <summary>The commands a volume entity takes and its answers. Every command is answered by a reply or <see cref="Refused"/>.</summary>
 public static class VolumeProtocol
 {
-    public sealed record Create(string Volume, long Size, int Replicas) : IChangeVolume;
+    /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity (null: the cluster's setting).</param>
+    public sealed record Create(string Volume, long Size, int Replicas, bool? SoftAntiAffinity = null) : IChangeVolume;
 
     public sealed record Get(string Volume) : IWithVolumeName;
 
@@ -70,7 +71,8 @@ public static class VolumeProtocol
         string? DetachReason = null,
         string? Activity = null,
         string? Controller = null,
-        RebuildView? Rebuild = null) : IVolumeMessage;
+        RebuildView? Rebuild = null,
+        bool? SoftAntiAffinity = null) : IVolumeMessage;
 
     /// <summary>
     /// The rebuild running (DESIGN §5): <paramref name="Done"/> of <paramref name="Total"/> bytes of the snapshot layers,

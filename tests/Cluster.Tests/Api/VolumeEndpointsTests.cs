@@ -25,11 +25,12 @@ public sealed class VolumeEndpointsTests(ITestOutputHelper output) : GatewayTest
     }
 
     [Fact]
-    public async Task Create_passes_an_explicit_replica_count()
+    public async Task Create_passes_an_explicit_replica_count_and_anti_affinity()
     {
         var (message, response) = await ExchangeAsync<VolumeProtocol.Create>(
-            Http.PostAsync("/volumes", Json("""{"name":"vol-b","size":8192,"replicas":3}""")), Volumes, c => View(c.Volume));
+            Http.PostAsync("/volumes", Json("""{"name":"vol-b","size":8192,"replicas":3,"softAntiAffinity":true}""")), Volumes, c => View(c.Volume));
         Assert.Equal(3, message.Replicas);
+        Assert.True(message.SoftAntiAffinity); // the volume's own, over the cluster's setting
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 

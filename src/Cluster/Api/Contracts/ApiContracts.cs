@@ -58,7 +58,8 @@ public static class VolumeStates
     public const string Unknown = "unknown";
 }
 
-public sealed record CreateVolume(string Name, long Size, int? Replicas = null);
+/// <param name="SoftAntiAffinity">A replacement replica may go to another disk of a node holding one when no other node has room; null: the cluster's setting.</param>
+public sealed record CreateVolume(string Name, long Size, int? Replicas = null, bool? SoftAntiAffinity = null);
 
 public sealed record AttachVolume(string? Node = null);
 
@@ -90,7 +91,8 @@ public sealed record VolumeInfo(
     string? DetachReason = null,
     string? Activity = null,
     string? Controller = null,
-    RebuildInfo? Rebuild = null);
+    RebuildInfo? Rebuild = null,
+    bool? SoftAntiAffinity = null);
 
 /// <summary>
 /// The rebuild running: <c>done</c> of <c>total</c> bytes of the snapshot layers, at <c>bytesPerSecond</c>, <c>etaSeconds</c>
