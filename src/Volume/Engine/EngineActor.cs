@@ -348,12 +348,13 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         {
             // The replicas are forgetting their absent logs: marks made for this failure before the clear lands would go with
             // it. Once it is done, every region counts as absent: that replica's catch-up copies whole layers, correctly.
+            // Captured here, on the actor's thread: the replicas that stay, where they live.
             var calls = _env.Calls;
-            var (nodes, epoch) = (_nodes, _epoch);
+            var failed = a.Request.Failures.Select(f => f.ReplicaId).ToHashSet(StringComparer.Ordinal);
+            var staying = _running is { } running ? running.Channels.Keys.Where(id => !failed.Contains(id) && _nodes.ContainsKey(id)).Select(id => (Id: id, Node: _nodes[id])).ToArray() : [];
             clearing.ContinueWith(_ =>
             {
-                if (_running is not { } now || epoch != _epoch) return;
-                foreach (var id in now.Channels.Keys.Where(nodes.ContainsKey)) _ = calls.AskAsync(new ReplicaProtocol.MarkAllAbsent(nodes[id], id, Guid.NewGuid()));
+                foreach (var (id, node) in staying) _ = calls.AskAsync(new ReplicaProtocol.MarkAllAbsent(node, id, Guid.NewGuid()));
             }, TaskScheduler.Default);
         }
         // The failed replicas may come back and catch up: from now on every write is tracked for them (DESIGN §3; Drop).
@@ -368,8 +369,8 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
     private Task? _clearing;
 
     /// <summary>
-    /// No replica is away any more (the controller says so): writes go untracked, then every replica forgets its absent
-    /// log. A failure meanwhile waits for that before it tracks again (<see cref="OnFailAnswered"/>).
+    /// No replica is away any more (the controller says so, naming the set it knows): writes go untracked, then every replica
+    /// forgets its absent log. A failure recorded meanwhile marks everything absent once that is done (<see cref="OnFailAnswered"/>).
     /// </summary>
     private void OnEndTracking(EndTracking e)
     {
