@@ -75,7 +75,10 @@ public sealed class ReplicaAudit : ReceiveActor, IWithTimers
             var byId = views.GroupBy(v => v.Id).ToDictionary(g => g.Key, g => g.First().Name);
             var stale = new List<(string, string)>();
             var orphans = new List<OrphanView>();
-            foreach (var r in local.Replicas.Where(r => !inUse.Contains(r.ReplicaId)))
+            // A replica being created belongs to a volume the registry lists only once its create completes: one opened
+            // moments ago is left alone for two checks.
+            var settled = DateTimeOffset.UtcNow - 2 * _settings.ReplicaAuditEvery;
+            foreach (var r in local.Replicas.Where(r => !inUse.Contains(r.ReplicaId) && r.Since <= settled))
             {
                 if (r.VolumeId is { } id && byId.TryGetValue(id, out var volume)) stale.Add((r.ReplicaId, volume));
                 else orphans.Add(new OrphanView(r.ReplicaId, _node, r.Disk, r.Size, r.VolumeId,

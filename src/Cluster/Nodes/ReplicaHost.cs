@@ -25,6 +25,7 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ReplicaActor.ReplicaReady> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplicaActor.ReplicaGone> _unusable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _since = new(StringComparer.Ordinal); // when each was opened (or found unusable)
     private IReadOnlyDictionary<string, string>? _disks;
     private IActorRef _agent = ActorRefs.Nobody;
 
@@ -37,20 +38,29 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
         Receive<Disks>(OnDisks);
         Receive<IReplicaCommand>(OnReplicaCommand);
         Receive<ListLocalReplicas>(_ => Sender.Tell(new LocalReplicaList(
-            _open.Values.Select(r => new LocalReplica(r.ReplicaId, r.Disk, r.Size, r.VolumeId, null))
-                .Concat(_unusable.Values.Select(g => new LocalReplica(g.ReplicaId, g.Disk, 0, null, g.Reason))).ToArray())));
+            _open.Values.Select(r => new LocalReplica(r.ReplicaId, r.Disk, r.Size, r.VolumeId, null, _since.GetValueOrDefault(r.ReplicaId)))
+                .Concat(_unusable.Values.Select(g => new LocalReplica(g.ReplicaId, g.Disk, 0, null, g.Reason, _since.GetValueOrDefault(g.ReplicaId)))).ToArray())));
         Receive<ReplicaActor.ReplicaReady>(r =>
         {
             _open[r.ReplicaId] = r;
             _unusable.Remove(r.ReplicaId);
+            _since[r.ReplicaId] = DateTimeOffset.UtcNow;
             ReportTo(_agent);
         });
         Receive<ReplicaActor.ReplicaGone>(g =>
         {
             if (!g.Removed) _log.Error("Replica {Replica} on disk {Disk} is unusable: {Reason}", g.ReplicaId, g.Disk, g.Reason);
             _open.Remove(g.ReplicaId);
-            if (g.Removed) _unusable.Remove(g.ReplicaId);
-            else _unusable[g.ReplicaId] = g;
+            if (g.Removed)
+            {
+                _unusable.Remove(g.ReplicaId);
+                _since.Remove(g.ReplicaId);
+            }
+            else
+            {
+                _unusable[g.ReplicaId] = g;
+                _since[g.ReplicaId] = DateTimeOffset.UtcNow;
+            }
             ReportTo(_agent);
         });
     }
@@ -68,7 +78,8 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
     public sealed record ListLocalReplicas;
 
     /// <param name="VolumeId">The volume it belongs to, from its files; null when it cannot open (<paramref name="Problem"/> says why).</param>
-    public sealed record LocalReplica(string ReplicaId, string Disk, long Size, Guid? VolumeId, string? Problem);
+    /// <param name="Since">When it was opened here (or found unusable).</param>
+    public sealed record LocalReplica(string ReplicaId, string Disk, long Size, Guid? VolumeId, string? Problem, DateTimeOffset Since);
 
     public sealed record LocalReplicaList(IReadOnlyList<LocalReplica> Replicas);
 
