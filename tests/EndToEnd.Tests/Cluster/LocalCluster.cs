@@ -66,7 +66,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         await Eventually.WaitUntilAsync(async () =>
             (await gateway.Api.ListSnapshotsAsync(volume)).All(s => s.UserCreated || s.Removed) && (await gateway.Api.GetVolumeAsync(volume)).Activity is null,
-            TimeSpan.FromSeconds(30), $"volume {volume} settled (rebuild snapshots retired, nothing running)");
+            TimeSpan.FromSeconds(60), $"volume {volume} settled (rebuild snapshots retired, nothing running)");
     }
 
     /// <summary>Polls a volume through <paramref name="gateway"/> until <paramref name="condition"/> holds; returns that view.</summary>
