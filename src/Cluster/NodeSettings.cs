@@ -81,12 +81,29 @@ public sealed record NodeSettings(
             },
             host,
             Settings.Port(config, "actorstore.node.data-port"),
-            config.GetStringList("actorstore.node.seed-nodes")?.ToArray() ?? [],
+            SeedNodes(config),
             disks, journal, connection,
             (int)Settings.Long(config, "actorstore.scheduling.over-provisioning-percent", 1, 10000),
             (int)Settings.Long(config, "actorstore.scheduling.minimal-available-percent", 0, 99),
             Settings.Duration(config, "actorstore.node.ask-timeout"),
             config.GetBoolean("actorstore.node.fault-hooks", false));
+    }
+
+    private static string[] SeedNodes(Config config)
+    {
+        var seeds = config.GetStringList("actorstore.node.seed-nodes")?.ToArray() ?? [];
+        foreach (var seed in seeds)
+        {
+            try
+            {
+                Akka.Actor.Address.Parse(seed);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw Settings.Bad("actorstore.node.seed-nodes", $"has '{seed}', which is not a node's remote address such as akka.tcp://actorstore@HOST:PORT (the remote= of its ready line)");
+            }
+        }
+        return seeds;
     }
 }
 

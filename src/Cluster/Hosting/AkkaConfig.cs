@@ -8,12 +8,11 @@ public static class AkkaConfig
     public static Config For(NodeSettings node, Config config)
     {
         var provider = node.Journal == "postgres" ? "PostgreSQL.15" : "SQLite.MS";
-        var seeds = string.Join(", ", node.Seeds.Select(Quote));
         var derived = $$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(node.Host)}}
             akka.remote.dot-netty.tcp.port = {{node.RemotePort}}
             akka.cluster.roles = ["actorstore", {{Quote(Nodes.NodeDirectory.RoleOf(node.NodeId))}}]
-            akka.cluster.seed-nodes = [{{seeds}}]
+            akka.cluster.seed-nodes = [] # joined by NodeHost, through the seeds and the members last seen (KnownMembers)
             akka.persistence.journal.sql.connection-string = {{Quote(node.JournalConnection)}}
             akka.persistence.journal.sql.provider-name = {{provider}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(node.JournalConnection)}}

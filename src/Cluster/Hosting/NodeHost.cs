@@ -53,10 +53,12 @@ public static class NodeHost
         node.Endpoints.Remote = cluster.SelfAddress.ToString();
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        if (node.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        var joinThrough = KnownMembers.JoinTargets(cluster.SelfAddress, node.Seeds, node.DataDir);
+        if (joinThrough.Count > 1) system.Log.Info("Joining the cluster through {0}", string.Join(", ", joinThrough));
+        cluster.JoinSeedNodes(joinThrough);
         if (await Task.WhenAny(up.Task, Task.Delay(TimeSpan.FromSeconds(120))) != up.Task)
         {
-            Console.Error.WriteLine($"actorstore-node: could not join the cluster through {string.Join(", ", node.Seeds)} within 120 s; check --seed and that the seeds run");
+            Console.Error.WriteLine($"actorstore-node: could not join the cluster through {string.Join(", ", joinThrough)} within 120 s; check --seed and that the seeds run");
             await system.Terminate();
             return 1;
         }
@@ -86,6 +88,7 @@ public static class NodeHost
         var replicas = system.ActorOf(ReplicaHost.Props(node, volume, locals, data), NodeDirectory.ReplicaHostName);
         var lease = new NodeLease(volume.EngineLeaseDuration);
         system.ActorOf(LeaseKeeper.Props(lease), LeaseKeeper.Name);
+        system.ActorOf(KnownMembers.Props(node.DataDir), "known-members");
         system.ActorOf(NodeAgent.Supervised(node, replicas, volume.JournalSnapshotEvery), NodeDirectory.AgentName);
         var nodes = system.ActorOf(NodeDirectory.Props(new PlacementPolicy(node.OverProvisioningPercent, node.MinimalAvailablePercent), node.AskTimeout), "nodes");
         system.ActorOf(ClusterSingletonManager.Props(VolumeRegistry.Props(volume.JournalSnapshotEvery), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), "volume-registry");

@@ -49,6 +49,7 @@ public sealed class SettingsTests
     [InlineData("actorstore.node.nbd-handshake-timeout = 0s", "actorstore.node.nbd-handshake-timeout")]
     [InlineData("actorstore.node.nbd-max-connections = 0", "actorstore.node.nbd-max-connections")]
     [InlineData("actorstore.node.nbd-large-reads-at-once = 0", "actorstore.node.nbd-large-reads-at-once")]
+    [InlineData("actorstore.node.seed-nodes = [\"10.0.0.1:4053\"]", "actorstore.node.seed-nodes")]
     public void A_bad_value_fails_naming_its_key(string hocon, string key)
     {
         var config = ConfigurationFactory.ParseString(hocon).WithFallback(Parse());

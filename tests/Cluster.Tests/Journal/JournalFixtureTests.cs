@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorStore.Cluster.Nodes;
 using ActorStore.Cluster.Tests.Nodes;
 using ActorStore.Cluster.Volumes;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume.Engine;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
@@ -43,7 +44,7 @@ public sealed class JournalFixtureTests(ITestOutputHelper output)
     {
         var fixture = Path.Combine(FixtureDirectory(), "journal-format-1.db");
         if (Environment.GetEnvironmentVariable("ACTORSTORE_WRITE_FIXTURE") == "1") await WriteAsync(fixture);
-        using var temp = new ScratchDirectory();
+        using var temp = new TempDirectory();
         var copy = temp.Sub("journal.db");
         File.Copy(fixture, copy);
         using var system = SqliteSystem(copy);
@@ -70,7 +71,7 @@ public sealed class JournalFixtureTests(ITestOutputHelper output)
     [Fact]
     public async Task A_volume_with_10000_events_recovers_from_its_snapshot()
     {
-        using var temp = new ScratchDirectory();
+        using var temp = new TempDirectory();
         using var system = SqliteSystem(temp.Sub("journal.db"));
         var history = new List<IPersistedEvent> { VolumeHistory[0], VolumeHistory[1] };
         for (var epoch = 1; history.Count < 10_000; epoch++) history.AddRange([new Attached("n1", epoch), new Detached()]);

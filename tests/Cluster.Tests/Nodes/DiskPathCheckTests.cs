@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorStore.Cluster.Nodes;
+using ActorStore.Tests.Shared;
 using Xunit;
 
 namespace ActorStore.Cluster.Tests.Nodes;
@@ -7,7 +8,7 @@ namespace ActorStore.Cluster.Tests.Nodes;
 /// <summary>Found by trying it: /proc was accepted as a disk far enough to crash the node agent. Every bad path is refused with a reason.</summary>
 public sealed class DiskPathCheckTests : IDisposable
 {
-    private readonly ScratchDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

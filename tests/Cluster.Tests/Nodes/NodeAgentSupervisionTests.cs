@@ -2,6 +2,7 @@ using ActorStore.Blocks;
 using ActorStore.Cluster.Hosting;
 using ActorStore.Cluster.Nodes;
 using ActorStore.Cluster.Protocol;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
@@ -23,7 +24,7 @@ public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.T
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """;
 
-    private readonly ScratchDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
 
     [Fact]
     public async Task A_refused_disk_a_killed_agent_and_a_stopped_agent_leave_the_open_replica_serving()

@@ -1,5 +1,6 @@
 using ActorStore.Cluster.Hosting;
 using ActorStore.Cluster.Nodes;
+using ActorStore.Tests.Shared;
 using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
@@ -20,7 +21,7 @@ public sealed class RebuildLimitTests(ITestOutputHelper output) : Akka.TestKit.X
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """;
 
-    private readonly ScratchDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
 
     [Fact]
     public async Task A_rebuild_over_the_limit_is_refused_as_busy_until_one_ends()

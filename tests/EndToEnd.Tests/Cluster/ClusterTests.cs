@@ -182,4 +182,45 @@ public sealed class ClusterTests(ITestOutputHelper output) : NodeTest(output)
         ReplicaComparison.AssertNoBlockFilledWith(0xee, replicas, n1.DataDir, n2.DataDir, n3.DataDir);
         ReplicaComparison.AssertIdentical(now.Replicas.Where(r => r.Node != "node-2").Select(r => r.Id).ToArray(), n1.DataDir, n3.DataDir);
     }
+
+    [Fact]
+    public async Task The_founding_node_restarted_rejoins_the_running_cluster_and_a_whole_cluster_restart_forms_one_again()
+    {
+        var cluster = await StartClusterAsync();
+        var (n1, n2, n3) = (cluster["node-1"], cluster["node-2"], cluster["node-3"]);
+        var name = VolumeName("rejoin");
+        var attached = await n2.Api.CreateAttachedAsync(name, 32 * MiB, 3);
+        await NbdData.WriteAndFlushAsync(attached.Endpoint!, 0, 4 * MiB, seed: 1);
+        var clusterId = (await n2.Api.ShowClusterAsync()).ClusterId;
+
+        // node-1 started without seeds (it founded the cluster); killed and started again, it joins the others.
+        n1.Kill();
+        await n1.StartAgainAsync();
+        Assert.Contains(n1.Output.Since(0), l => l.Contains("Joining the cluster through", StringComparison.Ordinal));
+        await AllUpAsync(clusterId, n1, n2, n3);
+        Assert.Equal(("attached", "node-2"), ((await n1.Api.GetVolumeAsync(name)).State, (await n1.Api.GetVolumeAsync(name)).AttachedTo));
+        await NbdData.WriteAndFlushAsync(attached.Endpoint!, 4 * MiB, 4 * MiB, seed: 2);
+        await n2.Api.DetachAsync(name);
+
+        // All stopped, then started in turn from node-1: it waits for the others, finds none, and founds the cluster again.
+        foreach (var node in new[] { n3, n2, n1 }) Assert.Equal(0, await node.StopAsync());
+        foreach (var node in new[] { n1, n2, n3 }) await node.StartAgainAsync();
+        await AllUpAsync(clusterId, n1, n2, n3);
+        var again = await n3.Api.AttachToAsync(name, "node-3");
+        await NbdData.VerifyAsync(again.Endpoint!, 0, 4 * MiB, seed: 1);
+        await NbdData.VerifyAsync(again.Endpoint!, 4 * MiB, 4 * MiB, seed: 2);
+        await n3.Api.DetachAsync(name);
+    }
+
+    /// <summary>Every node sees the same cluster: the three of them up, and one cluster id.</summary>
+    private static Task AllUpAsync(string clusterId, params NodeProcess[] nodes) =>
+        Eventually.WaitUntilAsync(async () =>
+        {
+            foreach (var node in nodes)
+            {
+                var seen = await node.Api.ShowClusterAsync();
+                if (seen.ClusterId != clusterId || seen.Members.Count != nodes.Length || seen.Members.Any(m => m.Status != "up")) return false;
+            }
+            return true;
+        }, TimeSpan.FromSeconds(60), "every node up in one cluster");
 }

@@ -66,6 +66,8 @@ public sealed class Gateway : IDisposable
 
     public Task<NodeInfo[]> ListNodesAsync() => CallAsync<NodeInfo[]>(HttpMethod.Get, "/nodes");
 
+    public Task<ClusterInfo> ShowClusterAsync() => CallAsync<ClusterInfo>(HttpMethod.Get, "/cluster");
+
     /// <summary>Create and attach: the usual start of a client test. Returns the attached volume.</summary>
     public async Task<VolumeInfo> CreateAttachedAsync(string name, long size, int? replicas = null)
     {
