@@ -70,7 +70,9 @@ var report = string.Join('\n',
     $"the engine's account: {rebuilt.Detail}");
 Console.WriteLine(report);
 
-// The delta catch-up of the replica just rebuilt.
+// The delta catch-up of the replica just rebuilt. The first victim comes back first: in a cluster of two, the loss of
+// one is a tie the split-brain resolver may settle by downing the engine's node.
+await victim.StartAgainAsync();
 var rebuiltReplica = rebuilt.Replica!;
 target.Kill();
 Console.WriteLine($"killed {target.Ready.NodeId} holding {rebuiltReplica}; writing 1% of the volume while it is away");

@@ -69,6 +69,12 @@ public sealed partial class VolumeActor
             if (theirs is not LayerList healthyLayers) return new CatchUpStart(null, $"the healthy replica {healthy.Id} did not list its snapshots: {ReplicaCalls.DetailOf(theirs)}", Retry: true);
             var plan = CatchUpRules.Decide(returning, healthyLayers, snapshotName);
             if (plan.Patch is null) return new CatchUpStart(null, plan.Refusal!, Retry: false);
+            foreach (var deleted in plan.Remove)
+            {
+                var marked = await calls.AskAsync(new DeleteSnapshot(away.Node, away.Id, Guid.NewGuid(), deleted)).ConfigureAwait(false);
+                if (ReplicaCalls.StatusOf(marked) != Blocks.ReplicaStatus.Ok)
+                    return new CatchUpStart(null, $"it could not mark snapshot {deleted}, deleted while it was away, removed: {ReplicaCalls.DetailOf(marked)}", Retry: true);
+            }
             var begun = await calls.AskAsync(new BeginCatchUp(away.Node, away.Id, Guid.NewGuid(), plan.Patch)).ConfigureAwait(false);
             if (begun is not CatchUpBegun b)
                 return new CatchUpStart(null, $"it could not start: {ReplicaCalls.DetailOf(begun)}", Retry: begun is Done { Status: ReplicaOutcome.Busy });

@@ -161,8 +161,9 @@ public sealed class VolumeRecord
                 break;
             case OperationCompleted c:
                 if (Pending is { Kind: OperationKind.Expand } expand && c.Succeeded) Size = expand.Size;
-                if (Pending is { Kind: not OperationKind.Snapshot } rewrite && c.Succeeded)
-                    // A replica away meanwhile has the snapshots as they were: it cannot catch up, only be replaced.
+                if (Pending is { Kind: not (OperationKind.Snapshot or OperationKind.DeleteSnapshot) } rewrite && c.Succeeded)
+                    // A replica away meanwhile has the snapshots as they were: it cannot catch up, only be replaced
+                    // (a snapshot marked removed meanwhile is marked on it too as it catches up: CatchUpRules).
                     for (var r = 0; r < _replicas.Count; r++)
                         if (_replicas[r] is { Mode: ReplicaMode.Error, NoCatchUp: null } away)
                             _replicas[r] = away with { NoCatchUp = $"the snapshots changed ({rewrite.Kind}) while it was away" };

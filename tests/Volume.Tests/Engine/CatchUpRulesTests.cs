@@ -29,9 +29,17 @@ public sealed class CatchUpRulesTests
         Assert.Equal("s1", CatchUpRules.Decide(Of(null), healthy, "rebuild-x").Patch);
     }
 
+    [Fact]
+    public void A_snapshot_deleted_while_away_is_marked_removed_on_the_returning_replica_too()
+    {
+        var plan = CatchUpRules.Decide(Of("s2", L("s1", null), L("s2", "s1")), Of("s2", L("s1", null, removed: true), L("s2", "s1")), "rebuild-x");
+        Assert.Equal("rebuild-x", plan.Patch);
+        Assert.Equal(["s1"], plan.Remove);
+    }
+
     [Theory]
     [InlineData("gone")] // a snapshot deleted and purged meanwhile
-    [InlineData("removed")] // deleted (marked) meanwhile
+    [InlineData("removed")] // marked removed on it only (no delete reaches one replica alone)
     [InlineData("branch")] // its head stands off the healthy head chain (a revert meanwhile)
     public void A_replica_whose_snapshots_changed_meanwhile_cannot_catch_up(string change)
     {
