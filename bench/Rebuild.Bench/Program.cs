@@ -34,6 +34,7 @@ for (var i = 0; i < Layers; i++)
 
 var source = Directory.GetDirectories(engine.DataDir, created.Replicas[0].Id, SearchOption.AllDirectories).Single();
 var allocated = long.Parse((await Tool.RunOkAsync("du", ["-sB1", source])).Split('\t')[0], CultureInfo.InvariantCulture);
+var copyCount = 0;
 var copies = new List<double> { await CopyAsync() };
 
 DropCaches();
@@ -115,17 +116,16 @@ async Task<ActorStore.Cluster.Api.Contracts.EventInfo[]> WaitAsync(Func<ActorSto
 }
 
 // The source replica's directory copied to a sibling on the same disk, from a cold page cache; allocated bytes per second.
+// The copies stay until the cluster goes: a deletion just before the rebuild would have it run beside the disk's discards
+// (the root file system is mounted with discard).
 async Task<double> CopyAsync()
 {
-    var destination = Path.Combine(engine.DataDir, "cp-reference");
-    if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
+    var destination = Path.Combine(engine.DataDir, $"cp-reference-{copyCount++}");
     DropCaches();
     var watch = Stopwatch.StartNew();
     await Tool.RunOkAsync("cp", ["-r", "--sparse=always", source, destination], TimeSpan.FromMinutes(10));
     await Tool.RunOkAsync("sync", ["-f", destination]);
-    var rate = allocated / watch.Elapsed.TotalSeconds;
-    Directory.Delete(destination, recursive: true);
-    return rate;
+    return allocated / watch.Elapsed.TotalSeconds;
 }
 
 static void DropCaches()

@@ -24,7 +24,7 @@ public sealed partial class Replica
             // Under the I/O gate the tree holds still: every change to it drains I/O first.
             if (FindLayer(snapshot, out var layer) is var status and not ReplicaStatus.Ok) return status;
             if (offset < 0 || offset > layer!.Meta.Size - destination.Length) return ReplicaStatus.OutOfRange;
-            layer.Handle.Read(offset, destination);
+            ReadThrough(layer.Handle, offset, destination);
             return ReplicaStatus.Ok;
         }
         catch (IOException e)
@@ -84,6 +84,9 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>How far behind the newest write of a staged layer its pages are written back and dropped (a few copy chunks in flight).</summary>
+    private const long StreamLag = 32L << 20;
+
     /// <summary>Writes a piece of a staged layer, at its volume offset.</summary>
     public ReplicaStatus WriteStaged(string snapshot, long offset, ReadOnlySpan<byte> data)
     {
@@ -101,6 +104,7 @@ public sealed partial class Replica
         try
         {
             handle.Write(offset, data); // a staged layer cut short by ENOSPC fails its check and is never installed
+            handle.StreamBehind(offset, data.Length, offset - StreamLag);
 
             return ReplicaStatus.Ok;
         }
@@ -245,6 +249,17 @@ public sealed partial class Replica
     }
 
     /// <summary>The digest of a layer file: its extents inside <paramref name="size"/>, in offset order.</summary>
+    /// <summary>
+    /// A read of a copy or a digest, which streams through a layer once: what had to come from the disk leaves the cache
+    /// again, so it neither crowds out the live volume's cached data nor grows the cache by the whole layer.
+    /// </summary>
+    private static void ReadThrough(IFileHandle handle, long offset, Span<byte> destination)
+    {
+        if (handle.TryReadCached(offset, destination)) return;
+        handle.Read(offset, destination);
+        handle.Forget(offset, destination.Length);
+    }
+
     private static LayerDigest Digest(IFileHandle handle, long size)
     {
         var extents = new List<BlockExtent>();
@@ -259,7 +274,7 @@ public sealed partial class Replica
                 for (var offset = e.Offset; offset < end;)
                 {
                     var n = (int)Math.Min(buffer.Length, end - offset);
-                    handle.Read(offset, buffer.AsSpan(0, n));
+                    ReadThrough(handle, offset, buffer.AsSpan(0, n));
                     digest = digest.Append(buffer.AsSpan(0, n));
                     offset += n;
                 }

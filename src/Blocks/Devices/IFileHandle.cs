@@ -43,4 +43,15 @@ public interface IFileHandle : IDisposable
     /// allocated blocks, and it spares ext4 a journal commit. Throws on failure; the caller must treat that as permanent.
     /// </summary>
     void Fsync(bool dataOnly = false);
+
+    /// <summary>
+    /// For data that streams through once (a rebuild's staged layer): starts the writeback of a range just written, and
+    /// writes back and drops from the page cache everything below <paramref name="keepFrom"/>. The cache then recycles
+    /// a few megabytes instead of growing by the whole layer (on a VM, fresh pages cost far more than reused ones), and
+    /// the layer's fsync finds little left to write. Throws as a write does when the writeback fails.
+    /// </summary>
+    void StreamBehind(long writtenOffset, long writtenLength, long keepFrom);
+
+    /// <summary>Drops the range's clean pages from the page cache (advice: never fails), after a read that streams through once.</summary>
+    void Forget(long offset, long length);
 }

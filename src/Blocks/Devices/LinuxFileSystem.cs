@@ -69,6 +69,10 @@ public sealed class LinuxFileSystem : IFileSystem
 
         public void Fsync(bool dataOnly = false) => LinuxNative.Fsync(Descriptor, dataOnly);
 
+        public void Forget(long offset, long length) => LinuxNative.Forget(Descriptor, offset, length);
+
+        public void StreamBehind(long writtenOffset, long writtenLength, long keepFrom) => LinuxNative.StreamBehind(Descriptor, writtenOffset, writtenLength, keepFrom);
+
         public void Dispose() => handle.Dispose();
     }
 }

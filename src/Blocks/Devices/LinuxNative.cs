@@ -156,6 +156,26 @@ internal static partial class LinuxNative
         if (flags >= 0) fcntl((int)fd, FSetfl, flags | ONoatime);
     }
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sync_file_range(int fd, long offset, long length, uint flags);
+
+    [LibraryImport("libc")]
+    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
+
+    private const uint SyncWaitBefore = 1, SyncWrite = 2, SyncWaitAfter = 4;
+    private const int FadviseDontNeed = 4;
+
+    /// <summary>See <see cref="IFileHandle.StreamBehind"/>. The drop is advice: pages the kernel keeps cost only memory.</summary>
+    public static void StreamBehind(nint fd, long writtenOffset, long writtenLength, long keepFrom)
+    {
+        if (sync_file_range((int)fd, writtenOffset, writtenLength, SyncWrite) != 0) throw LastError("sync_file_range(WRITE)");
+        if (keepFrom <= 0) return;
+        if (sync_file_range((int)fd, 0, keepFrom, SyncWaitBefore | SyncWrite | SyncWaitAfter) != 0) throw LastError("sync_file_range(WAIT)");
+        posix_fadvise((int)fd, 0, keepFrom, FadviseDontNeed);
+    }
+
+    public static void Forget(nint fd, long offset, long length) => posix_fadvise((int)fd, offset, length, FadviseDontNeed);
+
     public static void PunchHole(nint fd, long offset, long length)
     {
         if (fallocate(fd, FallocPunchHole | FallocKeepSize, offset, length) != 0) throw LastError("fallocate(PUNCH_HOLE)");

@@ -294,6 +294,17 @@ public sealed class SimulatedFileSystem : IFileSystem
             }
         }
 
+        public void Forget(long offset, long length)
+        {
+            lock (fs._gate) Check();
+        }
+
+        // Writeback without fsync makes nothing durable (sync_file_range commits no metadata, flushes no disk cache).
+        public void StreamBehind(long writtenOffset, long writtenLength, long keepFrom)
+        {
+            lock (fs._gate) Check();
+        }
+
         public void Fsync(bool dataOnly = false)
         {
             lock (fs._gate)
