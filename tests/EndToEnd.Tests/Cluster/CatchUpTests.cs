@@ -29,11 +29,12 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
         victim.Kill();
         await WaitAwayAsync(engine, name, replica);
 
-        // Written while it is away: scattered writes, a snapshot, more writes; all counted by the 4 MiB regions they touch.
+        // Written while it is away: scattered writes, a snapshot, a delete, more writes; the writes counted by the 1 MiB regions they touch.
         var away = new AwayWrites(endpoint);
         await away.WriteAsync(80 * MiB + 4096, 3 * MiB, seed: 3);
         await away.WriteAsync(150 * MiB, MiB, seed: 4);
         await engine.Api.SnapshotAsync(name, "away");
+        await engine.Api.DeleteSnapshotAsync(name, "before"); // marked removed: the catch-up marks it on the returning replica too
         await away.WriteAsync(200 * MiB, 2 * MiB, seed: 5);
         var clock = Stopwatch.StartNew();
         VolumeInfo healed;

@@ -243,16 +243,18 @@ public sealed class VolumeRecordTests
     }
 
     [Fact]
-    public void Snapshots_changed_while_a_replica_is_away_rule_out_its_catch_up_but_a_snapshot_taken_does_not()
+    public void Snapshots_rewritten_while_a_replica_is_away_rule_out_its_catch_up_but_a_snapshot_taken_or_deleted_does_not()
     {
         var record = Created();
         record.Apply(new ReplicaFailed("r1", "connection lost: IoError", Now, ReplicaFault.IoError));
         record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, "s1", 0, true, null));
         record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
-        Assert.Null(record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
         record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.DeleteSnapshot, "s1", 0, false, null));
         record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
-        Assert.Contains("DeleteSnapshot", record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
+        Assert.Null(record.Replicas.Single(r => r.Id == "r1").NoCatchUp); // the catch-up marks s1 removed on it too
+        record.Apply(new OperationRequested(Guid.NewGuid(), OperationKind.Purge, null, 0, false, null));
+        record.Apply(new OperationCompleted(Guid.NewGuid(), true, null));
+        Assert.Contains("Purge", record.Replicas.Single(r => r.Id == "r1").NoCatchUp);
         var restored = new VolumeRecord("vol");
         restored.Restore(record.ToSnapshot());
         Assert.Equal(record.Replicas, restored.Replicas);
