@@ -22,7 +22,7 @@ internal sealed class ReplicaCopy(string targetId, string targetNode, EngineProt
     Action<ReplicaCopy.Progress> report, long bytesPerSecond)
 {
     private const int Chunk = 4 << 20;
-    private const int Ahead = 4;
+    private const int Ahead = 8;
     private const long ExtentWindow = 1L << 30;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
 
