@@ -56,35 +56,6 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
         await StopAndCompareAsync(cluster, engine, name, healed);
     }
 
-    // Open defect, found by this test (full ./test.sh on 2026-12-04): the catch-up itself succeeds (5 MiB copied for 5 MiB
-    // written across both engines, the patched layer checks against the source's), but afterwards the third replica's
-    // rebuild layer holds 99 MiB against 35 MiB on the other two: something at the second engine's start copies the
-    // 64 MiB below snapshot 'before' into that replica's head. Volume content is the same; the layers diverge. The cause:
-    // a clean stop leaves the replicas' dirty logs as they are, so the next engine's start reconciles every region written
-    // since the last start (EngineStarter.ReconcileAsync), read through the chain, into the other replicas' heads.
-    [Fact(Skip = "open defect: a clean stop keeps the dirty logs, and the next start copies them into heads; see the comment above")]
-    public async Task A_replica_away_while_the_engine_restarts_catches_up_with_the_writes_of_both_engines()
-    {
-        var (cluster, name, engine, victim, replica, endpoint) = await StartAsync("restart");
-        victim.Kill();
-        await WaitAwayAsync(engine, name, replica);
-        var away = new AwayWrites(endpoint);
-        await away.WriteAsync(70 * MiB, 2 * MiB, seed: 3);
-
-        // The engine stops and another starts (a new epoch): the writes it takes are tracked too (the record says so).
-        await engine.Api.DetachAsync(name);
-        var again = await engine.Api.AttachToAsync(name, engine.Ready.NodeId);
-        Assert.Equal(2, again.Epoch);
-        away = away.Through(again.Endpoint!);
-        await away.WriteAsync(120 * MiB, 3 * MiB, seed: 4);
-        await victim.StartAgainAsync();
-        var healed = await WaitWholeAsync(engine, name, replica);
-
-        await AssertCaughtUpAsync(engine, name, replica, away);
-        foreach (var (offset, length, seed) in away.Verifiable) await NbdData.VerifyAsync(again.Endpoint!, offset, length, seed);
-        await StopAndCompareAsync(cluster, engine, name, healed);
-    }
-
     [Fact]
     public async Task A_data_connection_dropped_for_a_moment_is_a_catch_up_not_a_rebuild()
     {
@@ -157,15 +128,6 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
     /// <summary>Writes through NBD, counting their bytes and the absent log's regions they touch; the last write of each place is verifiable.</summary>
     private sealed class AwayWrites(string endpoint)
     {
-        /// <summary>The same account, writing through another endpoint from now on (an engine started again).</summary>
-        public AwayWrites Through(string other)
-        {
-            var moved = new AwayWrites(other) { Bytes = Bytes };
-            moved._regions.UnionWith(_regions);
-            foreach (var (offset, last) in _last) moved._last[offset] = last;
-            return moved;
-        }
-
         private readonly HashSet<long> _regions = [];
         private readonly Dictionary<long, (long Length, int Seed)> _last = [];
 
