@@ -116,8 +116,8 @@ async Task<ActorStore.Cluster.Api.Contracts.EventInfo[]> WaitAsync(Func<ActorSto
 }
 
 // The source replica's directory copied to a sibling on the same disk, from a cold page cache; allocated bytes per second.
-// The copies stay until the cluster goes: a deletion just before the rebuild would have it run beside the disk's discards
-// (the root file system is mounted with discard).
+// The copies stay until the cluster goes, so no 2 GiB deletion (and its discards: the root file system is mounted with
+// discard) runs beside the rebuild.
 async Task<double> CopyAsync()
 {
     var destination = Path.Combine(engine.DataDir, $"cp-reference-{copyCount++}");

@@ -248,7 +248,6 @@ public sealed partial class Replica
         MetaFile.TryDelete(_fs, PathOf(ReplicaFiles.Staged(snapshot)));
     }
 
-    /// <summary>The digest of a layer file: its extents inside <paramref name="size"/>, in offset order.</summary>
     /// <summary>
     /// A read of a copy or a digest, which streams through a layer once: what had to come from the disk leaves the cache
     /// again, so it neither crowds out the live volume's cached data nor grows the cache by the whole layer.
@@ -260,6 +259,7 @@ public sealed partial class Replica
         handle.Forget(offset, destination.Length);
     }
 
+    /// <summary>The digest of a layer file: its extents inside <paramref name="size"/>, in offset order.</summary>
     private static LayerDigest Digest(IFileHandle handle, long size)
     {
         var extents = new List<BlockExtent>();

@@ -93,16 +93,8 @@ public sealed record NodeSettings(
     {
         var seeds = config.GetStringList("actorstore.node.seed-nodes")?.ToArray() ?? [];
         foreach (var seed in seeds)
-        {
-            try
-            {
-                Akka.Actor.Address.Parse(seed);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException)
-            {
+            if (Hosting.KnownMembers.TryParse(seed) is null)
                 throw Settings.Bad("actorstore.node.seed-nodes", $"has '{seed}', which is not a node's remote address such as akka.tcp://actorstore@HOST:PORT (the remote= of its ready line)");
-            }
-        }
         return seeds;
     }
 }

@@ -41,18 +41,21 @@ public sealed class KnownMembers : ReceiveActor
     {
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path)) yield break;
+        // A line that is not an address (written by hand) is passed over: the others still serve.
         foreach (var line in File.ReadAllLines(path))
+            if (TryParse(line.Trim()) is { } address) yield return address;
+    }
+
+    /// <summary>A node's remote address (akka.tcp://actorstore@HOST:PORT), or null when the text is not one.</summary>
+    public static Address? TryParse(string text)
+    {
+        try
         {
-            Address? address = null;
-            try
-            {
-                if (!string.IsNullOrWhiteSpace(line)) address = Address.Parse(line.Trim());
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException)
-            {
-                // A line written by hand that is not an address: the others still serve.
-            }
-            if (address is not null) yield return address;
+            return string.IsNullOrWhiteSpace(text) ? null : Address.Parse(text);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null;
         }
     }
 
