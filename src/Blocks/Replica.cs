@@ -217,15 +217,17 @@ public sealed partial class Replica : IDisposable
     }
 
     /// <summary>
-    /// Forgets every dirty region: the engine calls this once it has copied them from the freshest replica
-    /// to the others and flushed (DESIGN §3). Until then they stay listed, across restarts too.
+    /// Forgets every dirty region: the engine of <paramref name="epoch"/> calls this once it has copied them from the
+    /// freshest replica to the others and flushed, and once a clean stop has flushed every replica (DESIGN §3). Until
+    /// then they stay listed, across restarts too. Refused once a newer engine has opened the replica: the marks are its own.
     /// </summary>
-    public ReplicaStatus ClearDirtyRegions()
+    public ReplicaStatus ClearDirtyRegions(long epoch)
     {
         lock (_control)
         {
             EnsureOpen();
             if (_failed) return ReplicaStatus.Failed;
+            if (epoch < _meta.Epoch) return ReplicaStatus.StaleEpoch;
             return Exclusively(() =>
             {
                 // Writes may have come after the engine's last flush: they must be durable before their marks go.

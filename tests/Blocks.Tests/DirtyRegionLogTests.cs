@@ -41,7 +41,7 @@ public sealed class DirtyRegionLogTests
             Assert.Equal(ReplicaStatus.Ok, again.Flush());
             Assert.Equal(expected, again.DirtyRegions());
             Assert.Equal(revision + 2, again.Revision);
-            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions(again.Epoch));
             Assert.Empty(again.DirtyRegions());
         }
     }
@@ -129,7 +129,7 @@ public sealed class DirtyRegionLogTests
         var (fs, r) = NewReplica();
         Assert.Equal(ReplicaStatus.Ok, r.Flush());
         Assert.Equal(ReplicaStatus.Ok, r.Write(Region, new byte[] { 42 }));
-        Assert.Equal(ReplicaStatus.Ok, r.ClearDirtyRegions());
+        Assert.Equal(ReplicaStatus.Ok, r.ClearDirtyRegions(r.Epoch));
         fs.CutPower();
         Assert.Equal(ReplicaStatus.Ok, Replica.Open(fs, "/sim/r", out var again));
         using (again)

@@ -111,7 +111,7 @@ public sealed class FullDiskTests
             Assert.Equal(ReplicaStatus.Ok, again!.Read(0, after));
             Assert.Equal(seen, after);
             Assert.Equal([new BlockExtent(0, 256)], again.DirtyRegions());
-            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, again.ClearDirtyRegions(again.Epoch));
             Assert.Empty(again.DirtyRegions());
         }
     }
@@ -191,7 +191,7 @@ public sealed class FullDiskTests
             Assert.Equal(ReplicaStatus.Ok, full.Write(0, chunk)); // the head holds these blocks: no new space
             Assert.Equal(ReplicaStatus.NoSpace, full.Write(16L << 20, chunk));
             Assert.Equal(ReplicaStatus.Ok, full.Flush());
-            Assert.Equal(ReplicaStatus.Ok, full.ClearDirtyRegions());
+            Assert.Equal(ReplicaStatus.Ok, full.ClearDirtyRegions(full.Epoch));
             Assert.Equal(ReplicaStatus.Ok, full.DeleteSnapshot("s1"));
             Assert.Equal(ReplicaStatus.Ok, full.Purge()); // prunes the 8 MiB the head overwrote out of s1
             Assert.Equal(ReplicaStatus.Ok, full.Write(16L << 20, chunk));

@@ -425,9 +425,16 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
         _prepared = null;
     }
 
-    /// <summary>Stops serving (the state changes here, on the actor's thread), then flushes when asked and closes every channel.</summary>
+    /// <summary>
+    /// Stops serving (the state changes here, on the actor's thread), then flushes when asked and closes every channel.
+    /// The replicas that flushed forget their dirty regions: they match, so the next start has nothing to reconcile
+    /// (reconciling copies through the chain into the heads, which would grow them apart).
+    /// </summary>
     private async Task StopServing(bool flush)
     {
+        var nodes = new Dictionary<string, string>(_nodes, StringComparer.Ordinal);
+        var epoch = _epoch;
+        var calls = _env.Calls;
         var prepared = _prepared;
         _prepared = null;
         var running = _running;
@@ -440,7 +447,10 @@ public sealed class EngineActor : ReceiveActor, IWithTimers
             if (flush) await Task.WhenAll(prepared.Values.Select(c => c.FlushAsync().AsTask())).ConfigureAwait(false);
             await RunningEngine.CloseAsync(prepared.Values).ConfigureAwait(false);
         }
-        if (running is not null) await running.StopAsync(flush).ConfigureAwait(false);
+        if (running is null) return;
+        var flushed = await running.StopAsync(flush).ConfigureAwait(false);
+        await Task.WhenAll(flushed.Where(nodes.ContainsKey)
+            .Select(id => calls.AskAsync(new ReplicaProtocol.ClearDirtyRegions(nodes[id], id, Guid.NewGuid(), epoch)))).ConfigureAwait(false);
     }
 
     protected override void PostStop()

@@ -57,7 +57,7 @@ public sealed class EngineStarter(string nodeId, VolumeSettings settings, LocalR
             copied = await ReconcileAsync(opened, Fail).ConfigureAwait(false);
         if (opened.Count > 0)
         {
-            var cleared = await calls.AskAllAsync(opened.Select(o => (IReplicaCommand)new ClearDirtyRegions(o.Replica.Node, o.Replica.Id, Guid.NewGuid()))).ConfigureAwait(false);
+            var cleared = await calls.AskAllAsync(opened.Select(o => (IReplicaCommand)new ClearDirtyRegions(o.Replica.Node, o.Replica.Id, Guid.NewGuid(), plan.Epoch))).ConfigureAwait(false);
             for (var i = cleared.Length - 1; i >= 0; i--)
             {
                 if (ReplicaCalls.StatusOf(cleared[i]) == ReplicaStatus.Ok) continue;

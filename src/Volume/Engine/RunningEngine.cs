@@ -1,3 +1,4 @@
+using ActorStore.Blocks;
 using ActorStore.Volume.Io;
 using ActorStore.Volume.Protocol;
 
@@ -63,13 +64,16 @@ internal sealed class RunningEngine(VolumeIo io, Dictionary<string, IReplicaChan
     /// <summary>
     /// Stops serving: new requests get ESHUTDOWN, in-flight ones finish, then (when asked) every replica
     /// is flushed, so a clean detach or node stop leaves nothing unflushed, and the channels close.
+    /// Returns the replicas that flushed: they hold every write this engine acknowledged, durably.
     /// </summary>
-    public async Task StopAsync(bool flush)
+    public async Task<string[]> StopAsync(bool flush)
     {
         await Io.CloseAsync().ConfigureAwait(false);
-        if (flush) await Task.WhenAll(Channels.Values.Select(c => c.FlushAsync().AsTask())).ConfigureAwait(false);
+        var members = Channels.ToArray();
+        var flushed = flush ? await Task.WhenAll(members.Select(c => c.Value.FlushAsync().AsTask())).ConfigureAwait(false) : [];
         await CloseAsync(Channels.Values).ConfigureAwait(false);
         Channels.Clear();
+        return members.Where((_, i) => flush && flushed[i] == ReplicaStatus.Ok).Select(m => m.Key).ToArray();
     }
 
     public static async Task CloseAsync(IEnumerable<IReplicaChannel> channels)

@@ -14,7 +14,7 @@ public static class ReplicaProtocol
     /// <summary>Prepares the replica for an engine of <paramref name="Epoch"/>: raises its epoch and reports where and how to reach it.</summary>
     public sealed record OpenReplica(string Node, string ReplicaId, Guid RequestId, long Epoch) : IReplicaCommand;
 
-    public sealed record ClearDirtyRegions(string Node, string ReplicaId, Guid RequestId) : IReplicaCommand;
+    public sealed record ClearDirtyRegions(string Node, string ReplicaId, Guid RequestId, long Epoch) : IReplicaCommand;
 
     public sealed record TakeSnapshot(string Node, string ReplicaId, Guid RequestId, string Name, bool UserCreated, Dictionary<string, string>? Labels) : IReplicaCommand;
 

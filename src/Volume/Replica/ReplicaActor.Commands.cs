@@ -24,8 +24,8 @@ public sealed partial class ReplicaActor
                     return new Opened(id, o.RequestId, _settings.DataEndpoint.Address.ToString(), _settings.DataEndpoint.Port, _settings.NodeAddress, replica.Size, replica.Revision,
                         replica.DirtyRegions().Select(r => r.ToRegion()).ToArray(), replica.ChainNames());
                 }
-            case ClearDirtyRegions:
-                return Answer(replica.ClearDirtyRegions());
+            case ClearDirtyRegions c:
+                return Answer(replica.ClearDirtyRegions(c.Epoch));
             case TakeSnapshot s:
                 return Answer(replica.Snapshot(s.Name, s.UserCreated, s.Labels, s.RequestId));
             case ReplicaProtocol.DeleteSnapshot d:

@@ -57,6 +57,29 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
     }
 
     [Fact]
+    public async Task A_replica_away_while_the_engine_restarts_catches_up_with_the_writes_of_both_engines()
+    {
+        var (cluster, name, engine, victim, replica, endpoint) = await StartAsync("restart");
+        victim.Kill();
+        await WaitAwayAsync(engine, name, replica);
+        var away = new AwayWrites(endpoint);
+        await away.WriteAsync(70 * MiB, 2 * MiB, seed: 3);
+
+        // The engine stops and another starts (a new epoch): the writes it takes are tracked too (the record says so).
+        await engine.Api.DetachAsync(name);
+        var again = await engine.Api.AttachToAsync(name, engine.Ready.NodeId);
+        Assert.Equal(2, again.Epoch);
+        away = away.Through(again.Endpoint!);
+        await away.WriteAsync(120 * MiB, 3 * MiB, seed: 4);
+        await victim.StartAgainAsync();
+        var healed = await WaitWholeAsync(engine, name, replica);
+
+        await AssertCaughtUpAsync(engine, name, replica, away);
+        foreach (var (offset, length, seed) in away.Verifiable) await NbdData.VerifyAsync(again.Endpoint!, offset, length, seed);
+        await StopAndCompareAsync(cluster, engine, name, healed);
+    }
+
+    [Fact]
     public async Task A_data_connection_dropped_for_a_moment_is_a_catch_up_not_a_rebuild()
     {
         var (cluster, name, engine, victim, replica, endpoint) = await StartAsync("dropped");
@@ -128,6 +151,15 @@ public sealed class CatchUpTests(ITestOutputHelper output) : NodeTest(output)
     /// <summary>Writes through NBD, counting their bytes and the absent log's regions they touch; the last write of each place is verifiable.</summary>
     private sealed class AwayWrites(string endpoint)
     {
+        /// <summary>The same account, writing through another endpoint from now on (an engine started again).</summary>
+        public AwayWrites Through(string other)
+        {
+            var moved = new AwayWrites(other) { Bytes = Bytes };
+            moved._regions.UnionWith(_regions);
+            foreach (var (offset, last) in _last) moved._last[offset] = last;
+            return moved;
+        }
+
         private readonly HashSet<long> _regions = [];
         private readonly Dictionary<long, (long Length, int Seed)> _last = [];
 
