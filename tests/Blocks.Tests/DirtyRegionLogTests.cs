@@ -142,6 +142,19 @@ public sealed class DirtyRegionLogTests
     }
 
     [Fact]
+    public void An_engine_older_than_the_replica_has_seen_cannot_clear_the_newer_engines_regions()
+    {
+        var (_, r) = NewReplica();
+        using (r)
+        {
+            Assert.Equal(ReplicaStatus.Ok, r.AcceptEpoch(r.Epoch + 1));
+            Assert.Equal(ReplicaStatus.Ok, r.Write(Region, new byte[] { 42 }));
+            Assert.Equal(ReplicaStatus.StaleEpoch, r.ClearDirtyRegions(r.Epoch - 1));
+            Assert.NotEmpty(r.DirtyRegions());
+        }
+    }
+
+    [Fact]
     public void A_torn_bitmap_page_counts_all_its_regions_dirty()
     {
         var (fs, r) = NewReplica();
