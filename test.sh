@@ -24,9 +24,14 @@ command -v nbdkit >/dev/null || need+=(nbdkit)
 command -v nbd-client >/dev/null || [ -x /usr/sbin/nbd-client ] || need+=(nbd-client)
 command -v fusermount3 >/dev/null || need+=(fuse3)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v npm >/dev/null || need+=(npm) # s3rver, the S3-compatible server of the backup tests
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ ! -x data/tools/node_modules/.bin/s3rver ]; then
+  echo "test.sh: installing s3rver under data/tools"
+  npm install --prefix data/tools --no-audit --no-fund --silent s3rver@3.7.1
 fi
 
 if ! dotnet build ActorStore.sln -c Release -nologo -v quiet; then

@@ -3,16 +3,17 @@ using Xunit;
 
 namespace ActorStore.Architecture.Tests;
 
-/// <summary>Blocks ← Volume ← Cluster, and the CLI on none of them (DESIGN, STYLE: layout and dependencies).</summary>
+/// <summary>Blocks ← Volume ← Cluster, Blocks ← Backup, and the CLI on none of them (DESIGN, STYLE: layout and dependencies).</summary>
 public sealed class DependencyDirectionTests
 {
-    private static readonly string[] Ours = ["ActorStore.Blocks", "ActorStore.Volume", "actorstore-node", "pbm"];
+    private static readonly string[] Ours = ["ActorStore.Blocks", "ActorStore.Backup", "ActorStore.Volume", "actorstore-node", "pbm"];
 
     private static string[] References(string assembly) =>
         Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!).Where(Ours.Contains).Order().ToArray();
 
     [Theory]
     [InlineData("ActorStore.Blocks", new string[0])]
+    [InlineData("ActorStore.Backup", new[] { "ActorStore.Blocks" })]
     [InlineData("ActorStore.Volume", new[] { "ActorStore.Blocks" })]
     [InlineData("actorstore-node", new[] { "ActorStore.Blocks", "ActorStore.Volume" })]
     [InlineData("pbm", new string[0])]

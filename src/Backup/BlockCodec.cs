@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using K4os.Compression.LZ4;
+using ZstdSharp;
+
+namespace ActorStore.Backup;
+
+/// <summary>
+/// A stored block: a 12-byte header (magic "ASB1", compression, three zero bytes, the plain length) and the
+/// payload. Blocks are content-addressed by the SHA-256 of their plain bytes, checked again on every read, so a
+/// block that rotted in the target is refused, never restored. One codec per worker: zstd's contexts are not shared.
+/// </summary>
+public sealed class BlockCodec(Compression compression) : IDisposable
+{
+    public const int HeaderLength = 12;
+    private static ReadOnlySpan<byte> Magic => "ASB1"u8;
+    private Compressor? _zstd;
+    private Decompressor? _unzstd;
+
+    public Compression Compression { get; } = compression;
+
+    /// <summary>The content hash of a block's plain bytes: lowercase hex SHA-256.</summary>
+    public static string Hash(ReadOnlySpan<byte> plain)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(plain, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    /// <summary>Whether a block holds only zeros: backups keep it as a hole, not as an object.</summary>
+    public static bool IsZero(ReadOnlySpan<byte> plain) => !plain.ContainsAnyExcept((byte)0);
+
+    /// <summary>The stored form of <paramref name="plain"/> in a pooled buffer, and its length; stored plain when compressing does not pay.</summary>
+    public (byte[] Buffer, int Length) Encode(ReadOnlySpan<byte> plain)
+    {
+        var bound = HeaderLength + Math.Max(plain.Length, Compression switch
+        {
+            Compression.Lz4 => LZ4Codec.MaximumOutputSize(plain.Length),
+            Compression.Zstd => Compressor.GetCompressBound(plain.Length),
+            _ => plain.Length,
+        });
+        var buffer = ArrayPool<byte>.Shared.Rent(bound);
+        var payload = buffer.AsSpan(HeaderLength);
+        var method = Compression;
+        var length = method switch
+        {
+            Compression.Lz4 => LZ4Codec.Encode(plain, payload, LZ4Level.L00_FAST),
+            Compression.Zstd => (_zstd ??= new Compressor(1)).Wrap(plain, payload),
+            _ => -1,
+        };
+        if (length <= 0 || length >= plain.Length)
+        {
+            method = Compression.None;
+            plain.CopyTo(payload);
+            length = plain.Length;
+        }
+        Magic.CopyTo(buffer);
+        buffer[4] = (byte)method;
+        buffer[5] = buffer[6] = buffer[7] = 0;
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(8), plain.Length);
+        return (buffer, HeaderLength + length);
+    }
+
+    /// <summary>
+    /// Decodes a stored block into <paramref name="plain"/> and checks it against <paramref name="hash"/>; the plain
+    /// length, or why the block cannot be trusted (null when it can).
+    /// </summary>
+    public (int Length, string? Corrupt) Decode(ReadOnlySpan<byte> stored, Span<byte> plain, string hash)
+    {
+        if (stored.Length < HeaderLength || !stored[..4].SequenceEqual(Magic)) return (0, "its header is not a block's");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(stored[8..]);
+        if (length < 0 || length > plain.Length) return (0, $"its header names {length} bytes, more than a block holds");
+        var payload = stored[HeaderLength..];
+        int decoded;
+        try
+        {
+            decoded = (Compression)stored[4] switch
+            {
+                Compression.None when payload.Length == length => CopyOf(payload, plain),
+                Compression.Lz4 => LZ4Codec.Decode(payload, plain[..length]),
+                Compression.Zstd => (_unzstd ??= new Decompressor()).Unwrap(payload, plain[..length]),
+                var m => throw new InvalidDataException($"compression {(byte)m} is unknown"),
+            };
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdException or ArgumentException)
+        {
+            return (0, $"it does not decompress ({e.Message})");
+        }
+        if (decoded != length) return (0, $"it decompresses to {decoded} bytes, not {length}");
+        var actual = Hash(plain[..length]);
+        return actual == hash ? (length, null) : (0, $"its content hashes to {actual}");
+
+        static int CopyOf(ReadOnlySpan<byte> from, Span<byte> to)
+        {
+            from.CopyTo(to);
+            return from.Length;
+        }
+    }
+
+    public void Dispose()
+    {
+        _zstd?.Dispose();
+        _unzstd?.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+namespace ActorStore.Backup;
+
+/// <summary>
+/// Deletes the blocks that no backup record names (a deleted backup's, a failed backup's uploads), under a
+/// collection lock and only while no backup or restore holds a fresh lease (<see cref="TargetLeases"/>).
+/// </summary>
+internal sealed class BlockCollector(BackupStore store)
+{
+    public async Task<CollectResult> RunAsync(string holder, CancellationToken cancel)
+    {
+        var (lockKey, running) = await store.Leases.LockForCollectionAsync(holder, cancel).ConfigureAwait(false);
+        if (lockKey is null) return new CollectResult(0, 0, $"deferred while these run: {running}; the next backup delete or cleanup collects");
+        try
+        {
+            var referenced = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var volume in await store.ListVolumesAsync(cancel).ConfigureAwait(false))
+                foreach (var backup in await store.ListBackupsAsync(volume.Name, cancel).ConfigureAwait(false))
+                    foreach (var block in backup.Blocks) referenced.Add(block.Hash);
+            var garbage = (await store.Target.ListAsync(StoreLayout.Blocks, cancel).ConfigureAwait(false))
+                .Where(o => StoreLayout.HashOf(o.Key) is { } h && !referenced.Contains(h)).ToArray();
+            if (garbage.Length == 0) return new CollectResult(0, 0, null);
+            await store.Leases.MarkCollectionAsync(cancel).ConfigureAwait(false);
+            await Parallel.ForEachAsync(garbage, new ParallelOptions { MaxDegreeOfParallelism = store.Options.Parallelism, CancellationToken = cancel },
+                async (o, ct) => await store.Target.DeleteAsync(o.Key, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await store.Target.SyncAsync(cancel).ConfigureAwait(false);
+            return new CollectResult(garbage.Length, garbage.Sum(o => o.Size), null);
+        }
+        finally
+        {
+            await store.Leases.UnlockAsync(lockKey).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace ActorStore.Backup;
+
+/// <summary>What a collection deleted; <paramref name="Deferred"/>: why it deleted nothing now (a backup or restore runs), or null.</summary>
+public sealed record CollectResult(int DeletedBlocks, long DeletedBytes, string? Deferred);

@@ -1,0 +1,33 @@
+namespace ActorStore.Backup.Targets;
+
+/// <summary>
+/// Where backups live: a flat key space of whole objects (a directory tree, or an S3 bucket under a prefix).
+/// A put is atomic — a reader sees the old object, the new one, or none, never part of one — so a crash or a lost
+/// connection mid-put leaves the target as it was. Keys use '/' and the characters of volume names and hex hashes.
+/// Failures to reach the target throw <see cref="BackupTargetException"/>.
+/// </summary>
+public interface IBackupTarget : IDisposable
+{
+    /// <summary>The target as an operator names it, without credentials.</summary>
+    string Describe { get; }
+
+    Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default);
+
+    /// <summary>The object's bytes, or null when there is none.</summary>
+    Task<PooledBytes?> GetAsync(string key, CancellationToken cancel = default);
+
+    /// <summary>The object's size and the target's own time of its last put, or null when there is none.</summary>
+    Task<TargetObject?> StatAsync(string key, CancellationToken cancel = default);
+
+    /// <summary>Every object whose key starts with <paramref name="prefix"/>, in no particular order.</summary>
+    Task<IReadOnlyList<TargetObject>> ListAsync(string prefix, CancellationToken cancel = default);
+
+    /// <summary>Deletes the object; none there is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancel = default);
+
+    /// <summary>
+    /// Makes every put so far durable as a group (a directory's fsync of the folders touched): called before a
+    /// record that refers to those objects is written. A no-op where each put is durable when it returns.
+    /// </summary>
+    Task SyncAsync(CancellationToken cancel = default);
+}
