@@ -9,7 +9,9 @@ namespace ActorStore.Backup;
 /// </summary>
 public sealed record BackupRequest(
     string Volume,
+    Guid VolumeId,
     string Snapshot,
+    DateTimeOffset SnapshotCreated,
     long Size,
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<long> ReadBlocks,

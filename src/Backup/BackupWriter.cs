@@ -22,7 +22,7 @@ internal sealed class BackupWriter(BackupStore store)
     public async Task<BackupRecord> RunAsync(BackupRequest request, IBackupSource source, Action<TransferProgress>? progress, CancellationToken cancel)
     {
         var blockSize = store.Options.BlockSize;
-        if (request.Base is { } b && (b.BlockSize != blockSize || b.Volume != request.Volume || b.Size > request.Size))
+        if (request.Base is { } b && (b.BlockSize != blockSize || b.Volume != request.Volume || b.VolumeId != request.VolumeId || b.Size > request.Size))
             throw new ArgumentException($"backup {b.Id} cannot be the base of a backup of '{request.Volume}' ({request.Size} bytes, {blockSize}-byte blocks)");
         var created = DateTimeOffset.UtcNow;
         var id = request.Id ?? StoreLayout.NewBackupId(created);
@@ -55,7 +55,7 @@ internal sealed class BackupWriter(BackupStore store)
 
         await store.Target.SyncAsync(cancel).ConfigureAwait(false);
         await lease.ConfirmAsync(cancel).ConfigureAwait(false);
-        var record = new BackupRecord(id, request.Volume, request.Snapshot, created, DateTimeOffset.UtcNow, request.Size, blockSize,
+        var record = new BackupRecord(id, request.Volume, request.VolumeId, request.Snapshot, request.SnapshotCreated, created, DateTimeOffset.UtcNow, request.Size, blockSize,
             request.Labels, request.Base?.Id, new BackupStats(_read, _uploaded, _uploadedBytes, _reused),
             hashes.OrderBy(h => h.Key).Select(h => new BlockRef(h.Key, h.Value)).ToArray());
         await store.Target.PutAsync(StoreLayout.Backup(request.Volume, id), RecordJson.Write(record), cancel).ConfigureAwait(false);

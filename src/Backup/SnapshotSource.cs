@@ -1,3 +1,4 @@
+using ActorStore.Backup.Records;
 using ActorStore.Blocks;
 
 namespace ActorStore.Backup;
@@ -11,6 +12,33 @@ public sealed class SnapshotSource(SnapshotReader reader, string describe) : IBa
         return status == ReplicaStatus.Ok
             ? ValueTask.CompletedTask
             : throw new IOException($"reading {describe} at offset {offset} failed: {status}");
+    }
+
+    /// <summary>
+    /// The backup of <paramref name="snapshot"/> of a replica open here: incremental from <paramref name="last"/> (the volume's
+    /// last backup) when the replica still holds that very snapshot — same volume, same name, same time taken, not deleted —
+    /// else reading every allocated block (the target's dedup still uploads only what it lacks). Null and why when the
+    /// snapshot is not there to back up.
+    /// </summary>
+    public static BackupRequest? Plan(Replica replica, string volume, Guid volumeId, string snapshot, BackupRecord? last, string holder,
+        IReadOnlyDictionary<string, string> labels, int blockSize, out string why)
+    {
+        why = "";
+        var snapshots = replica.Snapshots();
+        if (snapshots.FirstOrDefault(s => s.Name == snapshot && !s.Removed) is not { } taken)
+        {
+            why = $"volume '{volume}' has no snapshot '{snapshot}' (or it was deleted)";
+            return null;
+        }
+        var usable = last is { } l && l.VolumeId == volumeId && l.BlockSize == blockSize && l.Size <= taken.Size
+                     && snapshots.Any(s => s.Name == l.Snapshot && !s.Removed && s.Created == l.SnapshotCreated);
+        var @base = usable ? last : null;
+        if (ChangedBlocks(replica, @base?.Snapshot, snapshot, blockSize, out var blocks) is var status and not ReplicaStatus.Ok)
+        {
+            why = $"the replica cannot list the changed blocks of snapshot '{snapshot}': {status}";
+            return null;
+        }
+        return new BackupRequest(volume, volumeId, snapshot, taken.Created, taken.Size, labels, blocks, @base, holder);
     }
 
     /// <summary>

@@ -165,6 +165,33 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         Assert.Equal(volume.Sha256("b"), standby.Sha256());
     }
 
+    [Fact]
+    public async Task A_backup_is_incremental_only_from_the_very_snapshot_of_the_last_one()
+    {
+        using var target = await targets.NewAsync("dir");
+        var store = new BackupStore(target);
+        using var volume = new TestVolume(8 * Mib);
+        volume.Write(0, 2 * Mib, seed: 1);
+        volume.Snapshot("s1");
+        var first = await store.BackupAsync(volume.Request("s1"), volume.Source("s1"));
+        volume.Snapshot("s2");
+        var labels = new Dictionary<string, string>();
+        Assert.Equal(first.Id, SnapshotSource.Plan(volume.Replica, volume.Name, volume.Replica.Identity.VolumeId, "s2", first, "n", labels, 2 * Mib, out _)!.Base?.Id);
+        // Another volume under the same name (deleted and created again): its 's1' is not the one backed up.
+        Assert.Null(SnapshotSource.Plan(volume.Replica, volume.Name, Guid.NewGuid(), "s2", first, "n", labels, 2 * Mib, out _)!.Base);
+        // 's1' deleted and taken again under the same name: not the same snapshot either.
+        Assert.Equal(Blocks.ReplicaStatus.Ok, volume.Replica.DeleteSnapshot("s1"));
+        Assert.Equal(Blocks.ReplicaStatus.Ok, volume.Replica.Purge());
+        volume.Write(4 * Mib, 4096, seed: 2);
+        volume.Snapshot("s1");
+        volume.Snapshot("s3");
+        var plan = SnapshotSource.Plan(volume.Replica, volume.Name, volume.Replica.Identity.VolumeId, "s3", first, "n", labels, 2 * Mib, out _)!;
+        Assert.Null(plan.Base);
+        Assert.Equal([0L, 2L], plan.ReadBlocks);
+        Assert.Null(SnapshotSource.Plan(volume.Replica, volume.Name, volume.Replica.Identity.VolumeId, "nope", null, "n", labels, 2 * Mib, out var why));
+        Assert.Contains("no snapshot 'nope'", why);
+    }
+
     /// <summary>Reads through until the offset, then fails as a lost replica would.</summary>
     private sealed class FailingSource(IBackupSource inner, long failAt) : IBackupSource
     {

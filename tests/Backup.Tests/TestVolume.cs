@@ -39,8 +39,10 @@ public sealed class TestVolume : IDisposable
     /// <summary>A backup request for <paramref name="snapshot"/>, incremental from <paramref name="base"/>'s snapshot when given.</summary>
     public BackupRequest Request(string snapshot, Records.BackupRecord? @base = null, int blockSize = 2 * Mib)
     {
-        Assert.Equal(ReplicaStatus.Ok, SnapshotSource.ChangedBlocks(Replica, @base?.Snapshot, snapshot, blockSize, out var blocks));
-        return new BackupRequest(Name, snapshot, Size, new Dictionary<string, string>(), blocks, @base, "test-node");
+        var request = SnapshotSource.Plan(Replica, Name, Replica.Identity.VolumeId, snapshot, @base, "test-node", new Dictionary<string, string>(), blockSize, out var why);
+        Assert.True(request is not null, why);
+        Assert.Equal(@base?.Id, request.Base?.Id); // the tests' bases are all usable
+        return request;
     }
 
     public SnapshotSource Source(string snapshot)
