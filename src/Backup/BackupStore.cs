@@ -68,6 +68,16 @@ public sealed class BackupStore(IBackupTarget target, BackupStoreOptions? option
         return found.OrderBy(b => b.Completed).ThenBy(b => b.Id, StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>A backup by its id alone (ids are unique in a target), whichever volume it is of.</summary>
+    public async Task<BackupRecord?> FindBackupAsync(string id, CancellationToken cancel = default)
+    {
+        if (!StoreLayout.IsName(id)) return null;
+        var suffix = $"/backups/{id}.json";
+        foreach (var o in await Target.ListAsync(StoreLayout.Volumes, cancel).ConfigureAwait(false))
+            if (o.Key.EndsWith(suffix, StringComparison.Ordinal)) return await ReadAsync<BackupRecord>(o.Key, cancel).ConfigureAwait(false);
+        return null;
+    }
+
     public Task<BackupRecord?> GetBackupAsync(string volume, string id, CancellationToken cancel = default) =>
         StoreLayout.IsName(id) ? ReadAsync<BackupRecord>(StoreLayout.Backup(volume, id), cancel) : Task.FromResult<BackupRecord?>(null);
 

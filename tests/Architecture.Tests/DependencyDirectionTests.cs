@@ -15,7 +15,7 @@ public sealed class DependencyDirectionTests
     [InlineData("ActorStore.Blocks", new string[0])]
     [InlineData("ActorStore.Backup", new[] { "ActorStore.Blocks" })]
     [InlineData("ActorStore.Volume", new[] { "ActorStore.Blocks" })]
-    [InlineData("actorstore-node", new[] { "ActorStore.Blocks", "ActorStore.Volume" })]
+    [InlineData("actorstore-node", new[] { "ActorStore.Backup", "ActorStore.Blocks", "ActorStore.Volume" })]
     [InlineData("pbm", new string[0])]
     public void Each_assembly_references_only_the_layers_below_it(string assembly, string[] expected) =>
         Assert.Equal(expected, References(assembly));

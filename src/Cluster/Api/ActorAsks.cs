@@ -18,6 +18,8 @@ internal sealed class ActorAsks(GatewayTargets targets)
 
     public Task<object> Nodes(object command, CancellationToken ct) => AskAsync(targets.Nodes, command, "the node directory", ct);
 
+    public Task<object> Backups(object command, CancellationToken ct) => AskAsync(targets.Backups, command, "the backup coordinator", ct);
+
     private async Task<object> AskAsync(IActorRef target, object message, string who, CancellationToken ct)
     {
         try

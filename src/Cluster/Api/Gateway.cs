@@ -72,6 +72,7 @@ public static class Gateway
         app.MapSnapshotEndpoints();
         app.MapNodeEndpoints();
         app.MapHealingEndpoints();
+        app.MapBackupEndpoints();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using ActorStore.Cluster.Api;
+using ActorStore.Cluster.Backups;
 using ActorStore.Cluster.Nodes;
 using ActorStore.Cluster.Scheduling;
 using ActorStore.Cluster.Volumes;
@@ -29,10 +30,12 @@ public static class NodeHost
     {
         NodeSettings node;
         VolumeSettings volume;
+        BackupSettings backup;
         try
         {
             node = NodeSettings.Create(config);
             volume = VolumeSettings.Create(config);
+            backup = BackupSettings.Create(config);
         }
         catch (ConfigurationException e)
         {
@@ -107,10 +110,15 @@ public static class NodeHost
         var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
         system.ActorOf(ReplicaAudit.Props(node.NodeId, replicas, registry, volumes, volume, node.AskTimeout), ReplicaAudit.Name);
+        system.ActorOf(ClusterSingletonManager.Props(BackupCoordinator.Props(volumes, nodes, node.AskTimeout, backup.Silence), PoisonPill.Instance,
+            ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), BackupCoordinator.Name);
+        var backups = system.ActorOf(ClusterSingletonProxy.Props($"/user/{BackupCoordinator.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
+            BackupCoordinator.ProxyName);
+        system.ActorOf(BackupRunner.Props(node.NodeId, locals, backups, backup.Store), BackupRunner.Name);
 
 
         var gateway = await GatewayHost.StartAsync(
-            new GatewayTargets(system, volumes, registry, nodes, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
+            new GatewayTargets(system, volumes, registry, nodes, backups, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
             new GatewayOptions(node.ApiHost, node.ApiPort, node.ApiToken));
         node.Endpoints.Api = gateway.Url.ToString().TrimEnd('/');
 

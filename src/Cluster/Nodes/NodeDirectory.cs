@@ -1,4 +1,5 @@
 using ActorStore.Blocks;
+using ActorStore.Cluster.Backups;
 using ActorStore.Cluster.Protocol;
 using ActorStore.Cluster.Scheduling;
 using ActorStore.Volume.Engine;
@@ -63,6 +64,7 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<SetDiskSchedulable>(s => Route(s.Node, s));
         Receive<ListOrphans>(l => Route(l.Node, l, ReplicaAudit.Name));
         Receive<DeleteOrphan>(d => Route(d.Node, d, ReplicaAudit.Name));
+        Receive<BackupProtocol.RunBackup>(r => Route(r.Node, r, BackupRunner.Name));
     }
 
     protected override void PreStart() => _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));

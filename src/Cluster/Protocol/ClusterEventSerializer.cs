@@ -19,6 +19,9 @@ public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSe
         ["RB"] = typeof(RegistryEvents.VolumeUnregistered),
         ["RS"] = typeof(RegistryEvents.RegistrySnapshot),
         ["CA"] = typeof(Hosting.ClusterRecord.ClusterCreated),
+        ["BA"] = typeof(Backups.BackupEvents.TargetSet),
+        ["BB"] = typeof(Backups.BackupEvents.RunStarted),
+        ["BC"] = typeof(Backups.BackupEvents.RunFinished),
     };
 
     public override int Identifier => 1104;

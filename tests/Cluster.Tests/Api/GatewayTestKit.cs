@@ -27,6 +27,7 @@ public abstract class GatewayTestKit(ITestOutputHelper output, string config = "
     protected TestProbe Volumes { get; private set; } = null!;
     protected TestProbe Registry { get; private set; } = null!;
     protected TestProbe Nodes { get; private set; } = null!;
+    protected TestProbe Backups { get; private set; } = null!;
     protected HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -34,6 +35,7 @@ public abstract class GatewayTestKit(ITestOutputHelper output, string config = "
         Volumes = CreateTestProbe("volumes");
         Registry = CreateTestProbe("registry");
         Nodes = CreateTestProbe("nodes");
+        Backups = CreateTestProbe("backups");
         Http = await StartGatewayAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -49,7 +51,7 @@ public abstract class GatewayTestKit(ITestOutputHelper output, string config = "
     /// <summary>Another gateway over the same probes, e.g. with a short ask timeout.</summary>
     protected async Task<HttpClient> StartGatewayAsync(TimeSpan askTimeout)
     {
-        var targets = new GatewayTargets(Sys, Volumes.Ref, Registry.Ref, Nodes.Ref, ThisNode, "test-cluster", ThisNbd, DefaultReplicas: 2, askTimeout);
+        var targets = new GatewayTargets(Sys, Volumes.Ref, Registry.Ref, Nodes.Ref, Backups.Ref, ThisNode, "test-cluster", ThisNbd, DefaultReplicas: 2, askTimeout);
         var host = await GatewayHost.StartAsync(targets, new GatewayOptions("127.0.0.1", 0));
         Assert.NotEqual(0, host.Url.Port);
         var client = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(20) };

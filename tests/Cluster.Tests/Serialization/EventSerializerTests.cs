@@ -44,6 +44,9 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["RB"] = "VolumeUnregistered",
         ["RS"] = "RegistrySnapshot",
         ["CA"] = "ClusterCreated",
+        ["BA"] = "TargetSet",
+        ["BB"] = "RunStarted",
+        ["BC"] = "RunFinished",
     };
 
     private static IEnumerable<Type> PersistedTypes() =>

@@ -1,0 +1,161 @@
+using ActorStore.Backup;
+using ActorStore.Cluster.Protocol;
+using ActorStore.Volume.Protocol;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using static ActorStore.Cluster.Backups.BackupEvents;
+using static ActorStore.Cluster.Backups.BackupProtocol;
+
+namespace ActorStore.Cluster.Backups;
+
+/// <summary>
+/// The cluster's backups (a persistent cluster singleton, DESIGN §7): holds the backup target, starts each backup —
+/// takes its snapshot through the volume, picks a healthy replica and hands the work to that node's
+/// <see cref="BackupRunner"/> — and follows it to its end. It never touches the target itself and never waits: the
+/// work runs beside it on the replica's node, which reports progress. A run whose node goes silent is failed.
+/// </summary>
+public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
+{
+    public const string Name = "backups";
+    public const string ProxyName = "backups-proxy";
+    private readonly IActorRef _volumes;
+    private readonly IActorRef _nodes;
+    private readonly TimeSpan _askTimeout;
+    private readonly RunTable _runs;
+    private readonly HashSet<string> _preparing = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TargetView _target = new(null, null, null);
+
+    private sealed record Prepared(string Id, string Volume, Guid VolumeId, string Snapshot, string ReplicaId, string Node, Dictionary<string, string> Labels, IActorRef ReplyTo);
+
+    private sealed record NotPrepared(string Volume, object Answer, IActorRef ReplyTo);
+
+    private sealed record CheckStale
+    {
+        public static readonly CheckStale Instance = new();
+    }
+
+    public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence)
+    {
+        _volumes = volumes;
+        _nodes = nodes;
+        _askTimeout = askTimeout;
+        _runs = new RunTable(silence);
+        Recover<TargetSet>(Apply);
+        Recover<RunStarted>(e => _runs.Start(e.Id, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow));
+        Recover<RunFinished>(e => _runs.Finish(e.Id, e.Error, e.At));
+        Command<SetTarget>(s => Persist(new TargetSet(s.Address, s.AccessKey, s.SecretKey), e =>
+        {
+            Apply(e);
+            _log.Info("Backup target set to {Target}", e.Address);
+            Sender.Tell(_target);
+        }));
+        Command<GetTarget>(_ => Sender.Tell(_target));
+        Command<ListRuns>(_ => Sender.Tell(new Runs(_runs.View())));
+        Command<StartBackup>(OnStart);
+        Command<Prepared>(OnPrepared);
+        Command<NotPrepared>(n =>
+        {
+            _preparing.Remove(n.Volume);
+            n.ReplyTo.Tell(n.Answer);
+        });
+        Command<RunProgress>(p => _runs.Progress(p.Id, p.Done, p.Total, DateTimeOffset.UtcNow));
+        Command<RunEnded>(e => Finish(e.Id, e.Error));
+        Command<NodeProtocol.NodeRefused>(r =>
+        {
+            foreach (var id in _runs.Unheard(r.Node)) Finish(id, $"node {r.Node} could not be told to run it: {r.Detail}");
+        });
+        Command<CheckStale>(_ =>
+        {
+            foreach (var (id, why) in _runs.Stale(DateTimeOffset.UtcNow)) Finish(id, why);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId => "backups";
+
+    public static Props Props(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence) =>
+        Akka.Actor.Props.Create(() => new BackupCoordinator(volumes, nodes, askTimeout, silence));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("stale", CheckStale.Instance, TimeSpan.FromSeconds(5));
+
+    private void Apply(TargetSet e) => _target = new TargetView(e.Address, e.AccessKey, e.SecretKey);
+
+    private void OnStart(StartBackup s)
+    {
+        var replyTo = Sender;
+        if (_target.Address is null)
+        {
+            replyTo.Tell(Refuse(s.Volume, VolumeError.WrongState, "no backup target is set; set one first: pbm backup target set dir:///path or s3://bucket/prefix?endpoint=URL"));
+            return;
+        }
+        var running = _runs.RunningOf(s.Volume);
+        if (running is not null || _preparing.Contains(s.Volume))
+        {
+            replyTo.Tell(Refuse(s.Volume, VolumeError.WrongState, $"a backup of volume '{s.Volume}' is running{(running is null ? "" : $" ({running})")}; wait for it to end (pbm backup list {s.Volume})"));
+            return;
+        }
+        _preparing.Add(s.Volume);
+        var id = StoreLayout.NewBackupId(DateTimeOffset.UtcNow);
+        PrepareAsync(id, s, replyTo).PipeTo(Self, failure: e => new NotPrepared(s.Volume,
+            Refuse(s.Volume, VolumeError.Internal, $"preparing the backup failed ({e.Message}); the node's log has more"), replyTo));
+    }
+
+    /// <summary>Takes the snapshot (when none was named) and picks the replica to read: all through the volume, off the actor's thread.</summary>
+    private async Task<object> PrepareAsync(string id, StartBackup s, IActorRef replyTo)
+    {
+        var labels = new Dictionary<string, string>(s.Labels ?? [], StringComparer.Ordinal);
+        var snapshot = s.Snapshot ?? id;
+        var answer = s.Snapshot is null
+            ? await AskVolume(new VolumeProtocol.CreateSnapshot(s.Volume, snapshot, UserCreated: false, new Dictionary<string, string> { ["backup"] = id })).ConfigureAwait(false)
+            : await AskVolume(new VolumeProtocol.ListSnapshots(s.Volume)).ConfigureAwait(false);
+        if (answer is not VolumeProtocol.Snapshots list) return new NotPrepared(s.Volume, answer, replyTo);
+        if (!list.Items.Any(x => x.Name == snapshot && !x.Removed))
+            return new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.NotFound, $"volume '{s.Volume}' has no snapshot '{snapshot}'; `pbm snapshot list {s.Volume}` shows them"), replyTo);
+        if (await AskVolume(new VolumeProtocol.Get(s.Volume)).ConfigureAwait(false) is not VolumeProtocol.VolumeView view)
+            return new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.Unavailable, $"volume '{s.Volume}' did not answer; retry"), replyTo);
+        if (view.Replicas.FirstOrDefault(r => r.Mode == ReplicaMode.ReadWrite && r.Failure is null) is not { } replica)
+            return new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.Unavailable, $"volume '{s.Volume}' has no healthy replica to back up from"), replyTo);
+        return new Prepared(id, s.Volume, view.Id, snapshot, replica.Id, replica.Node, labels, replyTo);
+    }
+
+    private async Task<object> AskVolume(IWithVolumeName command)
+    {
+        try
+        {
+            return await _volumes.Ask<object>(command, _askTimeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return Refuse(command.Volume, VolumeError.Unavailable, $"volume '{command.Volume}' did not answer within {_askTimeout.TotalSeconds:0} s; retry");
+        }
+    }
+
+    private void OnPrepared(Prepared p)
+    {
+        var now = DateTimeOffset.UtcNow;
+        Persist(new RunStarted(p.Id, p.Volume, p.Snapshot, p.Node, now), e =>
+        {
+            _preparing.Remove(p.Volume);
+            _runs.Start(e.Id, e.Volume, e.Snapshot, e.Node, e.At, now);
+            _nodes.Tell(new RunBackup(p.Node, p.Id, p.Volume, p.VolumeId, p.Snapshot, p.ReplicaId, _target, p.Labels));
+            _log.Info("Backup {Backup} of volume {Volume} (snapshot {Snapshot}) runs on node {Node} from replica {Replica}", p.Id, p.Volume, p.Snapshot, p.Node, p.ReplicaId);
+            p.ReplyTo.Tell(_runs.View().First(r => r.Id == p.Id));
+        });
+    }
+
+    private void Finish(string id, string? error)
+    {
+        if (!_runs.IsRunning(id)) return;
+        Persist(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
+        {
+            _runs.Finish(e.Id, e.Error, e.At);
+            if (e.Error is null) _log.Info("Backup {Backup} completed", e.Id);
+            else _log.Warning("Backup {Backup} failed: {Why}", e.Id, e.Error);
+        });
+    }
+
+    private static VolumeProtocol.Refused Refuse(string volume, VolumeError error, string detail) => new(volume, error, detail);
+}

@@ -1,0 +1,38 @@
+using ActorStore.Cluster.Protocol;
+
+namespace ActorStore.Cluster.Backups;
+
+/// <summary>
+/// The backup coordinator's protocol (a cluster singleton) and its runners' (one per node). The target's credentials
+/// travel only between the coordinator, the runners and the gateway, which never answers them.
+/// </summary>
+public static class BackupProtocol
+{
+    public sealed record SetTarget(string Address, string? AccessKey, string? SecretKey) : IClusterMessage;
+
+    public sealed record GetTarget : IClusterMessage;
+
+    /// <summary>The backup target, credentials included (null address: none is set).</summary>
+    public sealed record TargetView(string? Address, string? AccessKey, string? SecretKey) : IClusterMessage;
+
+    /// <summary>Backs up <paramref name="Snapshot"/> of the volume, or a snapshot taken for it (named as the backup) when null. Answered with a <see cref="RunView"/>.</summary>
+    public sealed record StartBackup(string Volume, string? Snapshot, Dictionary<string, string>? Labels) : IClusterMessage;
+
+    /// <summary>The backups running, and those that failed lately (the completed ones are in the target).</summary>
+    public sealed record ListRuns : IClusterMessage;
+
+    public sealed record Runs(IReadOnlyList<RunView> Items) : IClusterMessage;
+
+    /// <param name="State">running or failed.</param>
+    public sealed record RunView(string Id, string Volume, string Snapshot, string Node, string State, DateTimeOffset Started, DateTimeOffset? Ended,
+        long Done, long Total, double BytesPerSecond, string? Error) : IClusterMessage;
+
+    /// <summary>To the runner on <paramref name="Node"/>, where <paramref name="ReplicaId"/> is open: back up the snapshot from it.</summary>
+    public sealed record RunBackup(string Node, string Id, string Volume, Guid VolumeId, string Snapshot, string ReplicaId, TargetView Target,
+        Dictionary<string, string> Labels) : IClusterMessage;
+
+    public sealed record RunProgress(string Id, long Done, long Total) : IClusterMessage;
+
+    /// <summary>The run ended: <paramref name="Error"/> is null when the backup's record is in the target.</summary>
+    public sealed record RunEnded(string Id, string? Error) : IClusterMessage;
+}
