@@ -7,5 +7,7 @@ public sealed record Call(HttpMethod Method, string Path, object? Body = null)
 
     public static Call Post(string path, object? body = null) => new(HttpMethod.Post, path, body);
 
+    public static Call Put(string path, object? body = null) => new(HttpMethod.Put, path, body);
+
     public static Call Delete(string path) => new(HttpMethod.Delete, path);
 }

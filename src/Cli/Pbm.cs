@@ -61,6 +61,7 @@ public static class Pbm
             VolumeCommands.Create(run),
             SnapshotCommands.Create(run),
             NodeCommands.Create(run),
+            BackupCommands.Create(run, globals),
         };
         globals.AddTo(root);
         return root;

@@ -7,12 +7,17 @@ public static class Routes
     public const string Volumes = "volumes";
     public const string Nodes = "nodes";
     public const string Rebuilds = "rebuilds";
+    public const string BackupTarget = "backup-target";
+    public const string Backups = "backups";
 
     public static string Member(string node, string action) => $"cluster/members/{E(node)}/{action}";
     public static string Volume(string name) => $"volumes/{E(name)}";
     public static string VolumeAction(string name, string action) => $"volumes/{E(name)}/{action}";
     public static string Snapshots(string volume) => $"volumes/{E(volume)}/snapshots";
     public static string Snapshot(string volume, string snapshot) => $"volumes/{E(volume)}/snapshots/{E(snapshot)}";
+    public static string VolumeBackups(string volume) => $"volumes/{E(volume)}/backups";
+    public static string Backup(string id) => $"backups/{E(id)}";
+    public static string BackupsOf(string volume) => $"backups?volume={E(volume)}";
     public static string Node(string node) => $"nodes/{E(node)}";
     public static string NodeAction(string node, string action) => $"nodes/{E(node)}/{action}";
     public static string Disks(string node) => $"nodes/{E(node)}/disks";

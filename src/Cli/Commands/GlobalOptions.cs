@@ -11,6 +11,7 @@ public sealed class GlobalOptions
 
     public GlobalOptions(Func<string, string?> environment)
     {
+        Environment = environment;
         Node = new Option<NodeAddress>("--node")
         {
             Description = $"The node's gateway, HOST:PORT or http://HOST:PORT (env {NodeAddress.EnvironmentVariable})",
@@ -43,6 +44,9 @@ public sealed class GlobalOptions
     }
 
     public const string TokenVariable = "PBM_TOKEN";
+
+    /// <summary>The environment pbm runs in (for options that take a secret from it).</summary>
+    public Func<string, string?> Environment { get; }
 
     public Option<NodeAddress> Node { get; }
 

@@ -35,6 +35,48 @@ public static class Waiting
     }
 
     /// <summary>
+    /// pbm backup create … --wait: until the backup ends; its progress on one line redrawn on a terminal, a line every
+    /// 5 s elsewhere, a JSON line per poll with --json. A failed backup ends with its error (exit 1).
+    /// </summary>
+    public static async Task<int> BackupAsync(Session session, BackupInfo started, CancellationToken cancellation)
+    {
+        var terminal = session.Terminal;
+        var printed = DateTimeOffset.MinValue;
+        var backup = started;
+        while (true)
+        {
+            if (session.Json) terminal.Line(JsonSerializer.Serialize(backup, Json.Options));
+            else if (backup is { State: "running", Progress: { } p })
+            {
+                var line = Views.BackupLine(backup.Id, p);
+                if (terminal.CanRedraw) terminal.Out.Write("\r" + line.PadRight(Math.Min(terminal.Width - 1, 100)));
+                else if (DateTimeOffset.UtcNow - printed >= TimeSpan.FromSeconds(5))
+                {
+                    terminal.Line(line);
+                    printed = DateTimeOffset.UtcNow;
+                }
+            }
+            if (backup.State != "running")
+            {
+                if (!session.Json && terminal.CanRedraw) terminal.Out.Write("\r" + new string(' ', Math.Min(terminal.Width - 1, 100)) + "\r");
+                if (backup.State == "failed")
+                {
+                    terminal.Fail($"backup {backup.Id} of volume {backup.Volume} failed: {backup.Error}");
+                    return ExitCodes.Refused;
+                }
+                if (!session.Json)
+                    terminal.Line($"backup {backup.Id} of volume {backup.Volume} completed: {backup.Blocks} blocks, {backup.UploadedBlocks} uploaded "
+                        + $"({Sizes.Format(backup.UploadedBytes ?? 0)} stored), {backup.ReusedBlocks} in the target already");
+                return ExitCodes.Ok;
+            }
+
+            await Task.Delay(PollEvery, cancellation);
+            if (await session.AskAsync<BackupInfo>(Call.Get(Routes.Backup(backup.Id)), cancellation) is not { } now) return session.ExitCode;
+            backup = now;
+        }
+    }
+
+    /// <summary>
     /// pbm node evict … --wait: the eviction, then until no volume has a replica on the node (disk); detached ones move
     /// by an offline rebuild. <paramref name="limit"/>: give up after it (null: never).
     /// </summary>

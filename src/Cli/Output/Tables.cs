@@ -34,6 +34,12 @@ public static class Tables
         Build(["NAME", "PARENT", "CREATED", "USER", "REMOVED", "SIZE"],
             snapshots.Select(s => Row(s.Name, s.Parent, Time(s.Created), YesNo(s.UserCreated), YesNo(s.Removed), Sizes.Format(s.Size))));
 
+    public static Table Backups(IEnumerable<BackupInfo> backups) =>
+        Build(["ID", "VOLUME", "SNAPSHOT", "STATE", "CREATED", "SIZE", "BLOCKS", "UPLOADED", "BASE"],
+            backups.Select(b => Row(b.Id, b.Volume, b.Snapshot, b.State + (b.Progress is { } p && p.Total > 0 ? $" {100.0 * p.Done / p.Total:0}%" : ""),
+                Time(b.Created), b.State == "completed" ? Sizes.Format(b.Size) : null, b.State == "completed" ? b.Blocks.ToString(CultureInfo.InvariantCulture) : null,
+                b.UploadedBytes is { } u ? Sizes.Format(u) : null, b.Base)));
+
     public static Table Nodes(IEnumerable<NodeInfo> nodes) =>
         Build(["NODE", "ADDRESS", "STATUS", "SCHEDULABLE", "DISKS"],
             nodes.Select(n => Row(n.Id, n.Address, n.Status, YesNo(n.Schedulable), Number(n.Disks?.Count ?? 0))));

@@ -68,6 +68,8 @@ public sealed class Gateway : IDisposable
 
     public Task<ClusterInfo> ShowClusterAsync() => CallAsync<ClusterInfo>(HttpMethod.Get, "/cluster");
 
+    public Task<BackupInfo[]> ListBackupsAsync(string volume) => CallAsync<BackupInfo[]>(HttpMethod.Get, $"/backups?volume={volume}");
+
     /// <summary>Create and attach: the usual start of a client test. Returns the attached volume.</summary>
     public async Task<VolumeInfo> CreateAttachedAsync(string name, long size, int? replicas = null)
     {

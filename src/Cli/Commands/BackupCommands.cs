@@ -1,0 +1,89 @@
+using System.CommandLine;
+using ActorStore.Cli.Output;
+using ActorStore.Cluster.Api.Contracts;
+
+namespace ActorStore.Cli.Commands;
+
+/// <summary>pbm backup target set | show, create | list | show | delete.</summary>
+public static class BackupCommands
+{
+    public const string SecretKeyVariable = "PBM_BACKUP_SECRET_KEY";
+
+    public static Command Create(CommandRunner run, GlobalOptions globals) => new("backup", "Back volumes up to the backup target, list and delete backups")
+    {
+        Target(run, globals), CreateBackup(run), List(run), Show(run), Delete(run),
+    };
+
+    private static Argument<string> Id() => Arguments.Name("BACKUP", "backup", "The backup's id (pbm backup list shows them)");
+
+    private static Command Target(CommandRunner run, GlobalOptions globals)
+    {
+        var address = new Argument<string>("URL") { Description = "dir:///path (a local disk or an NFS mount at the same path on every node) or s3://bucket/prefix?endpoint=URL&region=REGION" };
+        var accessKey = new Option<string?>("--access-key") { Description = "The S3 access key", HelpName = "KEY" };
+        var secretKey = new Option<string?>("--secret-key")
+        {
+            Description = $"The S3 secret key (env {SecretKeyVariable}, which keeps it out of the shell's history)",
+            HelpName = "SECRET",
+            DefaultValueFactory = _ => globals.Environment(SecretKeyVariable) is { Length: > 0 } env ? env : null,
+        };
+        var set = new Command("set", "Set the cluster's backup target; it is checked by listing it first") { address, accessKey, secretKey };
+        set.SetAction(run.Show<BackupTargetInfo>(
+            parse => Call.Put(Routes.BackupTarget, new SetBackupTarget(parse.GetRequiredValue(address), parse.GetValue(accessKey), parse.GetValue(secretKey))),
+            (_, target, terminal) => terminal.Line($"backup target set to {target.Address}{(target.HasCredentials ? " (with credentials)" : "")}")));
+        var show = new Command("show", "Show the backup target (never its credentials)");
+        show.SetAction(run.Show<BackupTargetInfo>(
+            _ => Call.Get(Routes.BackupTarget),
+            (_, target, terminal) => terminal.Line(target.Address is null ? "no backup target is set" : $"{target.Address}{(target.HasCredentials ? " (with credentials)" : "")}")));
+        return new Command("target", "Set or show where backups go") { set, show };
+    }
+
+    private static Command CreateBackup(CommandRunner run)
+    {
+        var volume = Arguments.Name("VOLUME", "volume", "The volume to back up");
+        var snapshot = Arguments.OptionalName("SNAPSHOT", "snapshot", "The snapshot to back up [default: a new one, named as the backup]");
+        var wait = Arguments.Wait("Follow the backup until it ends, with its progress");
+        var command = new Command("create", "Back up a snapshot of a volume to the backup target") { volume, snapshot, wait };
+        command.SetAction(run.Converse(async (parse, session, cancellation) =>
+        {
+            var call = Call.Post(Routes.VolumeBackups(parse.GetRequiredValue(volume)), new Cluster.Api.Contracts.CreateBackup(parse.GetValue(snapshot)));
+            if (await session.AskAsync<BackupInfo>(call, cancellation) is not { } started) return session.ExitCode;
+            if (!parse.GetValue(wait))
+            {
+                if (session.Json) session.Terminal.Line(System.Text.Json.JsonSerializer.Serialize(started, Json.Options));
+                else session.Terminal.Line($"backup {started.Id} of volume {started.Volume} (snapshot {started.Snapshot}) started on node {started.Node}; `pbm backup show {started.Id}` follows it");
+                return ExitCodes.Ok;
+            }
+            return await Waiting.BackupAsync(session, started, cancellation);
+        }));
+        return command;
+    }
+
+    private static Command List(CommandRunner run)
+    {
+        var volume = Arguments.OptionalName("VOLUME", "volume", "Only this volume's backups");
+        var command = new Command("list", "List the backups in the target, and those running or failed") { volume };
+        command.SetAction(run.Show<BackupInfo[]>(
+            parse => Call.Get(parse.GetValue(volume) is { } v ? Routes.BackupsOf(v) : Routes.Backups),
+            (_, backups, terminal) => terminal.Write(Tables.Backups(backups))));
+        return command;
+    }
+
+    private static Command Show(CommandRunner run)
+    {
+        var id = Id();
+        var command = new Command("show", "Show one backup") { id };
+        command.SetAction(run.Show<BackupInfo>(parse => Call.Get(Routes.Backup(parse.GetRequiredValue(id))), (_, b, terminal) => Views.Backup(b, terminal)));
+        return command;
+    }
+
+    private static Command Delete(CommandRunner run)
+    {
+        var id = Id();
+        var command = new Command("delete", "Delete a backup, and the blocks no other backup uses") { id };
+        command.SetAction(run.Show<BackupDeleted>(
+            parse => Call.Delete(Routes.Backup(parse.GetRequiredValue(id))),
+            (_, d, terminal) => terminal.Line($"backup {d.Id} of volume {d.Volume} deleted; "
+                + (d.Deferred is { } later ? $"its unused blocks stay for now ({later})" : $"{d.DeletedBlocks} unused blocks ({Sizes.Format(d.DeletedBytes)}) deleted"))));
+        return command;
+    }
+}
