@@ -18,6 +18,9 @@ public static class Routes
     public static string VolumeBackups(string volume) => $"volumes/{E(volume)}/backups";
     public static string Backup(string id) => $"backups/{E(id)}";
     public static string BackupsOf(string volume) => $"backups?volume={E(volume)}";
+    public static string BackupRestore(string id) => $"backups/{E(id)}/restore";
+    public static string Restore(string id) => $"restores/{E(id)}";
+    public const string Restores = "restores";
     public static string Node(string node) => $"nodes/{E(node)}";
     public static string NodeAction(string node, string action) => $"nodes/{E(node)}/{action}";
     public static string Disks(string node) => $"nodes/{E(node)}/disks";

@@ -11,7 +11,7 @@ public static class BackupCommands
 
     public static Command Create(CommandRunner run, GlobalOptions globals) => new("backup", "Back volumes up to the backup target, list and delete backups")
     {
-        Target(run, globals), CreateBackup(run), List(run), Show(run), Delete(run),
+        Target(run, globals), CreateBackup(run), List(run), Show(run), Delete(run), Restore(run), Restores(run),
     };
 
     private static Argument<string> Id() => Arguments.Name("BACKUP", "backup", "The backup's id (pbm backup list shows them)");
@@ -73,6 +73,47 @@ public static class BackupCommands
         var id = Id();
         var command = new Command("show", "Show one backup") { id };
         command.SetAction(run.Show<BackupInfo>(parse => Call.Get(Routes.Backup(parse.GetRequiredValue(id))), (_, b, terminal) => Views.Backup(b, terminal)));
+        return command;
+    }
+
+    private static Command Restore(CommandRunner run)
+    {
+        var id = Id();
+        var volume = Arguments.Name("NEW-VOLUME", "volume", "The volume to create and restore into");
+        var size = new Option<long?>("--size")
+        {
+            Description = "The new volume's size, at least the backup's (e.g. 20G) [default: the backup's]",
+            HelpName = "SIZE",
+            CustomParser = result =>
+            {
+                if (Sizes.TryParse(result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", out var bytes, out var error)) return bytes;
+                result.AddError(error);
+                return null;
+            },
+        };
+        var replicas = new Option<int?>("--replicas") { Description = "Replicas of the new volume [default: the cluster's]", HelpName = "N" };
+        var wait = Arguments.Wait("Follow the restore until it ends, with its progress");
+        var command = new Command("restore", "Restore a backup into a new volume (also from another cluster's backups on the same target)") { id, volume, size, replicas, wait };
+        command.SetAction(run.Converse(async (parse, session, cancellation) =>
+        {
+            var call = Call.Post(Routes.BackupRestore(parse.GetRequiredValue(id)),
+                new RestoreBackup(parse.GetRequiredValue(volume), parse.GetValue(size), parse.GetValue(replicas)));
+            if (await session.AskAsync<RestoreInfo>(call, cancellation) is not { } started) return session.ExitCode;
+            if (!parse.GetValue(wait))
+            {
+                if (session.Json) session.Terminal.Line(System.Text.Json.JsonSerializer.Serialize(started, Json.Options));
+                else session.Terminal.Line($"restore {started.Id} of backup {started.Backup} into volume {started.Volume} started; `pbm backup restores` follows it");
+                return ExitCodes.Ok;
+            }
+            return await Waiting.RestoreAsync(session, started, cancellation);
+        }));
+        return command;
+    }
+
+    private static Command Restores(CommandRunner run)
+    {
+        var command = new Command("restores", "List the restores running, completed and failed lately");
+        command.SetAction(run.Show<RestoreInfo[]>(_ => Call.Get(Routes.Restores), (_, restores, terminal) => terminal.Write(Tables.Restores(restores))));
         return command;
     }
 

@@ -34,45 +34,59 @@ public static class Waiting
         }
     }
 
+    /// <summary>pbm backup create … --wait: until the backup ends (see <see cref="FollowAsync{T}"/>).</summary>
+    public static Task<int> BackupAsync(Session session, BackupInfo started, CancellationToken cancellation) =>
+        FollowAsync(session, started, Routes.Backup(started.Id), b => (b.State, b.Progress, b.Error),
+            $"backup {started.Id} of volume {started.Volume}",
+            b => $"backup {b.Id} of volume {b.Volume} completed: {b.Blocks} blocks, {b.UploadedBlocks} uploaded "
+                 + $"({Sizes.Format(b.UploadedBytes ?? 0)} stored), {b.ReusedBlocks} in the target already", cancellation);
+
+    /// <summary>pbm backup restore … --wait: until the restore ends (see <see cref="FollowAsync{T}"/>).</summary>
+    public static Task<int> RestoreAsync(Session session, RestoreInfo started, CancellationToken cancellation) =>
+        FollowAsync(session, started, Routes.Restore(started.Id), r => (r.State, r.Progress, r.Error),
+            $"restore of backup {started.Backup} into volume {started.Volume}",
+            r => $"volume {r.Volume} restored from backup {r.Backup}; attach it: pbm volume attach {r.Volume}", cancellation);
+
     /// <summary>
-    /// pbm backup create … --wait: until the backup ends; its progress on one line redrawn on a terminal, a line every
-    /// 5 s elsewhere, a JSON line per poll with --json. A failed backup ends with its error (exit 1).
+    /// Polls <paramref name="route"/> until the work is no longer running: its progress on one line redrawn on a terminal, a
+    /// line every 5 s elsewhere, a JSON line per poll with --json. Failed work ends with its error (exit 1).
     /// </summary>
-    public static async Task<int> BackupAsync(Session session, BackupInfo started, CancellationToken cancellation)
+    private static async Task<int> FollowAsync<T>(Session session, T first, string route, Func<T, (string State, BackupProgressInfo? Progress, string? Error)> state,
+        string what, Func<T, string> completed, CancellationToken cancellation) where T : class
     {
         var terminal = session.Terminal;
         var printed = DateTimeOffset.MinValue;
-        var backup = started;
+        var width = Math.Min(terminal.Width - 1, 100);
+        var now = first;
         while (true)
         {
-            if (session.Json) terminal.Line(JsonSerializer.Serialize(backup, Json.Options));
-            else if (backup is { State: "running", Progress: { } p })
+            var (current, progress, error) = state(now);
+            if (session.Json) terminal.Line(JsonSerializer.Serialize(now, Json.Options));
+            else if (current == "running" && progress is { Total: > 0 } p)
             {
-                var line = Views.BackupLine(backup.Id, p);
-                if (terminal.CanRedraw) terminal.Out.Write("\r" + line.PadRight(Math.Min(terminal.Width - 1, 100)));
+                var line = Views.ProgressLine(what, p);
+                if (terminal.CanRedraw) terminal.Out.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
                 else if (DateTimeOffset.UtcNow - printed >= TimeSpan.FromSeconds(5))
                 {
                     terminal.Line(line);
                     printed = DateTimeOffset.UtcNow;
                 }
             }
-            if (backup.State != "running")
+            if (current != "running")
             {
-                if (!session.Json && terminal.CanRedraw) terminal.Out.Write("\r" + new string(' ', Math.Min(terminal.Width - 1, 100)) + "\r");
-                if (backup.State == "failed")
+                if (!session.Json && terminal.CanRedraw) terminal.Out.Write("\r" + new string(' ', width) + "\r");
+                if (current == "failed")
                 {
-                    terminal.Fail($"backup {backup.Id} of volume {backup.Volume} failed: {backup.Error}");
+                    terminal.Fail($"{what} failed: {error}");
                     return ExitCodes.Refused;
                 }
-                if (!session.Json)
-                    terminal.Line($"backup {backup.Id} of volume {backup.Volume} completed: {backup.Blocks} blocks, {backup.UploadedBlocks} uploaded "
-                        + $"({Sizes.Format(backup.UploadedBytes ?? 0)} stored), {backup.ReusedBlocks} in the target already");
+                if (!session.Json) terminal.Line(completed(now));
                 return ExitCodes.Ok;
             }
 
             await Task.Delay(PollEvery, cancellation);
-            if (await session.AskAsync<BackupInfo>(Call.Get(Routes.Backup(backup.Id)), cancellation) is not { } now) return session.ExitCode;
-            backup = now;
+            if (await session.AskAsync<T>(Call.Get(route), cancellation) is not { } next) return session.ExitCode;
+            now = next;
         }
     }
 

@@ -40,6 +40,11 @@ public static class Tables
                 Time(b.Created), b.State == "completed" ? Sizes.Format(b.Size) : null, b.State == "completed" ? b.Blocks.ToString(CultureInfo.InvariantCulture) : null,
                 b.UploadedBytes is { } u ? Sizes.Format(u) : null, b.Base)));
 
+    public static Table Restores(IEnumerable<RestoreInfo> restores) =>
+        Build(["ID", "BACKUP", "VOLUME", "STATE", "STARTED", "ENDED", "ERROR"],
+            restores.Select(r => Row(r.Id, r.Backup, r.Volume, r.State + (r.Progress is { } p && p.Total > 0 ? $" {100.0 * p.Done / p.Total:0}%" : ""),
+                Time(r.Started), r.Ended is null ? null : Time(r.Ended), r.Error)));
+
     public static Table Nodes(IEnumerable<NodeInfo> nodes) =>
         Build(["NODE", "ADDRESS", "STATUS", "SCHEDULABLE", "DISKS"],
             nodes.Select(n => Row(n.Id, n.Address, n.Status, YesNo(n.Schedulable), Number(n.Disks?.Count ?? 0))));

@@ -93,11 +93,11 @@ public static class Views
             ("Backup", b.Id), ("Volume", b.Volume), ("Snapshot", b.Snapshot), ("State", b.State), ("Created", Tables.Time(b.Created)),
             ("Completed", b.Completed is null ? null : Tables.Time(b.Completed)), ("Size", b.State == "completed" ? Sizes.Format(b.Size) : null),
             ("Blocks", b.State == "completed" ? $"{b.Blocks} (uploaded {b.UploadedBlocks}, {Sizes.Format(b.UploadedBytes ?? 0)} stored; {b.ReusedBlocks} in the target already)" : null),
-            ("Incremental from", b.Base), ("Node", b.Node), ("Progress", b.Progress is { } p ? BackupLine(b.Id, p) : null), ("Error", b.Error)));
+            ("Incremental from", b.Base), ("Node", b.Node), ("Progress", b.Progress is { } p ? ProgressLine("", p) : null), ("Error", b.Error)));
 
-    /// <summary>One line: how far a backup is, how fast, how long left.</summary>
-    public static string BackupLine(string id, BackupProgressInfo p) =>
-        $"backup {id}: {(p.Total > 0 ? 100.0 * p.Done / p.Total : 0):0.0}% ({Sizes.Format(p.Done)} of {Sizes.Format(p.Total)}) at {Sizes.Format((long)p.BytesPerSecond)}/s"
+    /// <summary>One line: how far a backup or restore is, how fast, how long left.</summary>
+    public static string ProgressLine(string what, BackupProgressInfo p) =>
+        $"{(what.Length > 0 ? what + ": " : "")}{(p.Total > 0 ? 100.0 * p.Done / p.Total : 0):0.0}% ({Sizes.Format(p.Done)} of {Sizes.Format(p.Total)}) at {Sizes.Format((long)p.BytesPerSecond)}/s"
         + (p.EtaSeconds is { } eta ? $", {Durations.Eta(eta)} left" : "");
 
     /// <summary>What a salvage chose and why, after `pbm volume salvage`.</summary>

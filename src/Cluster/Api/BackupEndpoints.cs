@@ -30,6 +30,12 @@ internal static class BackupEndpoints
         group.MapGet("/backups", List).WithName("ListBackups").WithSummary("List the backups: completed, running and failed")
             .WithDescription("?volume=NAME lists one volume's.").WithProblems(400, 409, 503, 504);
         group.MapGet("/backups/{id}", Get).WithName("GetBackup").WithSummary("Show one backup, with its progress while it runs").WithProblems(400, 404, 409, 503, 504);
+        group.MapPost("/backups/{id}/restore", Restore).WithName("RestoreBackup").WithSummary("Restore a backup into a new volume")
+            .WithDescription("The volume is created restoring (not attachable) and every replica's node writes the backup into its replica; "
+                + "answers at once (202), GET /restores/{id} follows it. A restore that fails deletes the volume it made.")
+            .WithProblems(400, 404, 409, 503, 504, 507);
+        group.MapGet("/restores", Restores).WithName("ListRestores").WithSummary("List the restores running, completed and failed lately").WithProblems(504);
+        group.MapGet("/restores/{id}", GetRestore).WithName("GetRestore").WithSummary("Show one restore, with its progress while it runs").WithProblems(400, 404, 504);
         group.MapDelete("/backups/{id}", Delete).WithName("DeleteBackup").WithSummary("Delete a backup")
             .WithDescription("Its blocks that no other backup uses are deleted too, unless a backup or restore runs on the target: then a later delete collects them.")
             .WithProblems(400, 404, 409, 503, 504);
@@ -113,6 +119,45 @@ internal static class BackupEndpoints
         });
     }
 
+    private static async Task<Results<Accepted<RestoreInfo>, ProblemHttpResult>> Restore(string id, RestoreBackup body, ActorAsks asks, CancellationToken ct)
+    {
+        if ((RequestValidation.Name(id, "backup") ?? RequestValidation.Name(body.Volume, "volume")) is { } why) return Problems.Invalid(why);
+        if (body.Replicas is { } n && (n < RequestValidation.MinReplicas || n > RequestValidation.MaxReplicas))
+            return Problems.Invalid($"replicas must be {RequestValidation.MinReplicas}..{RequestValidation.MaxReplicas}, not {n}");
+        var found = await WithStoreAsync<BackupRecord>(asks, ct, async (store, _) =>
+            await store.FindBackupAsync(id, ct) is { } record ? TypedResults.Ok(record) : NotFound(id));
+        if (found.Result is not Ok<BackupRecord> { Value: { } backup }) return (ProblemHttpResult)found.Result;
+        var size = body.Size ?? backup.Size;
+        if (size < backup.Size || size % 4096 != 0)
+            return Problems.Invalid($"the new volume's size must be a multiple of 4096 and at least the backup's {backup.Size} bytes, not {size}");
+        return await asks.Backups(new StartRestore(backup.Volume, backup.Id, body.Volume, size, body.Replicas ?? asks.Targets.DefaultReplicas), ct) switch
+        {
+            RunView run => TypedResults.Accepted($"/restores/{run.Id}", RestoreOf(run)),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static async Task<Results<Ok<List<RestoreInfo>>, ProblemHttpResult>> Restores(ActorAsks asks, CancellationToken ct) =>
+        await asks.Backups(new ListRuns(), ct) switch
+        {
+            Runs runs => TypedResults.Ok(runs.Items.Where(r => r.Kind == RunTable.Restore).Select(RestoreOf).ToList()),
+            var other => Problems.From(other),
+        };
+
+    private static async Task<Results<Ok<RestoreInfo>, ProblemHttpResult>> GetRestore(string id, ActorAsks asks, CancellationToken ct)
+    {
+        if (RequestValidation.Name(id, "restore") is { } why) return Problems.Invalid(why);
+        return await asks.Backups(new ListRuns(), ct) switch
+        {
+            Runs runs when runs.Items.FirstOrDefault(r => r.Id == id && r.Kind == RunTable.Restore) is { } run => TypedResults.Ok(RestoreOf(run)),
+            Runs => Problems.Of(VolumeError.NotFound, $"no restore '{id}' is known (the last {50} ended ones are kept); `pbm backup restores` lists them"),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static RestoreInfo RestoreOf(RunView r) => new(r.Id, r.Source, r.Volume, r.State, r.Started, r.Ended,
+        r.State == "running" ? new BackupProgressInfo(r.Done, r.Total, r.BytesPerSecond, r.BytesPerSecond > 0 ? (r.Total - r.Done) / r.BytesPerSecond : null) : null, r.Error);
+
     /// <summary>Opens the target the coordinator holds and runs <paramref name="work"/> with it and the runs; a target that fails becomes a 503 that says why.</summary>
     private static async Task<Results<Ok<T>, ProblemHttpResult>> WithStoreAsync<T>(ActorAsks asks, CancellationToken ct,
         Func<BackupStore, IReadOnlyList<RunView>, Task<Results<Ok<T>, ProblemHttpResult>>> work)
@@ -124,7 +169,7 @@ internal static class BackupEndpoints
         try
         {
             using var opened = address!.Open(target.AccessKey, target.SecretKey);
-            return await work(new BackupStore(opened), runs.Items);
+            return await work(new BackupStore(opened), runs.Items.Where(r => r.Kind == RunTable.Backup).ToArray());
         }
         catch (BackupTargetException e)
         {
@@ -140,7 +185,7 @@ internal static class BackupEndpoints
 
     private static BackupTargetInfo Info(TargetView t) => new(t.Address, !string.IsNullOrEmpty(t.AccessKey) || !string.IsNullOrEmpty(t.SecretKey));
 
-    private static BackupInfo Info(RunView r) => new(r.Id, r.Volume, r.Snapshot, r.State, r.Started, r.Ended, 0, 0, null, null, null, null,
+    private static BackupInfo Info(RunView r) => new(r.Id, r.Volume, r.Source, r.State, r.Started, r.Ended, 0, 0, null, null, null, null,
         r.State == "running" ? new BackupProgressInfo(r.Done, r.Total, r.BytesPerSecond, r.BytesPerSecond > 0 ? (r.Total - r.Done) / r.BytesPerSecond : null) : null,
         r.Error, r.Node, null);
 

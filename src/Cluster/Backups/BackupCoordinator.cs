@@ -12,8 +12,10 @@ namespace ActorStore.Cluster.Backups;
 /// <summary>
 /// The cluster's backups (a persistent cluster singleton, DESIGN §7): holds the backup target, starts each backup —
 /// takes its snapshot through the volume, picks a healthy replica and hands the work to that node's
-/// <see cref="BackupRunner"/> — and follows it to its end. It never touches the target itself and never waits: the
-/// work runs beside it on the replica's node, which reports progress. A run whose node goes silent is failed.
+/// <see cref="BackupRunner"/> — and follows it to its end. A restore creates the new volume restoring (not attachable),
+/// has every replica's node write the backup into its replica, then lets the volume go; a restore that fails deletes the
+/// volume it made. It never touches the target itself and never waits: the work runs on the replicas' nodes, which
+/// report progress. A run whose nodes go silent is failed.
 /// </summary>
 public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
 {
@@ -31,6 +33,11 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
 
     private sealed record NotPrepared(string Volume, object Answer, IActorRef ReplyTo);
 
+    private sealed record RestorePrepared(string Id, StartRestore Request, VolumeProtocol.VolumeView Volume, IActorRef ReplyTo);
+
+    /// <summary>The volume took the end of its restore (<paramref name="Error"/> null), or would not.</summary>
+    private sealed record RestoreReleased(string Id, string? Error);
+
     private sealed record CheckStale
     {
         public static readonly CheckStale Instance = new();
@@ -43,7 +50,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         _askTimeout = askTimeout;
         _runs = new RunTable(silence);
         Recover<TargetSet>(Apply);
-        Recover<RunStarted>(e => _runs.Start(e.Id, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow));
+        Recover<RunStarted>(e => _runs.Start(e.Id, e.Kind ?? RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow, e.Parts));
         Recover<RunFinished>(e => _runs.Finish(e.Id, e.Error, e.At));
         Command<SetTarget>(s => Persist(new TargetSet(s.Address, s.AccessKey, s.SecretKey), e =>
         {
@@ -60,8 +67,11 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
             _preparing.Remove(n.Volume);
             n.ReplyTo.Tell(n.Answer);
         });
-        Command<RunProgress>(p => _runs.Progress(p.Id, p.Done, p.Total, DateTimeOffset.UtcNow));
-        Command<RunEnded>(e => Finish(e.Id, e.Error));
+        Command<StartRestore>(OnStartRestore);
+        Command<RestorePrepared>(OnRestorePrepared);
+        Command<RunProgress>(p => _runs.Progress(p.Id, p.Part, p.Done, p.Total, DateTimeOffset.UtcNow));
+        Command<RunEnded>(OnRunEnded);
+        Command<RestoreReleased>(r => Finish(r.Id, r.Error));
         Command<NodeProtocol.NodeRefused>(r =>
         {
             foreach (var id in _runs.Unheard(r.Node)) Finish(id, $"node {r.Node} could not be told to run it: {r.Detail}");
@@ -136,24 +146,90 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     private void OnPrepared(Prepared p)
     {
         var now = DateTimeOffset.UtcNow;
-        Persist(new RunStarted(p.Id, p.Volume, p.Snapshot, p.Node, now), e =>
+        Persist(new RunStarted(p.Id, p.Volume, p.Snapshot, p.Node, now, RunTable.Backup), e =>
         {
             _preparing.Remove(p.Volume);
-            _runs.Start(e.Id, e.Volume, e.Snapshot, e.Node, e.At, now);
+            _runs.Start(e.Id, RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, now);
             _nodes.Tell(new RunBackup(p.Node, p.Id, p.Volume, p.VolumeId, p.Snapshot, p.ReplicaId, _target, p.Labels));
             _log.Info("Backup {Backup} of volume {Volume} (snapshot {Snapshot}) runs on node {Node} from replica {Replica}", p.Id, p.Volume, p.Snapshot, p.Node, p.ReplicaId);
             p.ReplyTo.Tell(_runs.View().First(r => r.Id == p.Id));
         });
     }
 
+    private void OnStartRestore(StartRestore s)
+    {
+        var replyTo = Sender;
+        if (_target.Address is null)
+        {
+            replyTo.Tell(Refuse(s.Volume, VolumeError.WrongState, "no backup target is set; set one first: pbm backup target set dir:///path or s3://bucket/prefix?endpoint=URL"));
+            return;
+        }
+        if (!_preparing.Add(s.Volume))
+        {
+            replyTo.Tell(Refuse(s.Volume, VolumeError.WrongState, $"volume '{s.Volume}' is being created for a restore already"));
+            return;
+        }
+        var id = $"restore-{DateTimeOffset.UtcNow.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        AskVolume(new VolumeProtocol.Create(s.Volume, s.Size, s.Replicas, RestoringFrom: s.Backup)).PipeTo(Self,
+            success: answer => answer is VolumeProtocol.VolumeView view ? new RestorePrepared(id, s, view, replyTo) : new NotPrepared(s.Volume, answer, replyTo),
+            failure: e => new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.Internal, $"creating the volume failed ({e.Message})"), replyTo));
+    }
+
+    private void OnRestorePrepared(RestorePrepared p)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var parts = p.Volume.Replicas.Select(r => r.Id).ToArray();
+        Persist(new RunStarted(p.Id, p.Request.Volume, p.Request.Backup, "", now, RunTable.Restore, parts), e =>
+        {
+            _preparing.Remove(p.Request.Volume);
+            _runs.Start(e.Id, RunTable.Restore, e.Volume, e.Snapshot, "", e.At, now, parts);
+            foreach (var r in p.Volume.Replicas)
+                _nodes.Tell(new RestoreReplica(r.Node, p.Id, r.Id, p.Request.BackupVolume, p.Request.Backup, _target));
+            _log.Info("Restore {Restore}: backup {Backup} of {Source} into new volume {Volume}, on nodes {Nodes}", p.Id, p.Request.Backup, p.Request.BackupVolume,
+                p.Request.Volume, string.Join(", ", p.Volume.Replicas.Select(r => r.Node)));
+            p.ReplyTo.Tell(_runs.View().First(r => r.Id == p.Id));
+        });
+    }
+
+    private void OnRunEnded(RunEnded e)
+    {
+        if (!_runs.IsRunning(e.Id)) return;
+        if (e.Error is not null || _runs.KindOf(e.Id) == RunTable.Backup)
+        {
+            Finish(e.Id, e.Error);
+            return;
+        }
+        if (!_runs.PartDone(e.Id, e.Part, DateTimeOffset.UtcNow)) return;
+        var volume = _runs.VolumeOf(e.Id)!;
+        ReleaseAsync(e.Id, new VolumeProtocol.FinishRestore(volume, _runs.SourceOf(e.Id)!)).PipeTo(Self);
+    }
+
+    /// <summary>Asks the restored volume to take the end of its restore, a few times should it be busy.</summary>
+    private async Task<RestoreReleased> ReleaseAsync(string id, VolumeProtocol.FinishRestore finish)
+    {
+        object answer = "";
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            answer = await AskVolume(finish).ConfigureAwait(false);
+            if (answer is VolumeProtocol.VolumeView { State: not "restoring" }) return new RestoreReleased(id, null);
+            await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        return new RestoreReleased(id, $"volume '{finish.Volume}' did not take the end of its restore ({(answer is VolumeProtocol.Refused r ? r.Detail : answer.GetType().Name)})");
+    }
+
     private void Finish(string id, string? error)
     {
         if (!_runs.IsRunning(id)) return;
+        var kind = _runs.KindOf(id);
+        var volume = _runs.VolumeOf(id)!;
+        // A restore that failed leaves nothing half-written behind: the volume it made goes (its replicas with it).
+        if (error is not null && kind == RunTable.Restore) error += $"; volume '{volume}' was deleted: restore the backup again";
         Persist(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
         {
             _runs.Finish(e.Id, e.Error, e.At);
-            if (e.Error is null) _log.Info("Backup {Backup} completed", e.Id);
-            else _log.Warning("Backup {Backup} failed: {Why}", e.Id, e.Error);
+            if (e.Error is null) _log.Info("{Kind} {Run} of volume {Volume} completed", kind, e.Id, volume);
+            else _log.Warning("{Kind} {Run} of volume {Volume} failed: {Why}", kind, e.Id, volume, e.Error);
+            if (e.Error is not null && kind == RunTable.Restore) _volumes.Tell(new VolumeProtocol.Delete(volume));
         });
     }
 

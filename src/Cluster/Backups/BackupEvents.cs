@@ -7,7 +7,11 @@ public static class BackupEvents
 {
     public sealed record TargetSet(string Address, string? AccessKey, string? SecretKey) : IClusterEvent;
 
-    public sealed record RunStarted(string Id, string Volume, string Snapshot, string Node, DateTimeOffset At) : IClusterEvent;
+    /// <param name="Snapshot">A backup's snapshot; a restore's backup.</param>
+    /// <param name="Kind">backup (in journals before restores, null) or restore.</param>
+    /// <param name="Parts">A restore's replicas, each written by its own node.</param>
+    public sealed record RunStarted(string Id, string Volume, string Snapshot, string Node, DateTimeOffset At, string? Kind = null, IReadOnlyList<string>? Parts = null)
+        : IClusterEvent;
 
     /// <summary><paramref name="Error"/>: null when it completed.</summary>
     public sealed record RunFinished(string Id, string? Error, DateTimeOffset At) : IClusterEvent;

@@ -23,16 +23,28 @@ public static class BackupProtocol
 
     public sealed record Runs(IReadOnlyList<RunView> Items) : IClusterMessage;
 
-    /// <param name="State">running or failed.</param>
-    public sealed record RunView(string Id, string Volume, string Snapshot, string Node, string State, DateTimeOffset Started, DateTimeOffset? Ended,
+    /// <param name="Kind">backup or restore.</param>
+    /// <param name="Source">A backup's snapshot; a restore's backup.</param>
+    /// <param name="State">running, completed (restores only: a completed backup is in the target) or failed.</param>
+    public sealed record RunView(string Id, string Kind, string Volume, string Source, string Node, string State, DateTimeOffset Started, DateTimeOffset? Ended,
         long Done, long Total, double BytesPerSecond, string? Error) : IClusterMessage;
+
+    /// <summary>
+    /// Restores backup <paramref name="Backup"/> of <paramref name="BackupVolume"/> into a new volume: created restoring, then
+    /// each of its replicas' nodes writes the backup into its replica. Answered with a <see cref="RunView"/>.
+    /// </summary>
+    public sealed record StartRestore(string BackupVolume, string Backup, string Volume, long Size, int Replicas) : IClusterMessage;
+
+    /// <summary>To the runner on <paramref name="Node"/>: write the backup into replica <paramref name="ReplicaId"/>, open there.</summary>
+    public sealed record RestoreReplica(string Node, string Id, string ReplicaId, string BackupVolume, string Backup, TargetView Target) : IClusterMessage;
 
     /// <summary>To the runner on <paramref name="Node"/>, where <paramref name="ReplicaId"/> is open: back up the snapshot from it.</summary>
     public sealed record RunBackup(string Node, string Id, string Volume, Guid VolumeId, string Snapshot, string ReplicaId, TargetView Target,
         Dictionary<string, string> Labels) : IClusterMessage;
 
-    public sealed record RunProgress(string Id, long Done, long Total) : IClusterMessage;
+    /// <param name="Part">The replica a restore writes ("" for a backup).</param>
+    public sealed record RunProgress(string Id, long Done, long Total, string Part = "") : IClusterMessage;
 
-    /// <summary>The run ended: <paramref name="Error"/> is null when the backup's record is in the target.</summary>
-    public sealed record RunEnded(string Id, string? Error) : IClusterMessage;
+    /// <summary>The run (a restore: its part) ended: <paramref name="Error"/> is null when the backup's record is in the target, or the replica holds the backup.</summary>
+    public sealed record RunEnded(string Id, string? Error, string Part = "") : IClusterMessage;
 }

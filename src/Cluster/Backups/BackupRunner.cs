@@ -10,9 +10,11 @@ using static ActorStore.Cluster.Backups.BackupProtocol;
 namespace ActorStore.Cluster.Backups;
 
 /// <summary>
-/// Runs the backups the coordinator hands to this node (one per node, at /user/backup-runner): reads the snapshot
-/// straight from the replica open here (not through NBD, so the volume's I/O does not pause beyond the snapshot
-/// itself), uploads through a <see cref="BackupStore"/>, and reports progress about every second and the end.
+/// Runs the backups and restores the coordinator hands to this node (one per node, at /user/backup-runner). A backup reads
+/// the snapshot straight from the replica open here (not through NBD, so the volume's I/O does not pause beyond the
+/// snapshot itself) and uploads through a <see cref="BackupStore"/>; a restore writes a backup into a new volume's
+/// replica here, then flushes it and clears its dirty regions (every replica got the same writes). Both report progress
+/// about every second, and their end.
 /// </summary>
 public sealed class BackupRunner : ReceiveActor
 {
@@ -25,7 +27,7 @@ public sealed class BackupRunner : ReceiveActor
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    private sealed record Ended(string Id, string? Error);
+    private sealed record Ended(string Id, string? Error, string Part = "");
 
     public BackupRunner(string nodeId, LocalReplicas locals, IActorRef coordinator, BackupStoreOptions options)
     {
@@ -39,17 +41,64 @@ public sealed class BackupRunner : ReceiveActor
             _log.Info("Backup {Backup}: backing up snapshot {Snapshot} of volume {Volume} from replica {Replica}", r.Id, r.Snapshot, r.Volume, r.ReplicaId);
             RunAsync(r).PipeTo(Self, failure: e => new Ended(r.Id, $"the backup failed unexpectedly ({e.Message}); the node's log has more"));
         });
+        Receive<RestoreReplica>(r =>
+        {
+            if (!_running.Add(r.Id + "/" + r.ReplicaId)) return;
+            _log.Info("Restore {Restore}: writing backup {Backup} into replica {Replica}", r.Id, r.Backup, r.ReplicaId);
+            RestoreAsync(r).PipeTo(Self, failure: e => new Ended(r.Id, $"the restore failed unexpectedly ({e.Message}); the node's log has more", r.ReplicaId));
+        });
         Receive<Ended>(e =>
         {
-            _running.Remove(e.Id);
-            if (e.Error is null) _log.Info("Backup {Backup} completed", e.Id);
-            else _log.Warning("Backup {Backup} failed: {Why}", e.Id, e.Error);
-            _coordinator.Tell(new RunEnded(e.Id, e.Error));
+            _running.Remove(e.Part.Length == 0 ? e.Id : e.Id + "/" + e.Part);
+            if (e.Error is null) _log.Info("{Run} {Part} completed", e.Id, e.Part);
+            else _log.Warning("{Run} {Part} failed: {Why}", e.Id, e.Part, e.Error);
+            _coordinator.Tell(new RunEnded(e.Id, e.Error, e.Part));
         });
     }
 
     public static Props Props(string nodeId, LocalReplicas locals, IActorRef coordinator, BackupStoreOptions options) =>
         Akka.Actor.Props.Create(() => new BackupRunner(nodeId, locals, coordinator, options));
+
+    private async Task<Ended> RestoreAsync(RestoreReplica r)
+    {
+        if (!_locals.TryGet(r.ReplicaId, out var replica))
+            return new Ended(r.Id, $"replica {r.ReplicaId} is not open on node {_nodeId}", r.ReplicaId);
+        if (!TargetAddress.TryParse(r.Target.Address ?? "", out var address, out var why)) return new Ended(r.Id, why, r.ReplicaId);
+        try
+        {
+            using var target = address!.Open(r.Target.AccessKey, r.Target.SecretKey);
+            var store = new BackupStore(target, _options);
+            await store.RestoreAsync(r.BackupVolume, r.Backup, new ReplicaRestoreSink(replica, $"replica {r.ReplicaId}"), holder: _nodeId,
+                progress: Reporter(r.Id, r.ReplicaId)).ConfigureAwait(false);
+            if (replica.Flush() is var flushed and not ReplicaStatus.Ok) return new Ended(r.Id, $"flushing replica {r.ReplicaId} failed: {flushed}", r.ReplicaId);
+            // Every replica took the same writes: nothing for the first engine to reconcile.
+            if (replica.ClearDirtyRegions(replica.Epoch) is var cleared and not ReplicaStatus.Ok)
+                return new Ended(r.Id, $"clearing the dirty regions of replica {r.ReplicaId} failed: {cleared}", r.ReplicaId);
+            return new Ended(r.Id, null, r.ReplicaId);
+        }
+        catch (Exception e) when (e is BackupTargetException or BackupCorruptException or IOException or KeyNotFoundException or ArgumentException)
+        {
+            return new Ended(r.Id, e.Message, r.ReplicaId);
+        }
+    }
+
+    /// <summary>Reports a run's progress to the coordinator at most about once a second, and at its end.</summary>
+    private Action<TransferProgress> Reporter(string id, string part)
+    {
+        var reported = Stopwatch.StartNew();
+        var coordinator = _coordinator;
+        var first = true;
+        return p =>
+        {
+            lock (reported)
+            {
+                if (!first && reported.Elapsed < ReportEvery && p.Done < p.Total) return;
+                first = false;
+                reported.Restart();
+            }
+            coordinator.Tell(new RunProgress(id, p.Done, p.Total, part));
+        };
+    }
 
     private async Task<Ended> RunAsync(RunBackup r)
     {
@@ -67,19 +116,8 @@ public sealed class BackupRunner : ReceiveActor
             if (request is null) return new Ended(r.Id, why);
             if (replica.OpenSnapshot(r.Snapshot, out var reader) is var status and not ReplicaStatus.Ok)
                 return new Ended(r.Id, $"snapshot '{r.Snapshot}' cannot be read on replica {r.ReplicaId}: {status}");
-            var reported = Stopwatch.StartNew();
-            var coordinator = _coordinator;
-            var id = r.Id;
-            coordinator.Tell(new RunProgress(id, 0, request.ReadBlocks.Count * (long)_options.BlockSize));
-            await store.BackupAsync(request with { Id = id }, new SnapshotSource(reader!, $"snapshot {r.Snapshot} of replica {r.ReplicaId}"), p =>
-            {
-                lock (reported)
-                {
-                    if (reported.Elapsed < ReportEvery && p.Done < p.Total) return;
-                    reported.Restart();
-                }
-                coordinator.Tell(new RunProgress(id, p.Done, p.Total));
-            }).ConfigureAwait(false);
+            await store.BackupAsync(request with { Id = r.Id }, new SnapshotSource(reader!, $"snapshot {r.Snapshot} of replica {r.ReplicaId}"), Reporter(r.Id, ""))
+                .ConfigureAwait(false);
             return new Ended(r.Id, null);
         }
         catch (Exception e) when (e is BackupTargetException or BackupCorruptException or IOException or KeyNotFoundException or ArgumentException)

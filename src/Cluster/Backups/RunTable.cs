@@ -3,73 +3,100 @@ using static ActorStore.Cluster.Backups.BackupProtocol;
 namespace ActorStore.Cluster.Backups;
 
 /// <summary>
-/// The backups the coordinator started: running ones with their progress and rate, and the last failed ones (a
-/// completed backup is its record in the target). A run its node stopped reporting on for <see cref="Silence"/> is stale.
+/// The backups and restores the coordinator started: running ones with their progress and rate, and the last ended
+/// ones (a completed backup leaves: it is its record in the target). A restore runs in parts, one per replica of the new
+/// volume, each on its own node; it is done when every part is. A run none of whose nodes reported for
+/// <see cref="Silence"/> is stale.
 /// </summary>
-public sealed class RunTable(TimeSpan silence, int keepFailed = 50)
+public sealed class RunTable(TimeSpan silence, int keepEnded = 50)
 {
+    public const string Backup = "backup";
+    public const string Restore = "restore";
     private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
 
-    private sealed class Run(string id, string volume, string snapshot, string node, DateTimeOffset started)
+    private sealed class Run(string id, string kind, string volume, string source, string node, DateTimeOffset started, IReadOnlyList<string> parts)
     {
         public string Id { get; } = id;
+        public string Kind { get; } = kind;
         public string Volume { get; } = volume;
-        public string Snapshot { get; } = snapshot;
+        public string Source { get; } = source;
         public string Node { get; } = node;
         public DateTimeOffset Started { get; } = started;
         public DateTimeOffset? Ended { get; set; }
         public string? Error { get; set; }
-        public long Done { get; set; }
-        public long Total { get; set; }
+        public Dictionary<string, (long Done, long Total, bool Ended)> Parts { get; } = parts.ToDictionary(p => p, _ => (0L, 0L, false), StringComparer.Ordinal);
+        public long Done => Parts.Values.Sum(p => p.Done);
+        public long Total => Parts.Values.Sum(p => p.Total);
         public double Rate { get; set; }
         public DateTimeOffset Heard { get; set; } = started;
     }
 
     public TimeSpan Silence { get; } = silence;
 
-    public void Start(string id, string volume, string snapshot, string node, DateTimeOffset at, DateTimeOffset heard) =>
-        _runs[id] = new Run(id, volume, snapshot, node, at) { Heard = heard };
+    /// <param name="source">A backup's snapshot, a restore's backup.</param>
+    /// <param name="parts">The replicas a restore writes (a backup is one part, "").</param>
+    public void Start(string id, string kind, string volume, string source, string node, DateTimeOffset at, DateTimeOffset heard, IReadOnlyList<string>? parts = null) =>
+        _runs[id] = new Run(id, kind, volume, source, node, at, parts is { Count: > 0 } ? parts : [""]) { Heard = heard };
 
     public bool IsRunning(string id) => _runs.TryGetValue(id, out var r) && r.Ended is null;
 
     public string? RunningOf(string volume) => _runs.Values.FirstOrDefault(r => r.Volume == volume && r.Ended is null)?.Id;
 
-    public void Progress(string id, long done, long total, DateTimeOffset now)
+    public string? KindOf(string id) => _runs.TryGetValue(id, out var r) ? r.Kind : null;
+
+    public string? VolumeOf(string id) => _runs.TryGetValue(id, out var r) ? r.Volume : null;
+
+    public string? SourceOf(string id) => _runs.TryGetValue(id, out var r) ? r.Source : null;
+
+    public void Progress(string id, string part, long done, long total, DateTimeOffset now)
     {
-        if (!_runs.TryGetValue(id, out var r) || r.Ended is not null) return;
+        if (!_runs.TryGetValue(id, out var r) || r.Ended is not null || !r.Parts.TryGetValue(part, out var was)) return;
+        var before = r.Done;
+        r.Parts[part] = (done, total, was.Ended);
         var seconds = (now - r.Heard).TotalSeconds;
-        if (seconds > 0 && done >= r.Done)
+        if (seconds > 0 && r.Done >= before)
         {
-            var rate = (done - r.Done) / seconds;
+            var rate = (r.Done - before) / seconds;
             r.Rate = r.Rate == 0 ? rate : 0.7 * r.Rate + 0.3 * rate;
         }
-        (r.Done, r.Total, r.Heard) = (done, total, now);
+        r.Heard = now;
     }
 
-    /// <summary>Ends a run: a completed one leaves the table (the target lists it), a failed one stays listed.</summary>
+    /// <summary>A part ended well; true when it was the last: the run is done.</summary>
+    public bool PartDone(string id, string part, DateTimeOffset now)
+    {
+        if (!_runs.TryGetValue(id, out var r) || r.Ended is not null || !r.Parts.TryGetValue(part, out var was)) return false;
+        r.Parts[part] = (Math.Max(was.Done, was.Total), was.Total, true);
+        r.Heard = now;
+        return r.Parts.Values.All(p => p.Ended);
+    }
+
+    /// <summary>Ends a run: a completed backup leaves the table (the target lists it); a restore, or a failure, stays listed.</summary>
     public void Finish(string id, string? error, DateTimeOffset at)
     {
         if (!_runs.TryGetValue(id, out var r)) return;
-        if (error is null)
+        if (error is null && r.Kind == Backup)
         {
             _runs.Remove(id);
             return;
         }
         (r.Ended, r.Error) = (at, error);
-        foreach (var old in _runs.Values.Where(x => x.Ended is not null).OrderByDescending(x => x.Ended).Skip(keepFailed).ToArray()) _runs.Remove(old.Id);
+        foreach (var old in _runs.Values.Where(x => x.Ended is not null).OrderByDescending(x => x.Ended).Skip(keepEnded).ToArray()) _runs.Remove(old.Id);
     }
 
-    /// <summary>Running backups whose node said nothing for <see cref="Silence"/>, with why they count as failed.</summary>
+    /// <summary>Running work none of whose nodes said anything for <see cref="Silence"/>, with why it counts as failed.</summary>
     public IReadOnlyList<(string Id, string Why)> Stale(DateTimeOffset now) =>
         _runs.Values.Where(r => r.Ended is null && now - r.Heard > Silence)
-            .Select(r => (r.Id, $"node {r.Node} said nothing of it for {Silence.TotalSeconds:0} s (the node, or its replica, was lost); the target is consistent: run the backup again"))
+            .Select(r => (r.Id, $"{(r.Node.Length > 0 ? $"node {r.Node}" : "the nodes running it")} said nothing of it for {Silence.TotalSeconds:0} s (a node, a replica or the target was lost)"))
             .ToArray();
 
-    /// <summary>Running backups on <paramref name="node"/> it never reported on: the command did not reach it.</summary>
-    public IReadOnlyList<string> Unheard(string node) => _runs.Values.Where(r => r.Ended is null && r.Node == node && r.Total == 0).Select(r => r.Id).ToArray();
+    /// <summary>Running work on <paramref name="node"/> that never reported: the command did not reach it.</summary>
+    public IReadOnlyList<string> Unheard(string node) =>
+        _runs.Values.Where(r => r.Ended is null && (r.Node == node || r.Node.Length == 0) && r.Total == 0).Select(r => r.Id).ToArray();
 
     public IReadOnlyList<RunView> View() =>
         _runs.Values.OrderByDescending(r => r.Started)
-            .Select(r => new RunView(r.Id, r.Volume, r.Snapshot, r.Node, r.Ended is null ? "running" : "failed", r.Started, r.Ended, r.Done, r.Total, r.Rate, r.Error))
+            .Select(r => new RunView(r.Id, r.Kind, r.Volume, r.Source, r.Node, r.Ended is null ? "running" : r.Error is null ? "completed" : "failed", r.Started, r.Ended,
+                r.Done, r.Total, r.Rate, r.Error))
             .ToArray();
 }

@@ -65,6 +65,7 @@ public sealed class NodeDirectory : ReceiveActor
         Receive<ListOrphans>(l => Route(l.Node, l, ReplicaAudit.Name));
         Receive<DeleteOrphan>(d => Route(d.Node, d, ReplicaAudit.Name));
         Receive<BackupProtocol.RunBackup>(r => Route(r.Node, r, BackupRunner.Name));
+        Receive<BackupProtocol.RestoreReplica>(r => Route(r.Node, r, BackupRunner.Name));
     }
 
     protected override void PreStart() => _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));

@@ -33,7 +33,7 @@ public sealed partial class VolumeActor
     private void OnAttach(Attach a)
     {
         var replyTo = Sender;
-        if (!Usable(replyTo) || AfterMaintenance(a)) return;
+        if (!Usable(replyTo) || !NotRestoring(replyTo) || AfterMaintenance(a)) return;
         if (_record.AttachedTo is { } node)
         {
             if (node != a.Node)

@@ -11,14 +11,14 @@ public sealed partial class VolumeActor
 {
     private void OnSnapshot(VolumeProtocol.CreateSnapshot s)
     {
-        if (!Usable(Sender)) return;
+        if (!Usable(Sender) || !NotRestoring(Sender)) return;
         if (!Names.IsValid(s.Name)) { Sender.Tell(Refuse(VolumeError.InvalidArgument, $"'{s.Name}' is not a valid snapshot name: use 1-63 of a-z, 0-9 and '-'")); return; }
         Request(new OperationRequested(Guid.NewGuid(), OperationKind.Snapshot, s.Name, 0, s.UserCreated, s.Labels));
     }
 
     private void OnDeleteSnapshot(VolumeProtocol.DeleteSnapshot d)
     {
-        if (!Usable(Sender) || RebuildRefuses(Sender)) return;
+        if (!Usable(Sender) || !NotRestoring(Sender) || RebuildRefuses(Sender)) return;
         if (!Names.IsValid(d.Name)) { Sender.Tell(Refuse(VolumeError.InvalidArgument, $"'{d.Name}' is not a valid snapshot name")); return; }
         Request(new OperationRequested(Guid.NewGuid(), OperationKind.DeleteSnapshot, d.Name, 0, false, null));
     }
@@ -31,7 +31,7 @@ public sealed partial class VolumeActor
 
     private void OnRevert(Revert r)
     {
-        if (!Usable(Sender) || AfterMaintenance(r)) return;
+        if (!Usable(Sender) || !NotRestoring(Sender) || AfterMaintenance(r)) return;
         if (_record.AttachedTo is not null) { Sender.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to {_record.AttachedTo}; detach it before reverting")); return; }
         if (!Names.IsValid(r.Snapshot)) { Sender.Tell(Refuse(VolumeError.InvalidArgument, $"'{r.Snapshot}' is not a valid snapshot name")); return; }
         Request(new OperationRequested(Guid.NewGuid(), OperationKind.Revert, r.Snapshot, 0, false, null));
@@ -39,7 +39,7 @@ public sealed partial class VolumeActor
 
     private void OnExpand(Expand e)
     {
-        if (!Usable(Sender) || AfterMaintenance(e)) return;
+        if (!Usable(Sender) || !NotRestoring(Sender) || AfterMaintenance(e)) return;
         if (_record.AttachedTo is not null) { Sender.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is attached to {_record.AttachedTo}; detach it before expanding")); return; }
         if (e.Size < _record.Size || e.Size % BlockSize.Bytes != 0 || e.Size > _host.Settings.Replica.MaxSize)
         {

@@ -16,7 +16,7 @@ public sealed partial class VolumeActor
     private void OnSalvage(VolumeProtocol.Salvage s)
     {
         var replyTo = Sender;
-        if (!Usable(replyTo) || AfterMaintenance(s)) return;
+        if (!Usable(replyTo) || !NotRestoring(replyTo) || AfterMaintenance(s)) return;
         if (!_record.Faulted)
         {
             replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is {_record.Robustness}: a replica still serves, so there is nothing to salvage; failed replicas are replaced by a rebuild"));

@@ -104,6 +104,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     private void Always()
     {
         Command<Get>(_ => Reply(Sender));
+        Command<FinishRestore>(OnFinishRestore);
         Command<VolumeProtocol.ListSnapshots>(OnListSnapshots);
         Command<Detach>(OnDetach);
         Command<Stop>(_ => Context.Stop(Self));
@@ -195,11 +196,33 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
 
     private string State() =>
         !_record.CreateDone ? "creating"
+        : _record.RestoringFrom is not null ? "restoring"
         : _record.Pending is { Kind: OperationKind.Delete } ? "deleting"
         : _record.AttachedTo is null || InMaintenance ? "detached"
         : _detaching is not null ? "detaching"
         : _engine is not null ? "attached"
         : "attaching";
+
+    /// <summary>For commands that would read or change its data: refuses (and returns false) while a backup is restored into the volume.</summary>
+    private bool NotRestoring(IActorRef replyTo)
+    {
+        if (_record.RestoringFrom is not { } backup) return true;
+        replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is being restored from backup {backup}; wait for the restore to end (`pbm backup restores`)"));
+        return false;
+    }
+
+    private void OnFinishRestore(FinishRestore f)
+    {
+        var replyTo = Sender;
+        if (!Usable(replyTo)) return;
+        if (_record.RestoringFrom != f.Backup) { Reply(replyTo); return; } // done already
+        Persist(new RestoreFinished(f.Backup, DateTimeOffset.UtcNow), e =>
+        {
+            Record(e);
+            _log.Info("Volume {Volume}: restored from backup {Backup}", _record.Name, f.Backup);
+            Reply(replyTo);
+        });
+    }
 
     /// <summary>Checks that the volume exists and is not in the middle of creation; replies and returns false otherwise.</summary>
     private bool Usable(IActorRef replyTo)

@@ -24,6 +24,9 @@ public sealed class VolumeRecord
     public bool CreateDone { get; private set; }
     public string? AttachedTo { get; private set; }
 
+    /// <summary>The backup being restored into the volume: until it is done the volume is neither attached nor changed.</summary>
+    public string? RestoringFrom { get; private set; }
+
     /// <summary>Attached only to heal while detached (an offline rebuild, DESIGN §5): users see it detached.</summary>
     public bool Maintenance { get; private set; }
 
@@ -75,11 +78,16 @@ public sealed class VolumeRecord
                 AttachedTo = null;
                 Maintenance = false;
                 Pending = null;
+                RestoringFrom = c.RestoringFrom;
                 // Epochs only grow, across a delete and re-create of the same name too.
                 _replicas.AddRange(c.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, ReplicaMode.ReadWrite, null, null)));
                 break;
             case CreateCompleted:
                 CreateDone = true;
+                break;
+            case RestoreFinished r:
+                RestoringFrom = null;
+                Note(r.At, "restored", null, $"restored from backup {r.Backup}");
                 break;
             case Attached a:
                 AttachedTo = a.Node;
@@ -195,7 +203,7 @@ public sealed class VolumeRecord
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
         _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
-        Maintenance, RebuildSnapshot, SoftAntiAffinity);
+        Maintenance, RebuildSnapshot, SoftAntiAffinity, RestoringFrom);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -210,6 +218,7 @@ public sealed class VolumeRecord
         Maintenance = s.Maintenance;
         RebuildSnapshot = s.RebuildSnapshot;
         SoftAntiAffinity = s.SoftAntiAffinity;
+        RestoringFrom = s.RestoringFrom;
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;

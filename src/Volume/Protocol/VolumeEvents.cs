@@ -13,8 +13,12 @@ public static class VolumeEvents
 
     /// <summary>Step one of create: the placement is decided; the replicas are created next, idempotently.</summary>
     /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity; null (and in events written before it): the cluster's.</param>
-    public sealed record CreateRequested(Guid VolumeId, long Size, int ReplicaCount, DateTimeOffset Created, IReadOnlyList<NewReplica> Replicas, bool? SoftAntiAffinity = null)
-        : IVolumeEvent;
+    /// <param name="RestoringFrom">The backup restored into the new volume (null: created empty).</param>
+    public sealed record CreateRequested(Guid VolumeId, long Size, int ReplicaCount, DateTimeOffset Created, IReadOnlyList<NewReplica> Replicas, bool? SoftAntiAffinity = null,
+        string? RestoringFrom = null) : IVolumeEvent;
+
+    /// <summary>The restore of <paramref name="Backup"/> into every replica is done: the volume can be attached.</summary>
+    public sealed record RestoreFinished(string Backup, DateTimeOffset At) : IVolumeEvent;
 
     public sealed record CreateCompleted(Guid VolumeId) : IVolumeEvent;
 
@@ -95,7 +99,8 @@ public static class VolumeEvents
         IReadOnlyList<HistoryEntry>? History = null,
         bool Maintenance = false,
         string? RebuildSnapshot = null,
-        bool? SoftAntiAffinity = null) : IPersistedEvent;
+        bool? SoftAntiAffinity = null,
+        string? RestoringFrom = null) : IPersistedEvent;
 
     /// <summary>
     /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the

@@ -4,7 +4,11 @@ namespace ActorStore.Volume.Protocol;
 public static class VolumeProtocol
 {
     /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity (null: the cluster's setting).</param>
-    public sealed record Create(string Volume, long Size, int Replicas, bool? SoftAntiAffinity = null) : IChangeVolume;
+    /// <param name="RestoringFrom">A backup being restored into the new volume: it cannot be attached or changed until <see cref="FinishRestore"/>.</param>
+    public sealed record Create(string Volume, long Size, int Replicas, bool? SoftAntiAffinity = null, string? RestoringFrom = null) : IChangeVolume;
+
+    /// <summary>Every replica of the volume holds the backup it was restoring: it becomes an ordinary volume. Answered with the <see cref="VolumeView"/>.</summary>
+    public sealed record FinishRestore(string Volume, string Backup) : IWithVolumeName;
 
     public sealed record Get(string Volume) : IWithVolumeName;
 

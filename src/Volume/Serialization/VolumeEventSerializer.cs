@@ -26,6 +26,7 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VO"] = typeof(ReplicaRejoined),
         ["VP"] = typeof(ReplicaCaughtUp),
         ["VQ"] = typeof(StaleReplicaRemoved),
+        ["VR"] = typeof(RestoreFinished),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

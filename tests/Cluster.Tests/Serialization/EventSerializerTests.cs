@@ -34,6 +34,7 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["VO"] = "ReplicaRejoined",
         ["VP"] = "ReplicaCaughtUp",
         ["VQ"] = "StaleReplicaRemoved",
+        ["VR"] = "RestoreFinished",
         ["VS"] = "VolumeSnapshot",
         ["NA"] = "DiskAdded",
         ["NB"] = "DiskRemoved",

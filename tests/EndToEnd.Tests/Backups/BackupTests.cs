@@ -70,6 +70,15 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
         for (var i = 1; i < 5; i++) Assert.Equal(expected[i], await RestoredSha256Async(store, backups[i].Id));
         var gone = await Pbm(gateway, ok: false, "backup", "show", backups[0].Id);
         Assert.Contains("no backup", gone.StdErr);
+
+        // Into a new volume of the cluster: every replica's node writes the backup into its replica; then it attaches as any volume.
+        var restored = await Pbm(gateway, ok: true, "backup", "restore", backups[3].Id, "bk-restored", "--replicas", "2", "--wait");
+        Assert.Contains("restored from backup", restored.StdOut);
+        Assert.Contains("completed", (await Pbm(gateway, ok: true, "backup", "restores")).StdOut);
+        var attached = await cluster.Nodes[2].Api.AttachAsync("bk-restored");
+        Assert.Equal(expected[3], await Sha256OfVolumeAsync(attached.Endpoint!));
+        var taken = await Pbm(gateway, ok: false, "backup", "restore", backups[4].Id, "bk-restored");
+        Assert.Contains("already exists", taken.StdErr);
     }
 
     private IBackupTarget Open(string address)

@@ -50,6 +50,21 @@ public sealed class VolumeRecordTests
     }
 
     [Fact]
+    public void A_volume_created_from_a_backup_is_restoring_until_the_restore_ends_and_a_snapshot_keeps_that()
+    {
+        var record = new VolumeRecord("vol");
+        record.Apply(Create(VolumeId) with { RestoringFrom = "backup-1" });
+        record.Apply(new CreateCompleted(VolumeId));
+        Assert.Equal("backup-1", record.RestoringFrom);
+        var again = new VolumeRecord("vol");
+        again.Restore(record.ToSnapshot());
+        Assert.Equal("backup-1", again.RestoringFrom);
+        record.Apply(new RestoreFinished("backup-1", Now));
+        Assert.Null(record.RestoringFrom);
+        Assert.Equal("restored", record.History[^1].Kind);
+    }
+
+    [Fact]
     public void A_new_record_does_not_exist()
     {
         var record = new VolumeRecord("vol");

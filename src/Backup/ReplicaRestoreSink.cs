@@ -1,0 +1,17 @@
+using ActorStore.Blocks;
+
+namespace ActorStore.Backup;
+
+/// <summary>A restore written straight into a replica open in this process (a new volume's, before any engine opens it).</summary>
+public sealed class ReplicaRestoreSink(Replica replica, string describe) : IRestoreSink
+{
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancel) =>
+        Check(replica.Write(offset, data.Span), offset);
+
+    public ValueTask ZeroAsync(long offset, long length, CancellationToken cancel) =>
+        Check(replica.WriteZeroes(offset, length), offset);
+
+    private ValueTask Check(ReplicaStatus status, long offset) => status == ReplicaStatus.Ok
+        ? ValueTask.CompletedTask
+        : throw new IOException($"writing {describe} at offset {offset} failed: {status}" + (status == ReplicaStatus.NoSpace ? "; its disk is full" : ""));
+}
