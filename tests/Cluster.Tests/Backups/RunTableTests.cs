@@ -52,4 +52,15 @@ public sealed class RunTableTests
         Assert.Equal(["b1"], runs.Unheard("node-1"));
         Assert.Empty(runs.Unheard("node-2"));
     }
+
+    [Fact]
+    public void A_restore_part_whose_node_falls_silent_is_stale_while_the_others_still_report()
+    {
+        var runs = new RunTable(TimeSpan.FromSeconds(60));
+        runs.Start("r1", RunTable.Restore, "v", "backup-1", "", T0, T0, ["a", "b"]);
+        runs.Progress("r1", "a", 10, 100, T0.AddSeconds(50));
+        runs.Progress("r1", "a", 20, 100, T0.AddSeconds(100));
+        var stale = Assert.Single(runs.Stale(T0.AddSeconds(101)));
+        Assert.Contains("writing b", stale.Why);
+    }
 }

@@ -44,7 +44,7 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
         {
             await NbdData.WriteAndFlushAsync(uri, i * 12 * MiB + 4096 * i, 3 * MiB, seed: i); // holes between
             await gateway.Api.SnapshotAsync("bk", $"s{i}");
-            expected.Add(await Sha256OfVolumeAsync(uri));
+            expected.Add(await BackupChecks.VolumeSha256Async(uri));
             var done = await Pbm(gateway, ok: true, "backup", "create", "bk", $"s{i}", "--wait");
             Assert.Contains("completed", done.StdOut);
         }
@@ -62,12 +62,12 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
 
         using var target = Open(address);
         var store = new BackupStore(target);
-        for (var i = 0; i < 5; i++) Assert.Equal(expected[i], await RestoredSha256Async(store, backups[i].Id));
+        for (var i = 0; i < 5; i++) Assert.Equal(expected[i], await BackupChecks.RestoredSha256Async(store, (await store.FindBackupAsync(backups[i].Id))!));
 
         var deleted = await Pbm(gateway, ok: true, "backup", "delete", backups[0].Id);
         Assert.Contains("deleted", deleted.StdOut);
         Assert.Equal(4, (await gateway.Api.ListBackupsAsync("bk")).Length);
-        for (var i = 1; i < 5; i++) Assert.Equal(expected[i], await RestoredSha256Async(store, backups[i].Id));
+        for (var i = 1; i < 5; i++) Assert.Equal(expected[i], await BackupChecks.RestoredSha256Async(store, (await store.FindBackupAsync(backups[i].Id))!));
         var gone = await Pbm(gateway, ok: false, "backup", "show", backups[0].Id);
         Assert.Contains("no backup", gone.StdErr);
 
@@ -76,7 +76,7 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Contains("restored from backup", restored.StdOut);
         Assert.Contains("completed", (await Pbm(gateway, ok: true, "backup", "restores")).StdOut);
         var attached = await cluster.Nodes[2].Api.AttachAsync("bk-restored");
-        Assert.Equal(expected[3], await Sha256OfVolumeAsync(attached.Endpoint!));
+        Assert.Equal(expected[3], await BackupChecks.VolumeSha256Async(attached.Endpoint!));
         var taken = await Pbm(gateway, ok: false, "backup", "restore", backups[4].Id, "bk-restored");
         Assert.Contains("already exists", taken.StdErr);
     }
@@ -85,48 +85,6 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
     {
         Assert.True(TargetAddress.TryParse(address, out var parsed, out var why), why);
         return parsed!.Open(S3Server.Key, S3Server.Key);
-    }
-
-    private async Task<string> Sha256OfVolumeAsync(string uri)
-    {
-        var file = Path.Combine(RepoPaths.NewTempDirectory("volume-copy"), "volume.img");
-        (await Tool.RunAsync("nbdcopy", [uri, file], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess();
-        try
-        {
-            return Sha256.OfFile(file);
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
-        }
-    }
-
-    /// <summary>Restores the backup into a sparse file of the volume's size, straight from the target, and hashes it.</summary>
-    private static async Task<string> RestoredSha256Async(BackupStore store, string id)
-    {
-        var record = await store.FindBackupAsync(id) ?? throw new InvalidOperationException($"backup {id} is not in the target");
-        var dir = RepoPaths.NewTempDirectory("restored");
-        var file = Path.Combine(dir, "restored.img");
-        try
-        {
-            using (var handle = File.OpenHandle(file, FileMode.CreateNew, FileAccess.ReadWrite))
-            {
-                RandomAccess.SetLength(handle, record.Size);
-                await store.RestoreAsync(record.Volume, id, new FileSink(handle));
-            }
-            return Sha256.OfFile(file);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    private sealed class FileSink(Microsoft.Win32.SafeHandles.SafeFileHandle handle) : IRestoreSink
-    {
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancel) => RandomAccess.WriteAsync(handle, data, offset, cancel);
-
-        public ValueTask ZeroAsync(long offset, long length, CancellationToken cancel) => RandomAccess.WriteAsync(handle, new byte[length], offset, cancel);
     }
 
     private async Task<ToolResult> Pbm(NodeProcess node, bool ok, params string[] args)

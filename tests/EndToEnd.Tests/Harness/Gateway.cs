@@ -104,6 +104,9 @@ public sealed class Gateway : IDisposable
     public Task<ApiResponse> SendJsonAsync<T>(HttpMethod method, string path, T body) =>
         SendAsync(method, path, JsonSerializer.Serialize(body, Json));
 
+    /// <summary>Any route whose answer is JSON: the answer, or an <see cref="ApiException"/> for a non-2xx.</summary>
+    public Task<T> CallJsonAsync<T>(HttpMethod method, string path, object? body) => CallAsync<T>(method, path, body);
+
     private async Task<T> CallAsync<T>(HttpMethod method, string path, object? body = null)
     {
         var response = await SendAsync(method, path, body is null ? null : JsonSerializer.Serialize(body, body.GetType(), Json));
