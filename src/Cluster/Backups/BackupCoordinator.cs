@@ -229,7 +229,26 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
             _runs.Finish(e.Id, e.Error, e.At);
             if (e.Error is null) _log.Info("{Kind} {Run} of volume {Volume} completed", kind, e.Id, volume);
             else _log.Warning("{Kind} {Run} of volume {Volume} failed: {Why}", kind, e.Id, volume, e.Error);
-            if (e.Error is not null && kind == RunTable.Restore) _volumes.Tell(new VolumeProtocol.Delete(volume));
+            if (e.Error is not null && kind == RunTable.Restore) DeleteRestoredAsync(volume);
+        });
+    }
+
+    /// <summary>
+    /// Deletes the volume of a failed restore, asking again while it is busy (it may wait out a replica on a lost node): a
+    /// half-restored volume must not stay behind. Fire and forget: the volume logs its own delete.
+    /// </summary>
+    private void DeleteRestoredAsync(string volume)
+    {
+        var log = _log;
+        _ = Task.Run(async () =>
+        {
+            for (var attempt = 0; attempt < 60; attempt++)
+            {
+                var answer = await AskVolume(new VolumeProtocol.Delete(volume)).ConfigureAwait(false);
+                if (answer is VolumeProtocol.Deleted or VolumeProtocol.Refused { Error: VolumeError.NotFound }) return;
+                await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            log.Error("Volume {0}, left by a failed restore, could not be deleted; delete it: pbm volume delete {0}", volume);
         });
     }
 

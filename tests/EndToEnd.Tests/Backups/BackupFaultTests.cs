@@ -19,9 +19,11 @@ public sealed class BackupFaultTests(ITestOutputHelper output) : NodeTest(output
 {
     private const long Size = 256 * MiB;
 
+    // A replica command to a killed node is answered for only when it times out: shorter than the default 60 s here.
     private const string Config = """
         actorstore.backup.silence = 5s
         actorstore.backup.parallelism = 1
+        actorstore.volume.replica-command-timeout = 15s
         """;
 
     [Fact]
@@ -84,7 +86,7 @@ public sealed class BackupFaultTests(ITestOutputHelper output) : NodeTest(output
         await Eventually.WaitUntilAsync(async () => (failed = await GetRestoreAsync(gateway, restore.Id)).State == "failed", TimeSpan.FromSeconds(90), "the restore failed");
         Out.WriteLine($"measured: failed with: {failed.Error}");
         Assert.Contains("'rf-copy' was deleted", failed.Error);
-        await Eventually.WaitUntilAsync(async () => !(await gateway.Api.ListVolumesAsync()).Any(v => v.Name == "rf-copy"), TimeSpan.FromSeconds(60), "rf-copy deleted");
+        await Eventually.WaitUntilAsync(async () => !(await gateway.Api.ListVolumesAsync()).Any(v => v.Name == "rf-copy"), TimeSpan.FromSeconds(90), "rf-copy deleted");
     }
 
     private static async Task SetTargetAsync(NodeProcess node, S3Server s3) =>
