@@ -92,12 +92,16 @@ public static class BackupCommands
             },
         };
         var replicas = new Option<int?>("--replicas") { Description = "Replicas of the new volume [default: the cluster's]", HelpName = "N" };
+        var standby = new Option<bool>("--standby")
+        {
+            Description = "A disaster-recovery volume: it then takes each newer backup of the same volume, and is attached only once activated (pbm volume activate)",
+        };
         var wait = Arguments.Wait("Follow the restore until it ends, with its progress");
-        var command = new Command("restore", "Restore a backup into a new volume (also from another cluster's backups on the same target)") { id, volume, size, replicas, wait };
+        var command = new Command("restore", "Restore a backup into a new volume (also from another cluster's backups on the same target)") { id, volume, size, replicas, standby, wait };
         command.SetAction(run.Converse(async (parse, session, cancellation) =>
         {
             var call = Call.Post(Routes.BackupRestore(parse.GetRequiredValue(id)),
-                new RestoreBackup(parse.GetRequiredValue(volume), parse.GetValue(size), parse.GetValue(replicas)));
+                new RestoreBackup(parse.GetRequiredValue(volume), parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(standby)));
             if (await session.AskAsync<RestoreInfo>(call, cancellation) is not { } started) return session.ExitCode;
             if (!parse.GetValue(wait))
             {

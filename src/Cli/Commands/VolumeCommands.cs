@@ -9,7 +9,7 @@ public static class VolumeCommands
 {
     public static Command Create(CommandRunner run) => new("volume", "Create, attach, resize and delete volumes")
     {
-        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Delete(run), Events(run), Rebuilds(run),
+        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Activate(run), Delete(run), Events(run), Rebuilds(run),
     };
 
     private static Command Events(CommandRunner run)
@@ -105,6 +105,16 @@ public static class VolumeCommands
         command.SetAction(run.Show<VolumeInfo>(
             parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "expand"), new ExpandVolume(parse.GetValue(size))),
             (_, volume, terminal) => terminal.Line($"volume {volume.Name} is now {Sizes.Format(volume.Size)}")));
+        return command;
+    }
+
+    private static Command Activate(CommandRunner run)
+    {
+        var name = VolumeName();
+        var command = new Command("activate", "Make a standby (disaster-recovery) volume an ordinary one, at the last backup it took") { name };
+        command.SetAction(run.Show<VolumeInfo>(
+            parse => Call.Post(Routes.VolumeAction(parse.GetRequiredValue(name), "activate")),
+            (_, volume, terminal) => terminal.Line($"volume {volume.Name} activated at backup {volume.AppliedBackup}; attach it: pbm volume attach {volume.Name}")));
         return command;
     }
 

@@ -34,6 +34,8 @@ internal static class BackupEndpoints
             .WithDescription("The volume is created restoring (not attachable) and every replica's node writes the backup into its replica; "
                 + "answers at once (202), GET /restores/{id} follows it. A restore that fails deletes the volume it made.")
             .WithProblems(400, 404, 409, 503, 504, 507);
+        group.MapPost("/volumes/{name}/activate", Activate).WithName("ActivateStandby").WithSummary("Make a standby (disaster-recovery) volume an ordinary one")
+            .WithDescription("At the last backup it took; refused (409) while the target holds a newer one it has not taken yet.").WithProblems(400, 404, 409, 503, 504);
         group.MapGet("/restores", Restores).WithName("ListRestores").WithSummary("List the restores running, completed and failed lately").WithProblems(504);
         group.MapGet("/restores/{id}", GetRestore).WithName("GetRestore").WithSummary("Show one restore, with its progress while it runs").WithProblems(400, 404, 504);
         group.MapDelete("/backups/{id}", Delete).WithName("DeleteBackup").WithSummary("Delete a backup")
@@ -130,9 +132,20 @@ internal static class BackupEndpoints
         var size = body.Size ?? backup.Size;
         if (size < backup.Size || size % 4096 != 0)
             return Problems.Invalid($"the new volume's size must be a multiple of 4096 and at least the backup's {backup.Size} bytes, not {size}");
-        return await asks.Backups(new StartRestore(backup.Volume, backup.Id, body.Volume, size, body.Replicas ?? asks.Targets.DefaultReplicas), ct) switch
+        return await asks.Backups(new StartRestore(backup.Volume, backup.Id, body.Volume, size, body.Replicas ?? asks.Targets.DefaultReplicas, body.Standby), ct) switch
         {
             RunView run => TypedResults.Accepted($"/restores/{run.Id}", RestoreOf(run)),
+            var other => Problems.From(other),
+        };
+    }
+
+    private static async Task<Results<Ok<VolumeInfo>, ProblemHttpResult>> Activate(string name, ActorAsks asks, CancellationToken ct)
+    {
+        if (RequestValidation.Name(name, "volume") is { } why) return Problems.Invalid(why);
+        return await asks.Backups(new ActivateStandby(name), ct) switch
+        {
+            VolumeProtocol.VolumeView { State: not VolumeStates.Standby and not VolumeStates.Restoring } view => TypedResults.Ok(ContractMapping.ToInfo(view)),
+            VolumeProtocol.VolumeView view => Problems.Of(VolumeError.WrongState, $"volume '{name}' is {view.State}; retry in a moment"),
             var other => Problems.From(other),
         };
     }

@@ -15,7 +15,7 @@ internal static class ContractMapping
         v.Epoch, v.SnapshotCount, v.Created,
         v.Replicas.Select(ToInfo).ToList(),
         v.LastSalvage is { } s ? new SalvageInfo(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutInfo(l.ReplicaId, l.Why)).ToList(), s.Reason) : null,
-        v.DetachReason, v.Activity, v.Controller, v.Rebuild is { } r ? ToInfo(r) : null, v.SoftAntiAffinity);
+        v.DetachReason, v.Activity, v.Controller, v.Rebuild is { } r ? ToInfo(r) : null, v.SoftAntiAffinity, v.AppliedBackup);
 
     public static RebuildInfo ToInfo(VolumeProtocol.RebuildView r) => new(
         r.ReplicaId, r.Node, r.Replaces, r.Started, r.Source, r.Done, r.Total, r.Copied, Math.Round(r.BytesPerSecond),

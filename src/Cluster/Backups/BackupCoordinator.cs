@@ -1,4 +1,5 @@
 using ActorStore.Backup;
+using ActorStore.Backup.Targets;
 using ActorStore.Cluster.Protocol;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
@@ -14,8 +15,9 @@ namespace ActorStore.Cluster.Backups;
 /// takes its snapshot through the volume, picks a healthy replica and hands the work to that node's
 /// <see cref="BackupRunner"/> — and follows it to its end. A restore creates the new volume restoring (not attachable),
 /// has every replica's node write the backup into its replica, then lets the volume go; a restore that fails deletes the
-/// volume it made. It never touches the target itself and never waits: the work runs on the replicas' nodes, which
-/// report progress. A run whose nodes go silent is failed.
+/// volume it made. A standby (disaster-recovery) volume is restored the same way, then polls the target and takes each
+/// newer backup of its source incrementally, until it is activated. It reads the target only to poll for standbys and
+/// never waits: the work runs on the replicas' nodes, which report progress. A run whose nodes go silent is failed.
 /// </summary>
 public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
 {
@@ -26,6 +28,9 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan _askTimeout;
     private readonly RunTable _runs;
     private readonly HashSet<string> _preparing = new(StringComparer.Ordinal);
+    private readonly TimeSpan _standbyPoll;
+    // Standby volumes: the volume whose backups each follows, and the backup it holds (null until its first restore is done).
+    private readonly Dictionary<string, (string Source, string? Applied)> _standbys = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private TargetView _target = new(null, null, null);
 
@@ -43,12 +48,24 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         public static readonly CheckStale Instance = new();
     }
 
-    public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence)
+    private sealed record PollStandbys
+    {
+        public static readonly PollStandbys Instance = new();
+    }
+
+    /// <summary>A standby's source has <paramref name="Last"/> as its newest backup; <paramref name="Replicas"/>: the standby's, to write it into.</summary>
+    private sealed record StandbyPolled(string Volume, string? Last, IReadOnlyList<VolumeProtocol.ReplicaView> Replicas);
+
+    public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll)
     {
         _volumes = volumes;
         _nodes = nodes;
         _askTimeout = askTimeout;
+        _standbyPoll = standbyPoll;
         _runs = new RunTable(silence);
+        Recover<StandbyAdded>(e => _standbys[e.Volume] = (e.Source, null));
+        Recover<StandbyApplied>(e => Applied(e.Volume, e.Backup));
+        Recover<StandbyRemoved>(e => _standbys.Remove(e.Volume));
         Recover<TargetSet>(Apply);
         Recover<RunStarted>(e => _runs.Start(e.Id, e.Kind ?? RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow, e.Parts));
         Recover<RunFinished>(e => _runs.Finish(e.Id, e.Error, e.At));
@@ -80,16 +97,109 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         {
             foreach (var (id, why) in _runs.Stale(DateTimeOffset.UtcNow)) Finish(id, why);
         });
+        Command<PollStandbys>(_ => Poll());
+        Command<StandbyPolled>(OnStandbyPolled);
+        Command<ActivateStandby>(OnActivate);
+        Command<StandbyActivatedNote>(n =>
+        {
+            if (_standbys.ContainsKey(n.Volume)) Persist(new StandbyRemoved(n.Volume), e => _standbys.Remove(e.Volume));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public override string PersistenceId => "backups";
 
-    public static Props Props(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence) =>
-        Akka.Actor.Props.Create(() => new BackupCoordinator(volumes, nodes, askTimeout, silence));
+    public static Props Props(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll) =>
+        Akka.Actor.Props.Create(() => new BackupCoordinator(volumes, nodes, askTimeout, silence, standbyPoll));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("stale", CheckStale.Instance, TimeSpan.FromSeconds(5));
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("stale", CheckStale.Instance, TimeSpan.FromSeconds(5));
+        Timers.StartPeriodicTimer("standbys", PollStandbys.Instance, _standbyPoll);
+    }
+
+    private void Applied(string volume, string backup)
+    {
+        if (_standbys.TryGetValue(volume, out var s)) _standbys[volume] = (s.Source, backup);
+    }
+
+    /// <summary>Asks the target for each idle standby's newest source backup (off the actor's thread).</summary>
+    private void Poll()
+    {
+        if (_target.Address is null || !TargetAddress.TryParse(_target.Address, out var address, out _)) return;
+        foreach (var (volume, (source, applied)) in _standbys)
+        {
+            if (applied is null || _runs.RunningOf(volume) is not null || !_preparing.Add(volume)) continue;
+            var target = _target;
+            PollAsync(address!, target, volume, source).PipeTo(Self, failure: e =>
+            {
+                _log.Warning("Standby {0}: polling the backup target failed: {1}", volume, e.Message);
+                return new StandbyPolled(volume, null, []);
+            });
+        }
+    }
+
+    private async Task<StandbyPolled> PollAsync(TargetAddress address, TargetView target, string volume, string source)
+    {
+        using var opened = address.Open(target.AccessKey, target.SecretKey);
+        var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
+        return await AskVolume(new VolumeProtocol.Get(volume)).ConfigureAwait(false) is VolumeProtocol.VolumeView view
+            ? new StandbyPolled(volume, last, view.Replicas)
+            : new StandbyPolled(volume, null, []);
+    }
+
+    /// <summary>A newer backup of a standby's source: written into every replica, only the blocks that differ from the one it holds.</summary>
+    private void OnStandbyPolled(StandbyPolled p)
+    {
+        _preparing.Remove(p.Volume);
+        if (!_standbys.TryGetValue(p.Volume, out var standby) || p.Last is null || p.Last == standby.Applied || p.Replicas.Count == 0
+            || _runs.RunningOf(p.Volume) is not null) return;
+        var id = NewRestoreId();
+        var now = DateTimeOffset.UtcNow;
+        var parts = p.Replicas.Select(r => r.Id).ToArray();
+        Persist(new RunStarted(id, p.Volume, p.Last, "", now, RunTable.Restore, parts), e =>
+        {
+            _runs.Start(e.Id, RunTable.Restore, e.Volume, e.Snapshot, "", e.At, now, parts);
+            foreach (var r in p.Replicas) _nodes.Tell(new RestoreReplica(r.Node, id, r.Id, standby.Source, p.Last, _target, standby.Applied));
+            _log.Info("Standby {Volume}: taking backup {Backup} of {Source} (it holds {Applied})", p.Volume, p.Last, standby.Source, standby.Applied);
+        });
+    }
+
+    private void OnActivate(ActivateStandby a)
+    {
+        var replyTo = Sender;
+        if (_runs.RunningOf(a.Volume) is { } running)
+        {
+            replyTo.Tell(Refuse(a.Volume, VolumeError.WrongState, $"standby '{a.Volume}' is taking a backup ({running}); activate it once that is done"));
+            return;
+        }
+        var standby = _standbys.GetValueOrDefault(a.Volume);
+        var address = _target.Address is { } text && TargetAddress.TryParse(text, out var parsed, out _) ? parsed : null;
+        var target = _target;
+        ActivateAsync(a.Volume, standby.Source, standby.Applied, address, target, Self).PipeTo(replyTo,
+            failure: e => Refuse(a.Volume, VolumeError.Unavailable, $"the backup target could not be checked for a newer backup ({e.Message}); retry"));
+    }
+
+    /// <summary>Activates at the last backup: refused while the target holds a newer one than the standby took (the next poll takes it).</summary>
+    private async Task<object> ActivateAsync(string volume, string? source, string? applied, TargetAddress? address, TargetView target, IActorRef self)
+    {
+        if (source is not null && address is not null)
+        {
+            using var opened = address.Open(target.AccessKey, target.SecretKey);
+            var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
+            if (last is not null && last != applied)
+                return Refuse(volume, VolumeError.WrongState, $"the target holds backup {last} of '{source}', newer than the {applied ?? "none"} standby '{volume}' holds; "
+                    + "it is taken within a poll: retry in a moment");
+        }
+        var answer = await AskVolume(new VolumeProtocol.Activate(volume)).ConfigureAwait(false);
+        if (answer is VolumeProtocol.VolumeView { State: not "standby" and not "restoring" } && source is not null) self.Tell(new StandbyActivatedNote(volume));
+        return answer;
+    }
+
+    private sealed record StandbyActivatedNote(string Volume);
+
+    private static string NewRestoreId() => $"restore-{DateTimeOffset.UtcNow.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private void Apply(TargetSet e) => _target = new TargetView(e.Address, e.AccessKey, e.SecretKey);
 
@@ -169,8 +279,8 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
             replyTo.Tell(Refuse(s.Volume, VolumeError.WrongState, $"volume '{s.Volume}' is being created for a restore already"));
             return;
         }
-        var id = $"restore-{DateTimeOffset.UtcNow.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
-        AskVolume(new VolumeProtocol.Create(s.Volume, s.Size, s.Replicas, RestoringFrom: s.Backup)).PipeTo(Self,
+        var id = NewRestoreId();
+        AskVolume(new VolumeProtocol.Create(s.Volume, s.Size, s.Replicas, RestoringFrom: s.Backup, Standby: s.Standby)).PipeTo(Self,
             success: answer => answer is VolumeProtocol.VolumeView view ? new RestorePrepared(id, s, view, replyTo) : new NotPrepared(s.Volume, answer, replyTo),
             failure: e => new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.Internal, $"creating the volume failed ({e.Message})"), replyTo));
     }
@@ -179,6 +289,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     {
         var now = DateTimeOffset.UtcNow;
         var parts = p.Volume.Replicas.Select(r => r.Id).ToArray();
+        if (p.Request.Standby) Persist(new StandbyAdded(p.Request.Volume, p.Request.BackupVolume), e => _standbys[e.Volume] = (e.Source, null));
         Persist(new RunStarted(p.Id, p.Request.Volume, p.Request.Backup, "", now, RunTable.Restore, parts), e =>
         {
             _preparing.Remove(p.Request.Volume);
@@ -222,14 +333,22 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         if (!_runs.IsRunning(id)) return;
         var kind = _runs.KindOf(id);
         var volume = _runs.VolumeOf(id)!;
-        // A restore that failed leaves nothing half-written behind: the volume it made goes (its replicas with it).
-        if (error is not null && kind == RunTable.Restore) error += $"; volume '{volume}' was deleted: restore the backup again";
+        var backup = _runs.SourceOf(id)!;
+        // A first restore that failed leaves nothing half-written behind: the volume it made goes (its replicas with it). A standby
+        // that fails to take a newer backup keeps the one it holds and tries again at the next poll.
+        var standby = _standbys.TryGetValue(volume, out var s) ? s : default;
+        var discard = error is not null && kind == RunTable.Restore && standby.Applied is null;
+        if (discard) error += $"; volume '{volume}' was deleted: restore the backup again";
+        else if (error is not null && kind == RunTable.Restore) error += $"; standby '{volume}' still holds backup {standby.Applied} and tries again at the next poll";
         Persist(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
         {
             _runs.Finish(e.Id, e.Error, e.At);
             if (e.Error is null) _log.Info("{Kind} {Run} of volume {Volume} completed", kind, e.Id, volume);
             else _log.Warning("{Kind} {Run} of volume {Volume} failed: {Why}", kind, e.Id, volume, e.Error);
-            if (e.Error is not null && kind == RunTable.Restore) DeleteRestoredAsync(volume);
+            if (e.Error is null && kind == RunTable.Restore && standby.Source is not null) Persist(new StandbyApplied(volume, backup), a => Applied(a.Volume, a.Backup));
+            if (!discard) return;
+            if (standby.Source is not null) Persist(new StandbyRemoved(volume), r => _standbys.Remove(r.Volume));
+            DeleteRestoredAsync(volume);
         });
     }
 

@@ -13,6 +13,15 @@ public static class BackupEvents
     public sealed record RunStarted(string Id, string Volume, string Snapshot, string Node, DateTimeOffset At, string? Kind = null, IReadOnlyList<string>? Parts = null)
         : IClusterEvent;
 
+    /// <summary>A standby volume now follows the backups of <paramref name="Source"/> (its first restore started).</summary>
+    public sealed record StandbyAdded(string Volume, string Source) : IClusterEvent;
+
+    /// <summary>Every replica of the standby holds <paramref name="Backup"/>.</summary>
+    public sealed record StandbyApplied(string Volume, string Backup) : IClusterEvent;
+
+    /// <summary>The standby was activated, or its first restore failed (and the volume was deleted).</summary>
+    public sealed record StandbyRemoved(string Volume) : IClusterEvent;
+
     /// <summary><paramref name="Error"/>: null when it completed.</summary>
     public sealed record RunFinished(string Id, string? Error, DateTimeOffset At) : IClusterEvent;
 }

@@ -33,10 +33,18 @@ public static class BackupProtocol
     /// Restores backup <paramref name="Backup"/> of <paramref name="BackupVolume"/> into a new volume: created restoring, then
     /// each of its replicas' nodes writes the backup into its replica. Answered with a <see cref="RunView"/>.
     /// </summary>
-    public sealed record StartRestore(string BackupVolume, string Backup, string Volume, long Size, int Replicas) : IClusterMessage;
+    /// <param name="Standby">A disaster-recovery volume: after the restore it takes each newer backup of <paramref name="BackupVolume"/> until activated.</param>
+    public sealed record StartRestore(string BackupVolume, string Backup, string Volume, long Size, int Replicas, bool Standby = false) : IClusterMessage;
 
-    /// <summary>To the runner on <paramref name="Node"/>: write the backup into replica <paramref name="ReplicaId"/>, open there.</summary>
-    public sealed record RestoreReplica(string Node, string Id, string ReplicaId, string BackupVolume, string Backup, TargetView Target) : IClusterMessage;
+    /// <summary>
+    /// To the runner on <paramref name="Node"/>: write the backup into replica <paramref name="ReplicaId"/>, open there. <paramref name="Applied"/>:
+    /// the backup the replica holds already (a standby's): only the blocks that differ are written, and blocks gone are zeroed.
+    /// </summary>
+    public sealed record RestoreReplica(string Node, string Id, string ReplicaId, string BackupVolume, string Backup, TargetView Target, string? Applied = null)
+        : IClusterMessage;
+
+    /// <summary>Makes a standby volume an ordinary one, at the last backup it took; refused while a newer backup is still to be applied.</summary>
+    public sealed record ActivateStandby(string Volume) : IClusterMessage;
 
     /// <summary>To the runner on <paramref name="Node"/>, where <paramref name="ReplicaId"/> is open: back up the snapshot from it.</summary>
     public sealed record RunBackup(string Node, string Id, string Volume, Guid VolumeId, string Snapshot, string ReplicaId, TargetView Target,

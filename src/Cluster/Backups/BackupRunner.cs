@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorStore.Backup;
+using ActorStore.Backup.Records;
 using ActorStore.Backup.Targets;
 using ActorStore.Blocks;
 using ActorStore.Volume.Replicas;
@@ -68,8 +69,10 @@ public sealed class BackupRunner : ReceiveActor
         {
             using var target = address!.Open(r.Target.AccessKey, r.Target.SecretKey);
             var store = new BackupStore(target, _options);
-            await store.RestoreAsync(r.BackupVolume, r.Backup, new ReplicaRestoreSink(replica, $"replica {r.ReplicaId}"), holder: _nodeId,
-                progress: Reporter(r.Id, r.ReplicaId)).ConfigureAwait(false);
+            var applied = r.Applied is null ? null : await store.GetBackupAsync(r.BackupVolume, r.Applied).ConfigureAwait(false)
+                                                     ?? AnyContent(replica.Size, _options.BlockSize);
+            await store.RestoreAsync(r.BackupVolume, r.Backup, new ReplicaRestoreSink(replica, $"replica {r.ReplicaId}"), applied, _nodeId,
+                Reporter(r.Id, r.ReplicaId)).ConfigureAwait(false);
             if (replica.Flush() is var flushed and not ReplicaStatus.Ok) return new Ended(r.Id, $"flushing replica {r.ReplicaId} failed: {flushed}", r.ReplicaId);
             // Every replica took the same writes: nothing for the first engine to reconcile.
             if (replica.ClearDirtyRegions(replica.Epoch) is var cleared and not ReplicaStatus.Ok)
@@ -81,6 +84,14 @@ public sealed class BackupRunner : ReceiveActor
             return new Ended(r.Id, e.Message, r.ReplicaId);
         }
     }
+
+    /// <summary>
+    /// What a replica holds when the record of the backup it took is gone (deleted meanwhile): every block may hold anything,
+    /// so the restore writes every block of the new backup and zeroes every other.
+    /// </summary>
+    private static BackupRecord AnyContent(long size, int blockSize) =>
+        new("unknown", "", Guid.Empty, "", default, default, default, size, blockSize, new Dictionary<string, string>(), null, new BackupStats(0, 0, 0, 0),
+            Enumerable.Range(0, (int)((size + blockSize - 1) / blockSize)).Select(i => new BlockRef(i, "")).ToArray());
 
     /// <summary>Reports a run's progress to the coordinator at most about once a second, and at its end.</summary>
     private Action<TransferProgress> Reporter(string id, string part)

@@ -5,7 +5,7 @@ using Akka.Configuration;
 namespace ActorStore.Cluster.Backups;
 
 /// <summary>The node's backup settings (<c>actorstore.backup</c>); <see cref="Create"/> fails naming the bad key.</summary>
-public sealed record BackupSettings(BackupStoreOptions Store, TimeSpan Silence)
+public sealed record BackupSettings(BackupStoreOptions Store, TimeSpan Silence, TimeSpan StandbyPoll)
 {
     public static BackupSettings Create(Config config)
     {
@@ -23,6 +23,7 @@ public sealed record BackupSettings(BackupStoreOptions Store, TimeSpan Silence)
                 Compression = compression,
                 LeaseTime = Settings.Duration(config, "actorstore.backup.lease-time"),
             },
-            Settings.Duration(config, "actorstore.backup.silence"));
+            Settings.Duration(config, "actorstore.backup.silence"),
+            Settings.Duration(config, "actorstore.backup.standby-poll"));
     }
 }

@@ -110,7 +110,7 @@ public static class NodeHost
         var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
         system.ActorOf(ReplicaAudit.Props(node.NodeId, replicas, registry, volumes, volume, node.AskTimeout), ReplicaAudit.Name);
-        system.ActorOf(ClusterSingletonManager.Props(BackupCoordinator.Props(volumes, nodes, node.AskTimeout, backup.Silence), PoisonPill.Instance,
+        system.ActorOf(ClusterSingletonManager.Props(BackupCoordinator.Props(volumes, nodes, node.AskTimeout, backup.Silence, backup.StandbyPoll), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), BackupCoordinator.Name);
         var backups = system.ActorOf(ClusterSingletonProxy.Props($"/user/{BackupCoordinator.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
             BackupCoordinator.ProxyName);

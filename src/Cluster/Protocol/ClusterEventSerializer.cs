@@ -22,6 +22,9 @@ public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSe
         ["BA"] = typeof(Backups.BackupEvents.TargetSet),
         ["BB"] = typeof(Backups.BackupEvents.RunStarted),
         ["BC"] = typeof(Backups.BackupEvents.RunFinished),
+        ["BD"] = typeof(Backups.BackupEvents.StandbyAdded),
+        ["BE"] = typeof(Backups.BackupEvents.StandbyApplied),
+        ["BF"] = typeof(Backups.BackupEvents.StandbyRemoved),
     };
 
     public override int Identifier => 1104;

@@ -56,7 +56,7 @@ public sealed partial class VolumeActor
                 return;
             }
             var replicas = p.Placements.Select(x => new NewReplica(NewReplicaId(c.Volume), x.Node, x.Disk)).ToArray();
-            Persist(new CreateRequested(Guid.NewGuid(), c.Size, c.Replicas, DateTimeOffset.UtcNow, replicas, c.SoftAntiAffinity, c.RestoringFrom), e =>
+            Persist(new CreateRequested(Guid.NewGuid(), c.Size, c.Replicas, DateTimeOffset.UtcNow, replicas, c.SoftAntiAffinity, c.RestoringFrom, c.Standby), e =>
             {
                 Record(e);
                 CompleteCreate(replyTo);

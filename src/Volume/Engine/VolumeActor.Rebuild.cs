@@ -61,7 +61,7 @@ public sealed partial class VolumeActor
     private void OnHealCheck()
     {
         // A volume being restored heals once restored: a rebuild now would copy half a restore.
-        if (_activity is not null || !_record.Exists || !_record.CreateDone || _record.RestoringFrom is not null || _record.Pending is not null || _detaching is not null) return;
+        if (_activity is not null || !_record.Exists || !_record.CreateDone || _record.RestoringFrom is not null || _record.Standby || _record.Pending is not null || _detaching is not null) return;
         // A rebuild this controller did not start (it recovered since) is followed once its engine reports: give it that long.
         var settled = DateTime.UtcNow - _startedAt > RebuildReportGrace;
         var orphaned = _record.Replicas.FirstOrDefault(r => r.Mode == ReplicaMode.WriteOnly

@@ -105,6 +105,7 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     {
         Command<Get>(_ => Reply(Sender));
         Command<FinishRestore>(OnFinishRestore);
+        Command<Activate>(OnActivate);
         Command<VolumeProtocol.ListSnapshots>(OnListSnapshots);
         Command<Detach>(OnDetach);
         Command<Stop>(_ => Context.Stop(Self));
@@ -192,11 +193,12 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         _record.LastSalvage is { } s ? new SalvageView(s.At, s.Source, s.Reconciled, s.Left.Select(l => new LeftOutView(l.ReplicaId, l.Why)).ToArray(), s.Reason) : null,
         InMaintenance ? null : _engine?.NbdEndpoint, _record.DetachReason,
         _activity ?? _record.Pending?.Kind.ToString().ToLowerInvariant() ?? (InMaintenance ? $"rebuilding offline on node {_record.AttachedTo}" : null), _host.NodeId, RebuildViewOf(),
-        _record.SoftAntiAffinity);
+        _record.SoftAntiAffinity, _record.AppliedBackup);
 
     private string State() =>
         !_record.CreateDone ? "creating"
         : _record.RestoringFrom is not null ? "restoring"
+        : _record.Standby ? "standby"
         : _record.Pending is { Kind: OperationKind.Delete } ? "deleting"
         : _record.AttachedTo is null || InMaintenance ? "detached"
         : _detaching is not null ? "detaching"
@@ -206,16 +208,34 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     /// <summary>For commands that would read or change its data: refuses (and returns false) while a backup is restored into the volume.</summary>
     private bool NotRestoring(IActorRef replyTo)
     {
-        if (_record.RestoringFrom is not { } backup) return true;
-        replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is being restored from backup {backup}; wait for the restore to end (`pbm backup restores`)"));
+        if (_record.RestoringFrom is { } backup)
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is being restored from backup {backup}; wait for the restore to end (`pbm backup restores`)"));
+        else if (_record.Standby)
+            replyTo.Tell(Refuse(VolumeError.WrongState, $"volume '{_record.Name}' is a standby (disaster-recovery) volume that follows backups; activate it first: pbm volume activate {_record.Name}"));
+        else return true;
         return false;
+    }
+
+    private void OnActivate(Activate a)
+    {
+        var replyTo = Sender;
+        if (!Usable(replyTo)) return;
+        if (!_record.Standby) { Reply(replyTo); return; } // active already
+        if (_record.RestoringFrom is not null) { NotRestoring(replyTo); return; }
+        Persist(new StandbyActivated(DateTimeOffset.UtcNow), e =>
+        {
+            Record(e);
+            _log.Info("Volume {Volume}: standby activated at backup {Backup}", _record.Name, _record.AppliedBackup);
+            Reply(replyTo);
+        });
     }
 
     private void OnFinishRestore(FinishRestore f)
     {
         var replyTo = Sender;
         if (!Usable(replyTo)) return;
-        if (_record.RestoringFrom != f.Backup) { Reply(replyTo); return; } // done already
+        // Done already: a restored volume takes one backup; a standby every newer one.
+        if (_record.RestoringFrom != f.Backup && (!_record.Standby || _record.AppliedBackup == f.Backup)) { Reply(replyTo); return; }
         Persist(new RestoreFinished(f.Backup, DateTimeOffset.UtcNow), e =>
         {
             Record(e);

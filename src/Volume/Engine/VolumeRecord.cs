@@ -27,6 +27,12 @@ public sealed class VolumeRecord
     /// <summary>The backup being restored into the volume: until it is done the volume is neither attached nor changed.</summary>
     public string? RestoringFrom { get; private set; }
 
+    /// <summary>A disaster-recovery volume: it takes each newer backup and is neither attached nor changed until activated.</summary>
+    public bool Standby { get; private set; }
+
+    /// <summary>The backup a restored or standby volume holds (the last one it took).</summary>
+    public string? AppliedBackup { get; private set; }
+
     /// <summary>Attached only to heal while detached (an offline rebuild, DESIGN §5): users see it detached.</summary>
     public bool Maintenance { get; private set; }
 
@@ -79,6 +85,8 @@ public sealed class VolumeRecord
                 Maintenance = false;
                 Pending = null;
                 RestoringFrom = c.RestoringFrom;
+                Standby = c.Standby;
+                AppliedBackup = null;
                 // Epochs only grow, across a delete and re-create of the same name too.
                 _replicas.AddRange(c.Replicas.Select(r => new ReplicaRecord(r.Id, r.Node, r.Disk, ReplicaMode.ReadWrite, null, null)));
                 break;
@@ -87,7 +95,12 @@ public sealed class VolumeRecord
                 break;
             case RestoreFinished r:
                 RestoringFrom = null;
-                Note(r.At, "restored", null, $"restored from backup {r.Backup}");
+                AppliedBackup = r.Backup;
+                Note(r.At, "restored", null, Standby ? $"standby: took backup {r.Backup}" : $"restored from backup {r.Backup}");
+                break;
+            case StandbyActivated a:
+                Standby = false;
+                Note(a.At, "activated", null, $"activated at backup {AppliedBackup}");
                 break;
             case Attached a:
                 AttachedTo = a.Node;
@@ -203,7 +216,7 @@ public sealed class VolumeRecord
     /// <summary>The whole state, for an Akka snapshot.</summary>
     public VolumeSnapshot ToSnapshot() => new(Id, Size, ReplicaCount, Created, Exists, CreateDone, AttachedTo, Epoch, Pending,
         _replicas.Select(r => new ReplicaState(r.Id, r.Node, r.Disk, r.Mode, r.Failure, r.FailedAt, r.Fault, r.Evicting, r.NoCatchUp)).ToArray(), LastSalvage, DetachReason, _history.ToArray(),
-        Maintenance, RebuildSnapshot, SoftAntiAffinity, RestoringFrom);
+        Maintenance, RebuildSnapshot, SoftAntiAffinity, RestoringFrom, Standby, AppliedBackup);
 
     /// <summary>Takes the state of a snapshot; the events after it are applied next.</summary>
     public void Restore(VolumeSnapshot s)
@@ -219,6 +232,8 @@ public sealed class VolumeRecord
         RebuildSnapshot = s.RebuildSnapshot;
         SoftAntiAffinity = s.SoftAntiAffinity;
         RestoringFrom = s.RestoringFrom;
+        Standby = s.Standby;
+        AppliedBackup = s.AppliedBackup;
         Epoch = s.Epoch;
         Pending = s.Pending;
         LastSalvage = s.LastSalvage;

@@ -14,11 +14,15 @@ public static class VolumeEvents
     /// <summary>Step one of create: the placement is decided; the replicas are created next, idempotently.</summary>
     /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity; null (and in events written before it): the cluster's.</param>
     /// <param name="RestoringFrom">The backup restored into the new volume (null: created empty).</param>
+    /// <param name="Standby">A disaster-recovery volume that follows the backups until activated.</param>
     public sealed record CreateRequested(Guid VolumeId, long Size, int ReplicaCount, DateTimeOffset Created, IReadOnlyList<NewReplica> Replicas, bool? SoftAntiAffinity = null,
-        string? RestoringFrom = null) : IVolumeEvent;
+        string? RestoringFrom = null, bool Standby = false) : IVolumeEvent;
 
-    /// <summary>The restore of <paramref name="Backup"/> into every replica is done: the volume can be attached.</summary>
+    /// <summary>Every replica holds <paramref name="Backup"/>: a restored volume can be attached; a standby took one more backup.</summary>
     public sealed record RestoreFinished(string Backup, DateTimeOffset At) : IVolumeEvent;
+
+    /// <summary>The standby volume became an ordinary one.</summary>
+    public sealed record StandbyActivated(DateTimeOffset At) : IVolumeEvent;
 
     public sealed record CreateCompleted(Guid VolumeId) : IVolumeEvent;
 
@@ -100,7 +104,9 @@ public static class VolumeEvents
         bool Maintenance = false,
         string? RebuildSnapshot = null,
         bool? SoftAntiAffinity = null,
-        string? RestoringFrom = null) : IPersistedEvent;
+        string? RestoringFrom = null,
+        bool Standby = false,
+        string? AppliedBackup = null) : IPersistedEvent;
 
     /// <summary>
     /// One thing that happened to a volume's replicas, as an operator reads it (DESIGN §2: failures are events the

@@ -5,10 +5,17 @@ public static class VolumeProtocol
 {
     /// <param name="SoftAntiAffinity">The volume's own replica-soft-anti-affinity (null: the cluster's setting).</param>
     /// <param name="RestoringFrom">A backup being restored into the new volume: it cannot be attached or changed until <see cref="FinishRestore"/>.</param>
-    public sealed record Create(string Volume, long Size, int Replicas, bool? SoftAntiAffinity = null, string? RestoringFrom = null) : IChangeVolume;
+    /// <param name="Standby">A disaster-recovery volume: after the restore it stays a standby that takes each newer backup, until <see cref="Activate"/>.</param>
+    public sealed record Create(string Volume, long Size, int Replicas, bool? SoftAntiAffinity = null, string? RestoringFrom = null, bool Standby = false) : IChangeVolume;
 
-    /// <summary>Every replica of the volume holds the backup it was restoring: it becomes an ordinary volume. Answered with the <see cref="VolumeView"/>.</summary>
+    /// <summary>
+    /// Every replica of the volume holds <paramref name="Backup"/>: a restored volume becomes an ordinary one; a standby notes the
+    /// backup it holds and stays a standby. Answered with the <see cref="VolumeView"/>.
+    /// </summary>
     public sealed record FinishRestore(string Volume, string Backup) : IWithVolumeName;
+
+    /// <summary>A standby volume becomes an ordinary one, at the last backup it took. Answered with the <see cref="VolumeView"/>.</summary>
+    public sealed record Activate(string Volume) : IWithVolumeName;
 
     public sealed record Get(string Volume) : IWithVolumeName;
 
@@ -76,7 +83,8 @@ public static class VolumeProtocol
         string? Activity = null,
         string? Controller = null,
         RebuildView? Rebuild = null,
-        bool? SoftAntiAffinity = null) : IVolumeMessage;
+        bool? SoftAntiAffinity = null,
+        string? AppliedBackup = null) : IVolumeMessage;
 
     /// <summary>
     /// The rebuild running (DESIGN §5): <paramref name="Done"/> of <paramref name="Total"/> bytes of the snapshot layers,

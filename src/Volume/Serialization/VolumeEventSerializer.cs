@@ -27,6 +27,7 @@ public sealed class VolumeEventSerializer(ExtendedActorSystem system) : EventSer
         ["VP"] = typeof(ReplicaCaughtUp),
         ["VQ"] = typeof(StaleReplicaRemoved),
         ["VR"] = typeof(RestoreFinished),
+        ["VT"] = typeof(StandbyActivated),
         ["VS"] = typeof(VolumeSnapshot),
     };
 

@@ -35,6 +35,7 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["VP"] = "ReplicaCaughtUp",
         ["VQ"] = "StaleReplicaRemoved",
         ["VR"] = "RestoreFinished",
+        ["VT"] = "StandbyActivated",
         ["VS"] = "VolumeSnapshot",
         ["NA"] = "DiskAdded",
         ["NB"] = "DiskRemoved",
@@ -48,6 +49,9 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["BA"] = "TargetSet",
         ["BB"] = "RunStarted",
         ["BC"] = "RunFinished",
+        ["BD"] = "StandbyAdded",
+        ["BE"] = "StandbyApplied",
+        ["BF"] = "StandbyRemoved",
     };
 
     private static IEnumerable<Type> PersistedTypes() =>

@@ -65,6 +65,23 @@ public sealed class VolumeRecordTests
     }
 
     [Fact]
+    public void A_standby_takes_backup_after_backup_and_is_an_ordinary_volume_once_activated()
+    {
+        var record = new VolumeRecord("vol");
+        record.Apply(Create(VolumeId) with { RestoringFrom = "backup-1", Standby = true });
+        record.Apply(new CreateCompleted(VolumeId));
+        record.Apply(new RestoreFinished("backup-1", Now));
+        Assert.Equal((null, true, "backup-1"), (record.RestoringFrom, record.Standby, record.AppliedBackup));
+        record.Apply(new RestoreFinished("backup-2", Now));
+        var again = new VolumeRecord("vol");
+        again.Restore(record.ToSnapshot());
+        Assert.Equal((true, "backup-2"), (again.Standby, again.AppliedBackup));
+        record.Apply(new StandbyActivated(Now));
+        Assert.False(record.Standby);
+        Assert.Equal("activated", record.History[^1].Kind);
+    }
+
+    [Fact]
     public void A_new_record_does_not_exist()
     {
         var record = new VolumeRecord("vol");

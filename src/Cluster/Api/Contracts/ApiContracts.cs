@@ -51,6 +51,8 @@ public static class VolumeStates
     public const string Attached = "attached";
     public const string Detaching = "detaching";
     public const string Deleting = "deleting";
+    public const string Restoring = "restoring";
+    public const string Standby = "standby";
 
     public const string Healthy = "healthy";
     public const string Degraded = "degraded";
@@ -92,7 +94,8 @@ public sealed record VolumeInfo(
     string? Activity = null,
     string? Controller = null,
     RebuildInfo? Rebuild = null,
-    bool? SoftAntiAffinity = null);
+    bool? SoftAntiAffinity = null,
+    string? AppliedBackup = null);
 
 /// <summary>
 /// The rebuild running: <c>done</c> of <c>total</c> bytes of the snapshot layers, at <c>bytesPerSecond</c>, <c>etaSeconds</c>

@@ -38,8 +38,11 @@ public sealed record BackupProgressInfo(long Done, long Total, double BytesPerSe
 /// <summary>A deleted backup; <paramref name="Deferred"/>: why its blocks are not collected yet (a backup or restore runs), or null.</summary>
 public sealed record BackupDeleted(string Id, string Volume, int DeletedBlocks, long DeletedBytes, string? Deferred);
 
-/// <summary>POST /backups/{id}/restore: the new volume's name, size (at least the backup's; default the backup's) and replica count.</summary>
-public sealed record RestoreBackup(string Volume, long? Size = null, int? Replicas = null);
+/// <summary>
+/// POST /backups/{id}/restore: the new volume's name, size (at least the backup's; default the backup's) and replica count.
+/// <paramref name="Standby"/>: a disaster-recovery volume that then takes each newer backup of the same volume until activated.
+/// </summary>
+public sealed record RestoreBackup(string Volume, long? Size = null, int? Replicas = null, bool Standby = false);
 
 /// <summary>
 /// A restore into a new volume: <paramref name="State"/> running (with <paramref name="Progress"/>, summed over the replicas each
