@@ -62,6 +62,7 @@ public static class Pbm
             SnapshotCommands.Create(run),
             NodeCommands.Create(run),
             BackupCommands.Create(run, globals),
+            JobCommands.Create(run),
         };
         globals.AddTo(root);
         return root;

@@ -21,6 +21,10 @@ public static class Routes
     public static string BackupRestore(string id) => $"backups/{E(id)}/restore";
     public static string Restore(string id) => $"restores/{E(id)}";
     public const string Restores = "restores";
+    public const string Jobs = "jobs";
+    public static string Job(string name) => $"jobs/{E(name)}";
+    public static string VolumeJobs(string volume) => $"volumes/{E(volume)}/jobs";
+    public static string VolumeJob(string volume, string item) => $"volumes/{E(volume)}/jobs/{E(item)}";
     public static string Node(string node) => $"nodes/{E(node)}";
     public static string NodeAction(string node, string action) => $"nodes/{E(node)}/{action}";
     public static string Disks(string node) => $"nodes/{E(node)}/disks";

@@ -9,7 +9,7 @@ public static class VolumeCommands
 {
     public static Command Create(CommandRunner run) => new("volume", "Create, attach, resize and delete volumes")
     {
-        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Activate(run), Delete(run), Events(run), Rebuilds(run),
+        CreateVolume(run), List(run), Show(run), Attach(run), Detach(run), Expand(run), Salvage(run), Activate(run), Delete(run), Events(run), Rebuilds(run), JobCommands.VolumeJobs(run),
     };
 
     private static Command Events(CommandRunner run)

@@ -45,6 +45,15 @@ public static class Tables
             restores.Select(r => Row(r.Id, r.Backup, r.Volume, r.State + (r.Progress is { } p && p.Total > 0 ? $" {100.0 * p.Done / p.Total:0}%" : ""),
                 Time(r.Started), r.Ended is null ? null : Time(r.Ended), r.Error)));
 
+    public static Table Jobs(IEnumerable<JobInfo> jobs) =>
+        Build(["JOB", "TASK", "CRON", "RETAIN", "CONCURRENCY", "GROUPS", "NEXT", "LAST"],
+            jobs.Select(j => Row(j.Name, j.Task, j.Cron, Number(j.Retain), Number(j.Concurrency), string.Join(',', j.Groups), Time(j.Next),
+                j.Runs.FirstOrDefault() is { } r ? $"{Time(r.Scheduled)} {(r.Ended is null ? "running" : r.Failures.Count == 0 ? "ok" : $"{r.Failures.Count} failed")}" : null)));
+
+    public static Table JobRuns(IEnumerable<JobRunInfo> runs) =>
+        Build(["SCHEDULED", "ENDED", "VOLUMES", "FAILURES"],
+            runs.Select(r => Row(Time(r.Scheduled), r.Ended is null ? "running" : Time(r.Ended), string.Join(',', r.Volumes), string.Join("; ", r.Failures))));
+
     public static Table Nodes(IEnumerable<NodeInfo> nodes) =>
         Build(["NODE", "ADDRESS", "STATUS", "SCHEDULABLE", "DISKS"],
             nodes.Select(n => Row(n.Id, n.Address, n.Status, YesNo(n.Schedulable), Number(n.Disks?.Count ?? 0))));

@@ -20,6 +20,8 @@ internal sealed class ActorAsks(GatewayTargets targets)
 
     public Task<object> Backups(object command, CancellationToken ct) => AskAsync(targets.Backups, command, "the backup coordinator", ct);
 
+    public Task<object> Jobs(object command, CancellationToken ct) => AskAsync(targets.Jobs, command, "the recurring jobs", ct);
+
     private async Task<object> AskAsync(IActorRef target, object message, string who, CancellationToken ct)
     {
         try

@@ -73,6 +73,7 @@ public static class Gateway
         app.MapNodeEndpoints();
         app.MapHealingEndpoints();
         app.MapBackupEndpoints();
+        app.MapJobEndpoints();
         return app;
     }
 

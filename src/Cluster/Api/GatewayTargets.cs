@@ -10,6 +10,7 @@ namespace ActorStore.Cluster.Api;
 /// <param name="Registry">The volume registry singleton (proxy): answers <c>RegistryProtocol.ListVolumes</c>.</param>
 /// <param name="Nodes">The local node directory: answers every <c>NodeProtocol</c> command.</param>
 /// <param name="Backups">The backup coordinator singleton (proxy): the target and the backups running.</param>
+/// <param name="Jobs">The recurring jobs singleton (proxy).</param>
 /// <param name="NodeId">This node's id (the default attach target, and how the gateway knows a volume is local).</param>
 /// <param name="ClusterId">Shown by <c>GET /cluster</c>.</param>
 /// <param name="NbdEndpoint">This node's NBD server as <c>host:port</c>; volumes attached here are served at <c>nbd://host:port/name</c>.</param>
@@ -21,6 +22,7 @@ public sealed record GatewayTargets(
     IActorRef Registry,
     IActorRef Nodes,
     IActorRef Backups,
+    IActorRef Jobs,
     string NodeId,
     string ClusterId,
     string NbdEndpoint,

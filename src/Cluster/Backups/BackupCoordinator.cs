@@ -229,7 +229,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         var labels = new Dictionary<string, string>(s.Labels ?? [], StringComparer.Ordinal);
         var snapshot = s.Snapshot ?? id;
         var answer = s.Snapshot is null
-            ? await AskVolume(new VolumeProtocol.CreateSnapshot(s.Volume, snapshot, UserCreated: false, new Dictionary<string, string> { ["backup"] = id })).ConfigureAwait(false)
+            ? await AskVolume(new VolumeProtocol.CreateSnapshot(s.Volume, snapshot, UserCreated: false, new Dictionary<string, string>(labels) { ["backup"] = id })).ConfigureAwait(false)
             : await AskVolume(new VolumeProtocol.ListSnapshots(s.Volume)).ConfigureAwait(false);
         if (answer is not VolumeProtocol.Snapshots list) return new NotPrepared(s.Volume, answer, replyTo);
         if (!list.Items.Any(x => x.Name == snapshot && !x.Removed))

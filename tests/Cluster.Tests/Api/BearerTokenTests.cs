@@ -14,7 +14,7 @@ public sealed class BearerTokenTests : Akka.TestKit.Xunit2.TestKit
     public async Task Requests_without_the_right_bearer_token_are_refused_with_401()
     {
         var nodes = CreateTestProbe();
-        var targets = new GatewayTargets(Sys, CreateTestProbe().Ref, CreateTestProbe().Ref, nodes.Ref, CreateTestProbe().Ref, "n1", "test-cluster", "127.0.0.1:10809", DefaultReplicas: 2, TimeSpan.FromSeconds(5));
+        var targets = new GatewayTargets(Sys, CreateTestProbe().Ref, CreateTestProbe().Ref, nodes.Ref, CreateTestProbe().Ref, CreateTestProbe().Ref, "n1", "test-cluster", "127.0.0.1:10809", DefaultReplicas: 2, TimeSpan.FromSeconds(5));
         await using var host = await GatewayHost.StartAsync(targets, new GatewayOptions("127.0.0.1", 0, Token: "s3cret"));
         using var http = new HttpClient { BaseAddress = host.Url };
 

@@ -51,7 +51,7 @@ public abstract class GatewayTestKit(ITestOutputHelper output, string config = "
     /// <summary>Another gateway over the same probes, e.g. with a short ask timeout.</summary>
     protected async Task<HttpClient> StartGatewayAsync(TimeSpan askTimeout)
     {
-        var targets = new GatewayTargets(Sys, Volumes.Ref, Registry.Ref, Nodes.Ref, Backups.Ref, ThisNode, "test-cluster", ThisNbd, DefaultReplicas: 2, askTimeout);
+        var targets = new GatewayTargets(Sys, Volumes.Ref, Registry.Ref, Nodes.Ref, Backups.Ref, CreateTestProbe().Ref, ThisNode, "test-cluster", ThisNbd, DefaultReplicas: 2, askTimeout);
         var host = await GatewayHost.StartAsync(targets, new GatewayOptions("127.0.0.1", 0));
         Assert.NotEqual(0, host.Url.Port);
         var client = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(20) };

@@ -52,6 +52,12 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["BD"] = "StandbyAdded",
         ["BE"] = "StandbyApplied",
         ["BF"] = "StandbyRemoved",
+        ["JA"] = "JobCreated",
+        ["JB"] = "JobDeleted",
+        ["JC"] = "VolumeJobAdded",
+        ["JD"] = "VolumeJobRemoved",
+        ["JE"] = "JobRunStarted",
+        ["JF"] = "JobRunEnded",
     };
 
     private static IEnumerable<Type> PersistedTypes() =>
