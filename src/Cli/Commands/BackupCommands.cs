@@ -98,20 +98,23 @@ public static class BackupCommands
         };
         var wait = Arguments.Wait("Follow the restore until it ends, with its progress");
         var command = new Command("restore", "Restore a backup into a new volume (also from another cluster's backups on the same target)") { id, volume, size, replicas, standby, wait };
-        command.SetAction(run.Converse(async (parse, session, cancellation) =>
-        {
-            var call = Call.Post(Routes.BackupRestore(parse.GetRequiredValue(id)),
-                new RestoreBackup(parse.GetRequiredValue(volume), parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(standby)));
-            if (await session.AskAsync<RestoreInfo>(call, cancellation) is not { } started) return session.ExitCode;
-            if (!parse.GetValue(wait))
-            {
-                if (session.Json) session.Terminal.Line(System.Text.Json.JsonSerializer.Serialize(started, Json.Options));
-                else session.Terminal.Line($"restore {started.Id} of backup {started.Backup} into volume {started.Volume} started; `pbm backup restores` follows it");
-                return ExitCodes.Ok;
-            }
-            return await Waiting.RestoreAsync(session, started, cancellation);
-        }));
+        command.SetAction(run.Converse((parse, session, cancellation) => RestoreAsync(session, parse.GetRequiredValue(id), parse.GetRequiredValue(volume),
+            parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(standby), parse.GetValue(wait), cancellation)));
         return command;
+    }
+
+    /// <summary>pbm backup restore, and pbm volume create --from-backup: starts the restore, then follows it with --wait.</summary>
+    public static async Task<int> RestoreAsync(Session session, string backup, string volume, long? size, int? replicas, bool standby, bool wait, CancellationToken cancellation)
+    {
+        var call = Call.Post(Routes.BackupRestore(backup), new RestoreBackup(volume, size, replicas, standby));
+        if (await session.AskAsync<RestoreInfo>(call, cancellation) is not { } started) return session.ExitCode;
+        if (!wait)
+        {
+            if (session.Json) session.Terminal.Line(System.Text.Json.JsonSerializer.Serialize(started, Json.Options));
+            else session.Terminal.Line($"restore {started.Id} of backup {started.Backup} into volume {started.Volume} started; `pbm backup restores` follows it");
+            return ExitCodes.Ok;
+        }
+        return await Waiting.RestoreAsync(session, started, cancellation);
     }
 
     private static Command Restores(CommandRunner run)

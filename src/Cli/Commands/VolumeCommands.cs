@@ -51,11 +51,23 @@ public static class VolumeCommands
             Description = "true: a replacement replica may go to another disk of a node that holds one, when no other node has room [default: the cluster's setting]",
             HelpName = "true|false",
         };
-        var command = new Command("create", "Create a volume") { name, size, replicas, soft };
-        command.SetAction(run.Show<VolumeInfo>(
+        size.Required = false;
+        var fromBackup = Arguments.NameOption("--from-backup", "backup", "Restore this backup into the new volume (as pbm backup restore); --size defaults to the backup's");
+        var standby = new Option<bool>("--standby") { Description = "With --from-backup: a disaster-recovery volume that takes each newer backup until activated" };
+        var wait = Arguments.Wait("With --from-backup: follow the restore until it ends");
+        var command = new Command("create", "Create a volume, empty or from a backup") { name, size, replicas, soft, fromBackup, standby, wait };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(fromBackup) is null && result.GetResult(size) is null) result.AddError("give --size (or --from-backup)");
+            if (result.GetValue(fromBackup) is null && (result.GetValue(standby) || result.GetValue(wait))) result.AddError("--standby and --wait go with --from-backup");
+        });
+        var create = run.Show<VolumeInfo>(
             parse => Call.Post(Routes.Volumes, new CreateVolume(parse.GetRequiredValue(name), parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(soft))),
             (_, volume, terminal) => terminal.Line(
-                $"volume {volume.Name} created: {Sizes.Format(volume.Size)}, {volume.ReplicaCount} replicas, {volume.State}")));
+                $"volume {volume.Name} created: {Sizes.Format(volume.Size)}, {volume.ReplicaCount} replicas, {volume.State}"));
+        var restore = run.Converse((parse, session, cancellation) => BackupCommands.RestoreAsync(session, parse.GetValue(fromBackup)!, parse.GetRequiredValue(name),
+            parse.GetResult(size) is null ? null : parse.GetValue(size), parse.GetValue(replicas), parse.GetValue(standby), parse.GetValue(wait), cancellation));
+        command.SetAction((parse, cancellation) => parse.GetValue(fromBackup) is null ? create(parse, cancellation) : restore(parse, cancellation));
         return command;
     }
 

@@ -33,7 +33,7 @@ public sealed class StandbyTests(ITestOutputHelper output) : NodeTest(output)
         await Pbm(a, "backup", "create", "src", "--wait");
         var first = Assert.Single(await a.Api.ListBackupsAsync("src"));
 
-        await Pbm(b, "backup", "restore", first.Id, "dr", "--standby", "--wait");
+        await Pbm(b, "volume", "create", "dr", "--from-backup", first.Id, "--standby", "--wait");
         var standby = await b.Api.GetVolumeAsync("dr");
         Assert.Equal((VolumeStates.Standby, first.Id), (standby.State, standby.AppliedBackup));
         var refused = await b.Api.SendJsonAsync(HttpMethod.Post, "/volumes/dr/attach", new AttachVolume());
