@@ -35,7 +35,7 @@ internal sealed class BackupWriter(BackupStore store)
             known.TryAdd(block.Hash, 0); // named by a record, so in the target (the lease keeps collections off them)
             if (Array.BinarySearch(reading, block.Index) < 0) hashes[block.Index] = block.Hash;
         }
-        var total = reading.Sum(i => Length(i, request.Size, blockSize));
+        var total = reading.Sum(i => (long)Length(i, request.Size, blockSize));
         await using var lease = await store.Leases.AcquireAsync(new TargetLease(id, "backup", request.Volume, id, request.Holder, created), cancel).ConfigureAwait(false);
         // The base's blocks count as present only while its record is: it may have been deleted before the lease was put.
         if (request.Base is { } based && await store.GetBackupAsync(request.Volume, based.Id, cancel).ConfigureAwait(false) is null)

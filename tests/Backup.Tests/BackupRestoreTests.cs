@@ -192,6 +192,26 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         Assert.Contains("no snapshot 'nope'", why);
     }
 
+    [Fact]
+    public async Task A_volume_over_2_GiB_backs_up_and_restores()
+    {
+        using var target = await targets.NewAsync("dir");
+        var store = new BackupStore(target);
+        using var volume = new TestVolume(3L << 30);
+        volume.Write((3L << 30) - 2 * Mib, Mib, seed: 4); // the last block; the rest reads as holes
+        volume.Snapshot("s");
+        var every = Enumerable.Range(0, 3 << 9).Select(i => (long)i).ToArray(); // every block read: over 2^31 bytes in all
+        var record = await store.BackupAsync(volume.Request("s") with { ReadBlocks = every }, volume.Source("s"));
+        Assert.Equal(1536, record.Stats.ReadBlocks);
+        var block = Assert.Single(record.Blocks);
+        Assert.Equal(1535, block.Index);
+        using var restored = new TestVolume(volume.Size, "restored");
+        await store.RestoreAsync(volume.Name, record.Id, new ReplicaSink(restored.Replica));
+        var back = new byte[Mib];
+        Assert.Equal(Blocks.ReplicaStatus.Ok, restored.Replica.Read((3L << 30) - 2 * Mib, back));
+        Assert.Equal(Pattern(Mib, 4), back);
+    }
+
     /// <summary>Reads through until the offset, then fails as a lost replica would.</summary>
     private sealed class FailingSource(IBackupSource inner, long failAt) : IBackupSource
     {
