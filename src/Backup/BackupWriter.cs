@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using ActorStore.Backup.Records;
+using ActorStore.Backup.Targets;
 
 namespace ActorStore.Backup;
 
@@ -45,13 +46,24 @@ internal sealed class BackupWriter(BackupStore store)
         if (volume.BlockSize != blockSize)
             throw new ArgumentException($"the target keeps volume '{request.Volume}' in {volume.BlockSize}-byte blocks, not {blockSize}");
         progress?.Invoke(new TransferProgress(0, total));
-        await Parallel.ForEachAsync(reading, new ParallelOptions { MaxDegreeOfParallelism = store.Options.Parallelism, CancellationToken = cancel }, async (index, ct) =>
+        try
         {
-            var length = Length(index, request.Size, blockSize);
-            if (await BackUpBlockAsync(source, index * (long)blockSize, length, known, ct).ConfigureAwait(false) is { } hash) hashes[index] = hash;
-            progress?.Invoke(new TransferProgress(Interlocked.Add(ref _done, length), total));
-        }).ConfigureAwait(false);
-        foreach (var codec in _codecs) codec.Dispose();
+            await Parallel.ForEachAsync(reading, new ParallelOptions { MaxDegreeOfParallelism = store.Options.Parallelism, CancellationToken = cancel }, async (index, ct) =>
+            {
+                var length = Length(index, request.Size, blockSize);
+                if (await BackUpBlockAsync(source, index * (long)blockSize, length, known, ct).ConfigureAwait(false) is { } hash) hashes[index] = hash;
+                progress?.Invoke(new TransferProgress(Interlocked.Add(ref _done, length), total));
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BackupTargetException or OperationCanceledException)
+        {
+            await KeepUploadsAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            foreach (var codec in _codecs) codec.Dispose();
+        }
 
         await store.Target.SyncAsync(cancel).ConfigureAwait(false);
         await lease.ConfirmAsync(cancel).ConfigureAwait(false);
@@ -63,6 +75,19 @@ internal sealed class BackupWriter(BackupStore store)
             volume = volume with { Size = request.Size, LastBackup = id, LastBackupAt = record.Completed };
         await store.PutVolumeAsync(volume, cancel).ConfigureAwait(false);
         return record;
+    }
+
+    /// <summary>A backup that failed midway still makes the blocks it uploaded whole and visible: the next backup finds them.</summary>
+    private async Task KeepUploadsAsync()
+    {
+        try
+        {
+            await store.Target.SyncAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BackupTargetException)
+        {
+            // The target itself failed: what was staged stays hidden, named by nothing, and is dropped with the target.
+        }
     }
 
     /// <summary>Reads one block and uploads it unless the target holds its content; its hash, or null for a block of zeros (a hole).</summary>
@@ -86,7 +111,7 @@ internal sealed class BackupWriter(BackupStore store)
             _codecs.Add(codec);
             try
             {
-                await store.Target.PutAsync(StoreLayout.Block(hash), stored.AsMemory(0, storedLength), cancel).ConfigureAwait(false);
+                await store.Target.StageAsync(StoreLayout.Block(hash), stored.AsMemory(0, storedLength), cancel).ConfigureAwait(false);
             }
             finally
             {

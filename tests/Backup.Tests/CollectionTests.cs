@@ -159,6 +159,7 @@ public sealed class CollectionTests(Targets targets, ITestOutputHelper output) :
         public Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default) =>
             DropLeasePuts && key.StartsWith(StoreLayout.Leases, StringComparison.Ordinal) ? Task.CompletedTask : inner.PutAsync(key, data, cancel);
 
+        public Task StageAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => inner.StageAsync(key, data, cancel);
         public Task<PooledBytes?> GetAsync(string key, CancellationToken cancel = default) => inner.GetAsync(key, cancel);
         public Task<TargetObject?> StatAsync(string key, CancellationToken cancel = default) => inner.StatAsync(key, cancel);
         public Task<IReadOnlyList<TargetObject>> ListAsync(string prefix, CancellationToken cancel = default) => inner.ListAsync(prefix, cancel);

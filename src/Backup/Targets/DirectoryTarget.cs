@@ -6,12 +6,15 @@ namespace ActorStore.Backup.Targets;
 /// <summary>
 /// A backup target in a directory (a local disk or an NFS mount). Each put writes a hidden temporary file beside
 /// the object, fsyncs it and renames it over the key, so a crash leaves the old object or the new one; the folders
-/// a put touched are fsynced by <see cref="SyncAsync"/>, before a record that names the new objects is put.
+/// a put touched are fsynced by <see cref="SyncAsync"/>, before a record that names the new objects is put. A staged
+/// object (a block) is written without its own fsync: the sync flushes the file system once for all of them, and only
+/// then names them, so an object under its name is always whole (an fsync per 2 MiB block cost a backup most of its rate).
 /// </summary>
 public sealed partial class DirectoryTarget : IBackupTarget
 {
     private readonly string _root;
     private readonly ConcurrentDictionary<string, byte> _unsynced = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _staged = new(StringComparer.Ordinal); // hidden file → its key's path
 
     public DirectoryTarget(string root)
     {
@@ -51,6 +54,20 @@ public sealed partial class DirectoryTarget : IBackupTarget
             }
             _unsynced.TryAdd(folder, 0);
         }).ConfigureAwait(false);
+    }
+
+    public async Task StageAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default)
+    {
+        var path = PathOf(key);
+        var folder = Path.GetDirectoryName(path)!;
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        await Guard(key, async () =>
+        {
+            Directory.CreateDirectory(folder);
+            using var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
+            await RandomAccess.WriteAsync(handle, data, 0, cancel).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        _staged[temporary] = path;
     }
 
     public async Task<PooledBytes?> GetAsync(string key, CancellationToken cancel = default)
@@ -126,6 +143,18 @@ public sealed partial class DirectoryTarget : IBackupTarget
 
     public Task SyncAsync(CancellationToken cancel = default) => Guard("", () =>
     {
+        var staged = _staged.ToArray();
+        if (staged.Length > 0)
+        {
+            SyncFileSystem(); // the staged bytes are on disk before any of them gets its name
+            foreach (var (temporary, path) in staged)
+            {
+                File.Move(temporary, path, overwrite: true);
+                _staged.TryRemove(temporary, out _);
+                _unsynced.TryAdd(Path.GetDirectoryName(path)!, 0);
+            }
+            SyncFileSystem(); // and the names, before a record that refers to them
+        }
         foreach (var folder in _unsynced.Keys)
         {
             _unsynced.TryRemove(folder, out _);
@@ -139,8 +168,21 @@ public sealed partial class DirectoryTarget : IBackupTarget
         return Task.CompletedTask;
     });
 
+    /// <summary>Drops what was staged and never synced (a backup that failed): nothing names it.</summary>
     public void Dispose()
     {
+        foreach (var temporary in _staged.Keys)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Left hidden: no listing shows it, and no record names it.
+            }
+        }
+        _staged.Clear();
     }
 
     private string PathOf(string key)
@@ -169,6 +211,21 @@ public sealed partial class DirectoryTarget : IBackupTarget
         return true;
     });
 
+    /// <summary>syncfs(2) of the target's file system: every write to it so far reaches the disk in one call.</summary>
+    private void SyncFileSystem()
+    {
+        var fd = open(_root, 0x10000 /* O_RDONLY | O_DIRECTORY */);
+        if (fd < 0) throw new IOException($"cannot open {_root} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (syncfs(fd) != 0) throw new IOException($"syncing the file system of {_root} failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
     private static void FsyncDirectory(string directory)
     {
         var fd = open(directory, 0x10000 /* O_RDONLY | O_DIRECTORY */);
@@ -191,4 +248,7 @@ public sealed partial class DirectoryTarget : IBackupTarget
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int syncfs(int fd);
 }

@@ -13,6 +13,14 @@ public interface IBackupTarget : IDisposable
 
     Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Puts an object that needs to be visible and durable only after the next <see cref="SyncAsync"/>: a directory target
+    /// writes it under a hidden name without an fsync, and the sync makes the whole batch durable at once before it names
+    /// them; an S3 target puts it at once. For blocks, which no record names before that sync. Staged objects not yet
+    /// synced are dropped when the target is disposed.
+    /// </summary>
+    Task StageAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default);
+
     /// <summary>The object's bytes, or null when there is none.</summary>
     Task<PooledBytes?> GetAsync(string key, CancellationToken cancel = default);
 
@@ -26,8 +34,9 @@ public interface IBackupTarget : IDisposable
     Task DeleteAsync(string key, CancellationToken cancel = default);
 
     /// <summary>
-    /// Makes every put so far durable as a group (a directory's fsync of the folders touched): called before a
-    /// record that refers to those objects is written. A no-op where each put is durable when it returns.
+    /// Makes every put and stage so far durable and visible (a directory: one sync of its file system for the staged
+    /// objects, their names, and an fsync of the folders touched): called before a record that refers to those objects is
+    /// written. A no-op where each put is durable when it returns.
     /// </summary>
     Task SyncAsync(CancellationToken cancel = default);
 }

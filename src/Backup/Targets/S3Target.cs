@@ -128,6 +128,8 @@ public sealed class S3Target : IBackupTarget
         return true;
     });
 
+    public Task StageAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => PutAsync(key, data, cancel);
+
     public Task SyncAsync(CancellationToken cancel = default) => Task.CompletedTask;
 
     public void Dispose() => _client.Dispose();
