@@ -28,7 +28,9 @@ internal sealed class BackupRestorer(BackupStore store)
         foreach (var index in zeros)
             await sink.ZeroAsync(index * (long)record.BlockSize, BackupWriter.Length(index, record.Size, record.BlockSize), cancel).ConfigureAwait(false);
         var codecs = new System.Collections.Concurrent.ConcurrentBag<BlockCodec>();
-        await Parallel.ForEachAsync(writes, new ParallelOptions { MaxDegreeOfParallelism = store.Options.Parallelism, CancellationToken = cancel }, async (block, ct) =>
+        try
+        {
+            await Parallel.ForEachAsync(writes, new ParallelOptions { MaxDegreeOfParallelism = store.Options.Parallelism, CancellationToken = cancel }, async (block, ct) =>
         {
             var codec = codecs.TryTake(out var c) ? c : new BlockCodec(store.Options.Compression);
             try
@@ -41,7 +43,11 @@ internal sealed class BackupRestorer(BackupStore store)
             }
             progress?.Invoke(new TransferProgress(Interlocked.Add(ref _done, BackupWriter.Length(block.Index, record.Size, record.BlockSize)), total));
         }).ConfigureAwait(false);
-        foreach (var codec in codecs) codec.Dispose();
+        }
+        finally
+        {
+            foreach (var codec in codecs) codec.Dispose();
+        }
         return record;
     }
 

@@ -68,6 +68,17 @@ public sealed class BackupStore(IBackupTarget target, BackupStoreOptions? option
         return found.OrderBy(b => b.Completed).ThenBy(b => b.Id, StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>Every backup record in the target, found by its key (not through the volume records).</summary>
+    internal async Task<IReadOnlyList<BackupRecord>> ListAllBackupsAsync(CancellationToken cancel)
+    {
+        var found = new List<BackupRecord>();
+        foreach (var o in await Target.ListAsync(StoreLayout.Volumes, cancel).ConfigureAwait(false))
+            if (o.Key.Contains("/backups/", StringComparison.Ordinal) && o.Key.EndsWith(".json", StringComparison.Ordinal)
+                && await ReadAsync<BackupRecord>(o.Key, cancel).ConfigureAwait(false) is { } record)
+                found.Add(record);
+        return found;
+    }
+
     /// <summary>A backup by its id alone (ids are unique in a target), whichever volume it is of.</summary>
     public async Task<BackupRecord?> FindBackupAsync(string id, CancellationToken cancel = default)
     {

@@ -10,12 +10,13 @@ internal sealed class BlockCollector(BackupStore store)
     {
         var (lockKey, running) = await store.Leases.LockForCollectionAsync(holder, cancel).ConfigureAwait(false);
         if (lockKey is null) return new CollectResult(0, 0, $"deferred while these run: {running}; the next backup delete or cleanup collects");
+        await using var locked = store.Leases.KeepLocked(lockKey, holder);
         try
         {
+            // Every backup record there is, also one whose volume record was never written (a backup that died just after its record).
             var referenced = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var volume in await store.ListVolumesAsync(cancel).ConfigureAwait(false))
-                foreach (var backup in await store.ListBackupsAsync(volume.Name, cancel).ConfigureAwait(false))
-                    foreach (var block in backup.Blocks) referenced.Add(block.Hash);
+            foreach (var record in await store.ListAllBackupsAsync(cancel).ConfigureAwait(false))
+                foreach (var block in record.Blocks) referenced.Add(block.Hash);
             var garbage = (await store.Target.ListAsync(StoreLayout.Blocks, cancel).ConfigureAwait(false))
                 .Where(o => StoreLayout.HashOf(o.Key) is { } h && !referenced.Contains(h)).ToArray();
             if (garbage.Length == 0) return new CollectResult(0, 0, null);

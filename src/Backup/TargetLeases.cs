@@ -49,28 +49,87 @@ public sealed class TargetLeases(IBackupTarget target, TimeSpan leaseTime)
     public async Task<(string? Lock, string Running)> LockForCollectionAsync(string holder, CancellationToken cancel)
     {
         var key = $"{CollectorLockPrefix}{Guid.NewGuid():N}.json";
-        await target.PutAsync(key, RecordJson.Write(new { holder, started = DateTimeOffset.UtcNow }), cancel).ConfigureAwait(false);
-        var now = await NowAsync(key, cancel).ConfigureAwait(false);
+        await target.PutAsync(key, CollectorLock(holder), cancel).ConfigureAwait(false);
         var running = new List<string>();
-        foreach (var lease in await target.ListAsync(StoreLayout.Leases, cancel).ConfigureAwait(false))
+        try
         {
-            if (lease.Modified > now - LeaseTime)
+            var now = await NowAsync(key, cancel).ConfigureAwait(false);
+            foreach (var lease in await target.ListAsync(StoreLayout.Leases, cancel).ConfigureAwait(false))
             {
-                running.Add(await DescribeAsync(lease.Key, cancel).ConfigureAwait(false));
-                continue;
+                if (lease.Modified > now - LeaseTime)
+                {
+                    running.Add(await DescribeAsync(lease.Key, cancel).ConfigureAwait(false));
+                    continue;
+                }
+                await target.DeleteAsync(lease.Key, cancel).ConfigureAwait(false); // its holder died: nothing relies on it
             }
-            await target.DeleteAsync(lease.Key, cancel).ConfigureAwait(false); // its holder died: nothing relies on it
+        }
+        catch
+        {
+            await UnlockAsync(key).ConfigureAwait(false);
+            throw;
         }
         if (running.Count == 0) return (key, "");
-        await target.DeleteAsync(key, cancel).ConfigureAwait(false);
+        await UnlockAsync(key).ConfigureAwait(false);
         return (null, string.Join("; ", running));
     }
+
+    /// <summary>
+    /// Keeps a collection's lock fresh while it runs (a collection that outlasted the lease time would otherwise let a
+    /// waiting backup go ahead while it still deletes); dispose to stop.
+    /// </summary>
+    public IAsyncDisposable KeepLocked(string key, string holder)
+    {
+        var stop = new CancellationTokenSource();
+        var refresh = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(LeaseTime / 5, stop.Token).ConfigureAwait(false);
+                    await target.PutAsync(key, CollectorLock(holder), stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (BackupTargetException)
+                {
+                    // Tried again at the next refresh.
+                }
+            }
+        });
+        return new Refresher(stop, refresh);
+    }
+
+    private sealed class Refresher(CancellationTokenSource stop, Task refresh) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await refresh.ConfigureAwait(false);
+            stop.Dispose();
+        }
+    }
+
+    private static byte[] CollectorLock(string holder) => RecordJson.Write(new { holder, at = DateTimeOffset.UtcNow });
 
     /// <summary>Marks that a collection is about to delete blocks: backups stalled past their lease see it when they commit.</summary>
     public Task MarkCollectionAsync(CancellationToken cancel) =>
         target.PutAsync(StoreLayout.Collections, RecordJson.Write(new { run = Guid.NewGuid() }), cancel);
 
-    public Task UnlockAsync(string key) => target.DeleteAsync(key);
+    public async Task UnlockAsync(string key)
+    {
+        try
+        {
+            await target.DeleteAsync(key).ConfigureAwait(false);
+        }
+        catch (BackupTargetException)
+        {
+            // A lock left behind goes stale within the lease time and is ignored then.
+        }
+    }
 
     /// <summary>Waits while a collection runs; false when the lease was deleted meanwhile (a collection found it stale).</summary>
     private async Task<bool> WaitForCollectionsAsync(string leaseKey, byte[] lease, CancellationToken cancel)

@@ -54,7 +54,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>A standby's source has <paramref name="Last"/> as its newest backup; <paramref name="Replicas"/>: the standby's, to write it into.</summary>
-    private sealed record StandbyPolled(string Volume, string? Last, IReadOnlyList<VolumeProtocol.ReplicaView> Replicas);
+    private sealed record StandbyPolled(string Volume, string? Last, IReadOnlyList<VolumeProtocol.ReplicaView> Replicas, string? State = null);
 
     public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll)
     {
@@ -144,17 +144,26 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     {
         using var opened = address.Open(target.AccessKey, target.SecretKey);
         var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
-        return await AskVolume(new VolumeProtocol.Get(volume)).ConfigureAwait(false) is VolumeProtocol.VolumeView view
-            ? new StandbyPolled(volume, last, view.Replicas)
-            : new StandbyPolled(volume, null, []);
+        return await AskVolume(new VolumeProtocol.Get(volume)).ConfigureAwait(false) switch
+        {
+            VolumeProtocol.VolumeView view => new StandbyPolled(volume, last, view.Replicas, view.State),
+            VolumeProtocol.Refused { Error: VolumeError.NotFound } => new StandbyPolled(volume, null, [], "deleted"),
+            _ => new StandbyPolled(volume, null, []),
+        };
     }
 
     /// <summary>A newer backup of a standby's source: written into every replica, only the blocks that differ from the one it holds.</summary>
     private void OnStandbyPolled(StandbyPolled p)
     {
         _preparing.Remove(p.Volume);
-        if (!_standbys.TryGetValue(p.Volume, out var standby) || p.Last is null || p.Last == standby.Applied || p.Replicas.Count == 0
-            || _runs.RunningOf(p.Volume) is not null) return;
+        if (!_standbys.TryGetValue(p.Volume, out var standby)) return;
+        // Activated (the note lost) or deleted: it follows nothing any more, and no backup is ever written into it again.
+        if (p.State is { } state && state != "standby")
+        {
+            Persist(new StandbyRemoved(p.Volume), e => _standbys.Remove(e.Volume));
+            return;
+        }
+        if (p.Last is null || p.Last == standby.Applied || p.Replicas.Count == 0 || _runs.RunningOf(p.Volume) is not null) return;
         var id = NewRestoreId();
         var now = DateTimeOffset.UtcNow;
         var parts = p.Replicas.Select(r => r.Id).ToArray();
@@ -199,6 +208,9 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
 
     private sealed record StandbyActivatedNote(string Volume);
 
+    /// <summary>What a standby holds after an apply that failed midway: parts of two backups. The next apply writes every block.</summary>
+    public const string MixedContent = "*";
+
     private static string NewRestoreId() => $"restore-{DateTimeOffset.UtcNow.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private void Apply(TargetSet e) => _target = new TargetView(e.Address, e.AccessKey, e.SecretKey);
@@ -241,15 +253,19 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         return new Prepared(id, s.Volume, view.Id, snapshot, replica.Id, replica.Node, labels, replyTo);
     }
 
-    private async Task<object> AskVolume(IWithVolumeName command)
+    /// <summary>Creating a volume creates its replicas (each up to the replica command timeout): an answer is waited for longer than an ask.</summary>
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(3);
+
+    private async Task<object> AskVolume(IWithVolumeName command, TimeSpan? within = null)
     {
+        var timeout = within ?? _askTimeout;
         try
         {
-            return await _volumes.Ask<object>(command, _askTimeout).ConfigureAwait(false);
+            return await _volumes.Ask<object>(command, timeout).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            return Refuse(command.Volume, VolumeError.Unavailable, $"volume '{command.Volume}' did not answer within {_askTimeout.TotalSeconds:0} s; retry");
+            return Refuse(command.Volume, VolumeError.Unavailable, $"volume '{command.Volume}' did not answer within {timeout.TotalSeconds:0} s; retry");
         }
     }
 
@@ -280,7 +296,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
             return;
         }
         var id = NewRestoreId();
-        AskVolume(new VolumeProtocol.Create(s.Volume, s.Size, s.Replicas, RestoringFrom: s.Backup, Standby: s.Standby)).PipeTo(Self,
+        AskVolume(new VolumeProtocol.Create(s.Volume, s.Size, s.Replicas, RestoringFrom: s.Backup, Standby: s.Standby), CreateTimeout).PipeTo(Self,
             success: answer => answer is VolumeProtocol.VolumeView view ? new RestorePrepared(id, s, view, replyTo) : new NotPrepared(s.Volume, answer, replyTo),
             failure: e => new NotPrepared(s.Volume, Refuse(s.Volume, VolumeError.Internal, $"creating the volume failed ({e.Message})"), replyTo));
     }
@@ -339,13 +355,15 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         var standby = _standbys.TryGetValue(volume, out var s) ? s : default;
         var discard = error is not null && kind == RunTable.Restore && standby.Applied is null;
         if (discard) error += $"; volume '{volume}' was deleted: restore the backup again";
-        else if (error is not null && kind == RunTable.Restore) error += $"; standby '{volume}' still holds backup {standby.Applied} and tries again at the next poll";
+        else if (error is not null && kind == RunTable.Restore)
+            error += $"; standby '{volume}' may hold parts of backup {backup} over {standby.Applied}: the next poll rewrites it whole, and it cannot be activated until then";
         Persist(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
         {
             _runs.Finish(e.Id, e.Error, e.At);
             if (e.Error is null) _log.Info("{Kind} {Run} of volume {Volume} completed", kind, e.Id, volume);
             else _log.Warning("{Kind} {Run} of volume {Volume} failed: {Why}", kind, e.Id, volume, e.Error);
-            if (e.Error is null && kind == RunTable.Restore && standby.Source is not null) Persist(new StandbyApplied(volume, backup), a => Applied(a.Volume, a.Backup));
+            if (kind == RunTable.Restore && standby.Source is not null && (e.Error is null || !discard))
+                Persist(new StandbyApplied(volume, e.Error is null ? backup : MixedContent), a => Applied(a.Volume, a.Backup));
             if (!discard) return;
             if (standby.Source is not null) Persist(new StandbyRemoved(volume), r => _standbys.Remove(r.Volume));
             DeleteRestoredAsync(volume);

@@ -44,7 +44,14 @@ public sealed class BackupRunner : ReceiveActor
         });
         Receive<RestoreReplica>(r =>
         {
-            if (!_running.Add(r.Id + "/" + r.ReplicaId)) return;
+            // One restore at a time into a replica: one that is still writing (its run failed elsewhere) finishes first.
+            if (_running.Any(x => x.EndsWith("/" + r.ReplicaId, StringComparison.Ordinal)))
+            {
+                if (!_running.Contains(r.Id + "/" + r.ReplicaId))
+                    _coordinator.Tell(new RunEnded(r.Id, $"an earlier restore into replica {r.ReplicaId} still runs on node {_nodeId}; the next poll tries again", r.ReplicaId));
+                return;
+            }
+            _running.Add(r.Id + "/" + r.ReplicaId);
             _log.Info("Restore {Restore}: writing backup {Backup} into replica {Replica}", r.Id, r.Backup, r.ReplicaId);
             RestoreAsync(r).PipeTo(Self, failure: e => new Ended(r.Id, $"the restore failed unexpectedly ({e.Message}); the node's log has more", r.ReplicaId));
         });
@@ -69,8 +76,9 @@ public sealed class BackupRunner : ReceiveActor
         {
             using var target = address!.Open(r.Target.AccessKey, r.Target.SecretKey);
             var store = new BackupStore(target, _options);
-            var applied = r.Applied is null ? null : await store.GetBackupAsync(r.BackupVolume, r.Applied).ConfigureAwait(false)
-                                                     ?? AnyContent(replica.Size, _options.BlockSize);
+            var applied = r.Applied is null ? null
+                : r.Applied == BackupCoordinator.MixedContent ? AnyContent(replica.Size, _options.BlockSize)
+                : await store.GetBackupAsync(r.BackupVolume, r.Applied).ConfigureAwait(false) ?? AnyContent(replica.Size, _options.BlockSize);
             await store.RestoreAsync(r.BackupVolume, r.Backup, new ReplicaRestoreSink(replica, $"replica {r.ReplicaId}"), applied, _nodeId,
                 Reporter(r.Id, r.ReplicaId)).ConfigureAwait(false);
             if (replica.Flush() is var flushed and not ReplicaStatus.Ok) return new Ended(r.Id, $"flushing replica {r.ReplicaId} failed: {flushed}", r.ReplicaId);

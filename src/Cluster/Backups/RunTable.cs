@@ -96,9 +96,9 @@ public sealed class RunTable(TimeSpan silence, int keepEnded = 50)
                 + $" said nothing of it for {Silence.TotalSeconds:0} s (a node, a replica or the target was lost)"))
             .ToArray();
 
-    /// <summary>Running work on <paramref name="node"/> that never reported: the command did not reach it.</summary>
+    /// <summary>Backups running on <paramref name="node"/> that never reported: the command did not reach it (a restore's parts are judged by silence).</summary>
     public IReadOnlyList<string> Unheard(string node) =>
-        _runs.Values.Where(r => r.Ended is null && (r.Node == node || r.Node.Length == 0) && r.Total == 0).Select(r => r.Id).ToArray();
+        _runs.Values.Where(r => r.Ended is null && r.Node == node && r.Total == 0).Select(r => r.Id).ToArray();
 
     public IReadOnlyList<RunView> View() =>
         _runs.Values.OrderByDescending(r => r.StartedAt)

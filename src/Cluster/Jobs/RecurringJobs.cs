@@ -35,6 +35,7 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
+    /// <summary>An occurrence has come; <paramref name="Volumes"/>: every volume (which it applies to is decided on the actor's thread).</summary>
     private sealed record Due(string Job, DateTimeOffset Scheduled, IReadOnlyList<string> Volumes);
 
     private sealed record Ran(string Job, DateTimeOffset Scheduled, IReadOnlyList<string> Failures);
@@ -161,11 +162,8 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
         {
             if (_running.Contains(name) || LatestDue(schedule, _last[name], now) is not { } due) continue;
             _running.Add(name);
-            var registry = _registry;
-            var timeout = _askTimeout;
-            var members = _members;
-            registry.Ask<object>(new RegistryProtocol.ListVolumes(), timeout).PipeTo(Self,
-                success: answer => new Due(name, due, answer is RegistryProtocol.VolumeNames names ? names.Names.Where(v => members.AppliesTo(spec, v)).ToArray() : []),
+            _registry.Ask<object>(new RegistryProtocol.ListVolumes(), _askTimeout).PipeTo(Self,
+                success: answer => new Due(name, due, answer is RegistryProtocol.VolumeNames names ? names.Names : []),
                 failure: _ => new Due(name, due, []));
         }
     }
@@ -184,6 +182,8 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
             _running.Remove(d.Job);
             return;
         }
+        var volumes = d.Volumes.Where(v => _members.AppliesTo(job.Spec, v)).ToArray();
+        d = d with { Volumes = volumes };
         Persist(new JobRunStarted(d.Job, d.Scheduled, d.Volumes), e =>
         {
             Apply(e);

@@ -82,7 +82,7 @@ public sealed partial class VolumeActor
                     RefreshSnapshotCount();
                 }
             });
-        }, why => CannotServe(replyTo, why), () => DetachedMeanwhile(start, replyTo)), _record.Maintenance ? "starting an offline rebuild" : "attaching");
+        }, why => CannotServe(replyTo, why), () => DetachedMeanwhile(start, replyTo)), _record.Maintenance ? StartingMaintenance : "attaching");
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ namespace ActorStore.Volume.Engine;
 // progress is abandoned and starts over later, online or offline), then goes ahead as asked.
 public sealed partial class VolumeActor
 {
+    /// <summary>The activity while an offline rebuild's engine starts; an attach meanwhile waits for it rather than be refused.</summary>
+    private const string StartingMaintenance = "starting an offline rebuild";
+
     private readonly List<(object Message, IActorRef Sender)> _afterMaintenance = [];
     private DateTimeOffset _nextMaintenanceAt;
 

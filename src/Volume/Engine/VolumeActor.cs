@@ -89,7 +89,13 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
     {
         Command<Continue>(c => c.Then());
         Always();
-        Command<Attach>(a => Sender.Tell(_record.AttachedTo == a.Node && _engine is not null && !InMaintenance ? View() : Busy()));
+        Command<Attach>(a =>
+        {
+            if (_record.AttachedTo == a.Node && _engine is not null && !InMaintenance) Sender.Tell(View());
+            // An offline rebuild's engine is starting: the attach waits for it, then ends the maintenance and goes ahead (AfterMaintenance).
+            else if (_activity == StartingMaintenance) Stash.Stash();
+            else Sender.Tell(Busy());
+        });
         Command<IChangeVolume>(_ => Sender.Tell(Busy()));
         Command<Resume>(_ => Stash.Stash()); // a recovered operation that finished asks for the next step: after this workflow
     }
