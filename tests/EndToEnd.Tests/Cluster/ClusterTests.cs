@@ -206,8 +206,22 @@ public sealed class ClusterTests(ITestOutputHelper output) : NodeTest(output)
         foreach (var node in new[] { n3, n2, n1 }) Assert.Equal(0, await node.StopAsync());
         foreach (var node in new[] { n1, n2, n3 }) await node.StartAgainAsync();
         await AllUpAsync(clusterId, n1, n2, n3);
-        var again = await n3.Api.AttachToAsync(name, "node-3");
-        await NbdData.VerifyAsync(again.Endpoint!, 0, 4 * MiB, seed: 1);
+        // The volume may be healing offline now (node-1's replica catching up after its kill): the attach ends that first, which
+        // can outlast one request's answer time; an operator retries as the 504 says, and so does the test.
+        VolumeInfo? again = null;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                again = await n3.Api.AttachToAsync(name, "node-3");
+                return true;
+            }
+            catch (ApiException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), $"{name} attached to node-3");
+        await NbdData.VerifyAsync(again!.Endpoint!, 0, 4 * MiB, seed: 1);
         await NbdData.VerifyAsync(again.Endpoint!, 4 * MiB, 4 * MiB, seed: 2);
         await n3.Api.DetachAsync(name);
     }
