@@ -182,7 +182,7 @@ internal static class BackupEndpoints
         try
         {
             using var opened = address!.Open(target.AccessKey, target.SecretKey);
-            return await work(new BackupStore(opened), runs.Items.Where(r => r.Kind == RunTable.Backup).ToArray());
+            return await work(new BackupStore(opened, asks.Targets.BackupOptions), runs.Items.Where(r => r.Kind == RunTable.Backup).ToArray());
         }
         catch (BackupTargetException e)
         {

@@ -16,6 +16,7 @@ namespace ActorStore.Cluster.Api;
 /// <param name="NbdEndpoint">This node's NBD server as <c>host:port</c>; volumes attached here are served at <c>nbd://host:port/name</c>.</param>
 /// <param name="DefaultReplicas">Replica count when a create request does not say (1..3).</param>
 /// <param name="AskTimeout">How long the gateway waits for an actor before answering 504.</param>
+/// <param name="BackupOptions">How the gateway works the backup target (a delete collects blocks under its lease time); null: the defaults.</param>
 public sealed record GatewayTargets(
     ActorSystem System,
     IActorRef Volumes,
@@ -27,7 +28,8 @@ public sealed record GatewayTargets(
     string ClusterId,
     string NbdEndpoint,
     int DefaultReplicas,
-    TimeSpan AskTimeout)
+    TimeSpan AskTimeout,
+    ActorStore.Backup.BackupStoreOptions? BackupOptions = null)
 {
     /// <summary>Fails at startup, with the setting's name, rather than on the first request.</summary>
     internal void Validate()

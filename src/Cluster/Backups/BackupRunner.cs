@@ -17,7 +17,7 @@ namespace ActorStore.Cluster.Backups;
 /// replica here, then flushes it and clears its dirty regions (every replica got the same writes). Both report progress
 /// about every second, and their end.
 /// </summary>
-public sealed class BackupRunner : ReceiveActor
+public sealed class BackupRunner : ReceiveActor, IWithTimers
 {
     public const string Name = "backup-runner";
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
@@ -26,9 +26,18 @@ public sealed class BackupRunner : ReceiveActor
     private readonly IActorRef _coordinator;
     private readonly BackupStoreOptions _options;
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    // The last progress of each run here (ID or ID/REPLICA), repeated every few seconds: a run waiting for a collection to end
+    // reports no progress of its own, and its silence must not fail it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransferProgress> _last = new(StringComparer.Ordinal);
+    private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(5);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private sealed record Ended(string Id, string? Error, string Part = "");
+
+    private sealed record Heartbeat
+    {
+        public static readonly Heartbeat Instance = new();
+    }
 
     public BackupRunner(string nodeId, LocalReplicas locals, IActorRef coordinator, BackupStoreOptions options)
     {
@@ -55,14 +64,30 @@ public sealed class BackupRunner : ReceiveActor
             _log.Info("Restore {Restore}: writing backup {Backup} into replica {Replica}", r.Id, r.Backup, r.ReplicaId);
             RestoreAsync(r).PipeTo(Self, failure: e => new Ended(r.Id, $"the restore failed unexpectedly ({e.Message}); the node's log has more", r.ReplicaId));
         });
+        Receive<Heartbeat>(_ =>
+        {
+            foreach (var key in _running)
+            {
+                var slash = key.IndexOf('/');
+                var (id, part) = slash < 0 ? (key, "") : (key[..slash], key[(slash + 1)..]);
+                var last = _last.GetValueOrDefault(key);
+                _coordinator.Tell(new RunProgress(id, last.Done, last.Total, part));
+            }
+        });
         Receive<Ended>(e =>
         {
-            _running.Remove(e.Part.Length == 0 ? e.Id : e.Id + "/" + e.Part);
+            var key = e.Part.Length == 0 ? e.Id : e.Id + "/" + e.Part;
+            _running.Remove(key);
+            _last.TryRemove(key, out _);
             if (e.Error is null) _log.Info("{Run} {Part} completed", e.Id, e.Part);
             else _log.Warning("{Run} {Part} failed: {Why}", e.Id, e.Part, e.Error);
             _coordinator.Tell(new RunEnded(e.Id, e.Error, e.Part));
         });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("heartbeat", Heartbeat.Instance, HeartbeatEvery);
 
     public static Props Props(string nodeId, LocalReplicas locals, IActorRef coordinator, BackupStoreOptions options) =>
         Akka.Actor.Props.Create(() => new BackupRunner(nodeId, locals, coordinator, options));
@@ -107,8 +132,11 @@ public sealed class BackupRunner : ReceiveActor
         var reported = Stopwatch.StartNew();
         var coordinator = _coordinator;
         var first = true;
+        var last = _last;
+        var key = part.Length == 0 ? id : id + "/" + part;
         return p =>
         {
+            last[key] = p;
             lock (reported)
             {
                 if (!first && reported.Elapsed < ReportEvery && p.Done < p.Total) return;

@@ -116,14 +116,14 @@ public static class NodeHost
         var backups = system.ActorOf(ClusterSingletonProxy.Props($"/user/{BackupCoordinator.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
             BackupCoordinator.ProxyName);
         system.ActorOf(BackupRunner.Props(node.NodeId, locals, backups, backup.Store), BackupRunner.Name);
-        system.ActorOf(ClusterSingletonManager.Props(RecurringJobs.Props(registry, volumes, backups, node.AskTimeout), PoisonPill.Instance,
+        system.ActorOf(ClusterSingletonManager.Props(RecurringJobs.Props(registry, volumes, backups, node.AskTimeout, backup.Store), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), RecurringJobs.Name);
         var jobs = system.ActorOf(ClusterSingletonProxy.Props($"/user/{RecurringJobs.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
             RecurringJobs.ProxyName);
 
 
         var gateway = await GatewayHost.StartAsync(
-            new GatewayTargets(system, volumes, registry, nodes, backups, jobs, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout),
+            new GatewayTargets(system, volumes, registry, nodes, backups, jobs, node.NodeId, clusterId, node.Endpoints.Nbd, volume.DefaultReplicas, node.AskTimeout, backup.Store),
             new GatewayOptions(node.ApiHost, node.ApiPort, node.ApiToken));
         node.Endpoints.Api = gateway.Url.ToString().TrimEnd('/');
 

@@ -12,7 +12,7 @@ namespace ActorStore.Cluster.Jobs;
 /// coordinator as an operator's commands would go. Each volume's failure is noted, not thrown: the next occurrence retries.
 /// What the job made is labelled <c>recurring-job=NAME</c>, and only the newest <see cref="JobSpec.Retain"/> of it are kept.
 /// </summary>
-public sealed class JobRunner(IActorRef volumes, IActorRef backups, TimeSpan askTimeout)
+public sealed class JobRunner(IActorRef volumes, IActorRef backups, TimeSpan askTimeout, BackupStoreOptions options)
 {
     public const string Label = "recurring-job";
 
@@ -84,7 +84,7 @@ public sealed class JobRunner(IActorRef volumes, IActorRef backups, TimeSpan ask
             || !TargetAddress.TryParse(text, out var address, out _))
             return "no backup target to keep the newest backups in";
         using var opened = address!.Open(target.AccessKey, target.SecretKey);
-        var store = new BackupStore(opened);
+        var store = new BackupStore(opened, options);
         foreach (var old in (await store.ListBackupsAsync(volume).ConfigureAwait(false))
                  .Where(b => b.Labels.GetValueOrDefault(Label) == job.Name).OrderByDescending(b => b.Completed).Skip(job.Retain))
             await store.DeleteBackupAsync(volume, old.Id, $"job {job.Name}").ConfigureAwait(false);

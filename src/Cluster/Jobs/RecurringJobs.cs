@@ -40,11 +40,11 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
 
     private sealed record Ran(string Job, DateTimeOffset Scheduled, IReadOnlyList<string> Failures);
 
-    public RecurringJobs(IActorRef registry, IActorRef volumes, IActorRef backups, TimeSpan askTimeout)
+    public RecurringJobs(IActorRef registry, IActorRef volumes, IActorRef backups, TimeSpan askTimeout, ActorStore.Backup.BackupStoreOptions options)
     {
         _registry = registry;
         _askTimeout = askTimeout;
-        _runner = new JobRunner(volumes, backups, askTimeout);
+        _runner = new JobRunner(volumes, backups, askTimeout, options);
         Recover<JobCreated>(Apply);
         Recover<JobDeleted>(Apply);
         Recover<VolumeJobAdded>(e => _members.Add(e.Volume, e.Item));
@@ -85,8 +85,8 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => "recurring-jobs";
 
-    public static Props Props(IActorRef registry, IActorRef volumes, IActorRef backups, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new RecurringJobs(registry, volumes, backups, askTimeout));
+    public static Props Props(IActorRef registry, IActorRef volumes, IActorRef backups, TimeSpan askTimeout, ActorStore.Backup.BackupStoreOptions options) =>
+        Akka.Actor.Props.Create(() => new RecurringJobs(registry, volumes, backups, askTimeout, options));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.FromSeconds(1));
 

@@ -99,10 +99,5 @@ public sealed class BackupFaultTests(ITestOutputHelper output) : NodeTest(output
 
     private static Task<RestoreInfo> GetRestoreAsync(NodeProcess node, string id) => node.Api.CallJsonAsync<RestoreInfo>(HttpMethod.Get, $"/restores/{id}", null);
 
-    private async Task<ToolResult> Pbm(NodeProcess node, params string[] args)
-    {
-        var result = await Tool.RunAsync("dotnet", [RepoPaths.PbmDll, "--node", node.Ready.ApiHostPort, .. args], timeout: TimeSpan.FromMinutes(3));
-        Out.WriteLine(result.ToString());
-        return result.EnsureSuccess();
-    }
+    private Task<ToolResult> Pbm(NodeProcess node, params string[] args) => PbmCli.RunAsync(node, Out, ok: true, args);
 }

@@ -87,12 +87,5 @@ public sealed class BackupTests(ITestOutputHelper output) : NodeTest(output)
         return parsed!.Open(S3Server.Key, S3Server.Key);
     }
 
-    private async Task<ToolResult> Pbm(NodeProcess node, bool ok, params string[] args)
-    {
-        var result = await Tool.RunAsync("dotnet", [RepoPaths.PbmDll, "--node", node.Ready.ApiHostPort, .. args], timeout: TimeSpan.FromMinutes(3));
-        Out.WriteLine(result.ToString());
-        if (ok) result.EnsureSuccess();
-        else Assert.NotEqual(0, result.ExitCode);
-        return result;
-    }
+    private Task<ToolResult> Pbm(NodeProcess node, bool ok, params string[] args) => PbmCli.RunAsync(node, Out, ok, args);
 }

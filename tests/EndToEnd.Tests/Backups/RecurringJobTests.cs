@@ -72,10 +72,5 @@ public sealed class RecurringJobTests(ITestOutputHelper output) : NodeTest(outpu
     private static async Task<SnapshotInfo[]> JobSnapshotsAsync(NodeProcess gateway, string volume) =>
         (await gateway.Api.ListSnapshotsAsync(volume)).Where(s => s.Labels?.GetValueOrDefault("recurring-job") == Job).ToArray();
 
-    private async Task<ToolResult> Pbm(NodeProcess node, params string[] args)
-    {
-        var result = await Tool.RunAsync("dotnet", [RepoPaths.PbmDll, "--node", node.Ready.ApiHostPort, .. args], timeout: TimeSpan.FromMinutes(3));
-        Out.WriteLine(result.ToString());
-        return result.EnsureSuccess();
-    }
+    private Task<ToolResult> Pbm(NodeProcess node, params string[] args) => PbmCli.RunAsync(node, Out, ok: true, args);
 }

@@ -57,10 +57,5 @@ public sealed class StandbyTests(ITestOutputHelper output) : NodeTest(output)
         Assert.Equal(expected, await BackupChecks.VolumeSha256Async(attached.Endpoint!));
     }
 
-    private async Task<ToolResult> Pbm(NodeProcess node, params string[] args)
-    {
-        var result = await Tool.RunAsync("dotnet", [RepoPaths.PbmDll, "--node", node.Ready.ApiHostPort, .. args], timeout: TimeSpan.FromMinutes(3));
-        Out.WriteLine(result.ToString());
-        return result.EnsureSuccess();
-    }
+    private Task<ToolResult> Pbm(NodeProcess node, params string[] args) => PbmCli.RunAsync(node, Out, ok: true, args);
 }
