@@ -43,9 +43,7 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         Assert.Equal(records[^1].Id, (await store.GetVolumeAsync(volume.Name))!.LastBackup);
         for (var i = 0; i < 5; i++)
         {
-            using var restored = new TestVolume(volume.Size, "restored");
-            var record = await store.RestoreAsync(volume.Name, records[i].Id, new ReplicaSink(restored.Replica));
-            Assert.Equal(volume.Sha256($"s{i}"), restored.Sha256());
+            Assert.Equal(volume.Sha256($"s{i}"), await volume.RestoredSha256Async(store, records[i].Id));
         }
         Assert.True(records[0].Blocks.Count < (volume.Size + 2 * Mib - 1) / (2 * Mib), "holes are not listed");
     }
@@ -68,9 +66,7 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         Assert.Equal(1, second.Stats.ReadBlocks);
         Assert.Equal(1, second.Stats.UploadedBlocks);
         Assert.Equal(100, second.Blocks.Count);
-        using var restored = new TestVolume(volume.Size, "restored");
-        await store.RestoreAsync(volume.Name, second.Id, new ReplicaSink(restored.Replica));
-        Assert.Equal(volume.Sha256("next"), restored.Sha256());
+        Assert.Equal(volume.Sha256("next"), await volume.RestoredSha256Async(store, second.Id));
     }
 
     [Fact]
@@ -138,9 +134,7 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         var record = await store.BackupAsync(volume.Request("s"), volume.Source("s"));
         Assert.Equal(3, record.Stats.ReusedBlocks); // the three blocks before the failure were uploaded already
         Assert.Equal(7, record.Stats.UploadedBlocks);
-        using var restored = new TestVolume(volume.Size, "restored");
-        await store.RestoreAsync(volume.Name, record.Id, new ReplicaSink(restored.Replica));
-        Assert.Equal(volume.Sha256("s"), restored.Sha256());
+        Assert.Equal(volume.Sha256("s"), await volume.RestoredSha256Async(store, record.Id));
     }
 
     [Fact]
@@ -235,9 +229,7 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         }
         var second = await store.BackupAsync(volume.Request("s"), volume.Source("s"));
         Assert.Equal(4, second.Stats.UploadedBlocks); // the truncated one too
-        using var restored = new TestVolume(volume.Size, "restored");
-        await store.RestoreAsync(volume.Name, second.Id, new ReplicaSink(restored.Replica));
-        Assert.Equal(volume.Sha256("s"), restored.Sha256());
+        Assert.Equal(volume.Sha256("s"), await volume.RestoredSha256Async(store, second.Id));
     }
 
     /// <summary>Reads through until the offset, then fails as a lost replica would.</summary>

@@ -51,6 +51,14 @@ public sealed class TestVolume : IDisposable
         return new SnapshotSource(reader!, $"snapshot {snapshot} of {Name}");
     }
 
+    /// <summary>Restores a backup of this volume into a fresh replica of its size and hashes what that replica reads.</summary>
+    public async Task<string> RestoredSha256Async(BackupStore store, string backupId)
+    {
+        using var restored = new TestVolume(Size, "restored");
+        await store.RestoreAsync(Name, backupId, new ReplicaSink(restored.Replica));
+        return restored.Sha256();
+    }
+
     public string Sha256(string? snapshot = null)
     {
         var bytes = new byte[Size];
