@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -167,10 +166,9 @@ double Reference(string kind, string directory)
                     if (n == 0) throw new EndOfStreamException($"{file} ends before its data extent at {offset} does");
                     done += n;
                 }
-                var (stored, length) = codec.Encode(chunk);
-                ArrayPool<byte>.Shared.Return(stored);
+                using var stored = codec.Encode(chunk);
                 read += chunk.Length;
-                compressed += length;
+                compressed += stored.Length;
             }
         }
     }

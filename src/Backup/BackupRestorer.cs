@@ -61,10 +61,10 @@ internal sealed class BackupRestorer(BackupStore store)
         var plain = ArrayPool<byte>.Shared.Rent(record.BlockSize);
         try
         {
-            var (decoded, why) = codec.Decode(stored.Span, plain, block.Hash);
+            var (decoded, why) = codec.Decode(stored.Memory, plain.AsMemory(0, record.BlockSize), block.Hash);
             if (why is not null) throw Corrupt($"is damaged: {why}");
-            if (decoded != length) throw Corrupt($"holds {decoded} bytes where the volume has {length}");
-            await sink.WriteAsync(offset, plain.AsMemory(0, length), cancel).ConfigureAwait(false);
+            if (decoded.Length != length) throw Corrupt($"holds {decoded.Length} bytes where the volume has {length}");
+            await sink.WriteAsync(offset, decoded, cancel).ConfigureAwait(false);
         }
         finally
         {

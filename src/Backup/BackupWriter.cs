@@ -107,24 +107,18 @@ internal sealed class BackupWriter(BackupStore store)
             }
             var found = await store.Target.StatAsync(StoreLayout.Block(hash), cancel).ConfigureAwait(false);
             var codec = _codecs.TryTake(out var c) ? c : new BlockCodec(store.Options.Compression);
-            var (stored, storedLength) = codec.Encode(plain.AsSpan(0, length));
+            using var stored = codec.Encode(plain.AsSpan(0, length));
             _codecs.Add(codec);
-            try
+            var storedLength = stored.Length;
+            // A block no record names yet may be what a writer killed mid-put left (a server whose put is not atomic keeps
+            // the part it got): trusted only at the size this backup would store, else written again over it.
+            if (found is not null && found.Size == storedLength)
             {
-                // A block no record names yet may be what a writer killed mid-put left (a server whose put is not atomic keeps
-                // the part it got): trusted only at the size this backup would store, else written again over it.
-                if (found is not null && found.Size == storedLength)
-                {
-                    known.TryAdd(hash, 0);
-                    Interlocked.Increment(ref _reused);
-                    return hash;
-                }
-                await store.Target.StageAsync(StoreLayout.Block(hash), stored.AsMemory(0, storedLength), cancel).ConfigureAwait(false);
+                known.TryAdd(hash, 0);
+                Interlocked.Increment(ref _reused);
+                return hash;
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(stored);
-            }
+            await store.Target.StageAsync(StoreLayout.Block(hash), stored.Memory, cancel).ConfigureAwait(false);
             known.TryAdd(hash, 0);
             Interlocked.Increment(ref _uploaded);
             Interlocked.Add(ref _uploadedBytes, storedLength);

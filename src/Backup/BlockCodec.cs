@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using ActorStore.Backup.Targets;
 using K4os.Compression.LZ4;
 using ZstdSharp;
 
@@ -31,8 +31,8 @@ public sealed class BlockCodec(Compression compression) : IDisposable
     /// <summary>Whether a block holds only zeros: backups keep it as a hole, not as an object.</summary>
     public static bool IsZero(ReadOnlySpan<byte> plain) => !plain.ContainsAnyExcept((byte)0);
 
-    /// <summary>The stored form of <paramref name="plain"/> in a pooled buffer, and its length; stored plain when compressing does not pay.</summary>
-    public (byte[] Buffer, int Length) Encode(ReadOnlySpan<byte> plain)
+    /// <summary>The stored form of <paramref name="plain"/>, in a page-aligned pooled buffer; stored plain when compressing does not pay.</summary>
+    public PooledBytes Encode(ReadOnlySpan<byte> plain)
     {
         var bound = HeaderLength + Math.Max(plain.Length, Compression switch
         {
@@ -40,8 +40,9 @@ public sealed class BlockCodec(Compression compression) : IDisposable
             Compression.Zstd => Compressor.GetCompressBound(plain.Length),
             _ => plain.Length,
         });
-        var buffer = ArrayPool<byte>.Shared.Rent(bound);
-        var payload = buffer.AsSpan(HeaderLength);
+        var stored = new PooledBytes(bound);
+        var buffer = stored.Span;
+        var payload = buffer[HeaderLength..];
         var method = Compression;
         var length = method switch
         {
@@ -58,44 +59,40 @@ public sealed class BlockCodec(Compression compression) : IDisposable
         Magic.CopyTo(buffer);
         buffer[4] = (byte)method;
         buffer[5] = buffer[6] = buffer[7] = 0;
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(8), plain.Length);
-        return (buffer, HeaderLength + length);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[8..], plain.Length);
+        stored.Shorten(HeaderLength + length);
+        return stored;
     }
 
     /// <summary>
-    /// Decodes a stored block into <paramref name="plain"/> and checks it against <paramref name="hash"/>; the plain
-    /// length, or why the block cannot be trusted (null when it can).
+    /// Decodes a stored block and checks it against <paramref name="hash"/>: its plain bytes (in <paramref name="scratch"/>, or
+    /// within <paramref name="stored"/> when it is stored plain), or why the block cannot be trusted (null when it can).
     /// </summary>
-    public (int Length, string? Corrupt) Decode(ReadOnlySpan<byte> stored, Span<byte> plain, string hash)
+    public (ReadOnlyMemory<byte> Plain, string? Corrupt) Decode(ReadOnlyMemory<byte> stored, Memory<byte> scratch, string hash)
     {
-        if (stored.Length < HeaderLength || !stored[..4].SequenceEqual(Magic)) return (0, "its header is not a block's");
-        var length = BinaryPrimitives.ReadInt32LittleEndian(stored[8..]);
-        if (length < 0 || length > plain.Length) return (0, $"its header names {length} bytes, more than a block holds");
+        var header = stored.Span;
+        if (header.Length < HeaderLength || !header[..4].SequenceEqual(Magic)) return (default, "its header is not a block's");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        if (length < 0 || length > scratch.Length) return (default, $"its header names {length} bytes, more than a block holds");
         var payload = stored[HeaderLength..];
-        int decoded;
+        ReadOnlyMemory<byte> plain;
         try
         {
-            decoded = (Compression)stored[4] switch
+            plain = (Compression)header[4] switch
             {
-                Compression.None when payload.Length == length => CopyOf(payload, plain),
-                Compression.Lz4 => LZ4Codec.Decode(payload, plain[..length]),
-                Compression.Zstd => (_unzstd ??= new Decompressor()).Unwrap(payload, plain[..length]),
+                Compression.None => payload,
+                Compression.Lz4 => scratch[..LZ4Codec.Decode(payload.Span, scratch.Span[..length])],
+                Compression.Zstd => scratch[..(_unzstd ??= new Decompressor()).Unwrap(payload.Span, scratch.Span[..length])],
                 var m => throw new InvalidDataException($"compression {(byte)m} is unknown"),
             };
         }
         catch (Exception e) when (e is InvalidDataException or ZstdException or ArgumentException)
         {
-            return (0, $"it does not decompress ({e.Message})");
+            return (default, $"it does not decompress ({e.Message})");
         }
-        if (decoded != length) return (0, $"it decompresses to {decoded} bytes, not {length}");
-        var actual = Hash(plain[..length]);
-        return actual == hash ? (length, null) : (0, $"its content hashes to {actual}");
-
-        static int CopyOf(ReadOnlySpan<byte> from, Span<byte> to)
-        {
-            from.CopyTo(to);
-            return from.Length;
-        }
+        if (plain.Length != length) return (default, $"it decompresses to {plain.Length} bytes, not {length}");
+        var actual = Hash(plain.Span);
+        return actual == hash ? (plain, null) : (default, $"its content hashes to {actual}");
     }
 
     public void Dispose()

@@ -110,6 +110,28 @@ public sealed partial class Replica
     }
 
     /// <summary>
+    /// Starts writing a range of the head to the disk now, without waiting for it: a restore that writes gigabytes has its
+    /// flush find the disk done instead of the whole volume still in the page cache. Advice: a failed writeback shows at the flush.
+    /// </summary>
+    public void WriteBehind(long offset, long length)
+    {
+        if (!InRange(offset, length)) return;
+        var gate = EnterIo();
+        try
+        {
+            _head.Handle.StreamBehind(offset, length, keepFrom: 0);
+        }
+        catch (IOException)
+        {
+            // The flush reports it.
+        }
+        finally
+        {
+            _io.ExitShared(gate);
+        }
+    }
+
+    /// <summary>
     /// Makes the range read as zeros. Where a lower layer holds a block, real zero bytes go into the head
     /// (a hole would show the old data again, DESIGN §4). Elsewhere the head's blocks are punched out,
     /// unless <paramref name="allocate"/> (NBD's NO_HOLE) asks for them to stay allocated.

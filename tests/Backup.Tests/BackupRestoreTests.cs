@@ -224,8 +224,8 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
         {
             var plain = new byte[2 * Mib];
             Assert.Equal(Blocks.ReplicaStatus.Ok, volume.Replica.Read(Mib * 2, plain));
-            var (stored, length) = codec.Encode(plain);
-            await target.PutAsync(StoreLayout.Block(cut.Hash), stored.AsMemory(0, length / 2));
+            using var stored = codec.Encode(plain);
+            await target.PutAsync(StoreLayout.Block(cut.Hash), stored.Memory[..(stored.Length / 2)]);
         }
         var second = await store.BackupAsync(volume.Request("s"), volume.Source("s"));
         Assert.Equal(4, second.Stats.UploadedBlocks); // the truncated one too

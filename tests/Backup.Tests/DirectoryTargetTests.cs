@@ -23,6 +23,32 @@ public sealed class DirectoryTargetTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData((2 << 20) + 12)]
+    public async Task Objects_of_any_length_read_back_whole_from_page_aligned_buffers_and_from_any_other(int length)
+    {
+        // Page-aligned bytes go to the disk with O_DIRECT up to their last whole page, the rest through the page cache.
+        using var dir = new TempDirectory();
+        using var target = new DirectoryTarget(dir.Sub("t"));
+        using var aligned = new PooledBytes(length);
+        Random.Shared.NextBytes(aligned.Span);
+        var unaligned = new byte[length + 1];
+        Random.Shared.NextBytes(unaligned);
+        await target.StageAsync("blocks/ab/aligned.blk", aligned.Memory);
+        await target.PutAsync("blocks/ab/put.blk", aligned.Memory);
+        await target.StageAsync("blocks/ab/unaligned.blk", unaligned.AsMemory(1));
+        await target.SyncAsync();
+        foreach (var (key, expected) in new[] { ("aligned", aligned.Span.ToArray()), ("put", aligned.Span.ToArray()), ("unaligned", unaligned[1..]) })
+        {
+            using var back = await target.GetAsync($"blocks/ab/{key}.blk");
+            Assert.Equal(expected, back!.Span.ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData("../escape")]
     [InlineData("/etc/passwd")]
     [InlineData("volumes/.hidden")]

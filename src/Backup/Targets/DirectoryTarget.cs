@@ -43,7 +43,7 @@ public sealed partial class DirectoryTarget : IBackupTarget
             {
                 using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write))
                 {
-                    await RandomAccess.WriteAsync(handle, data, 0, cancel).ConfigureAwait(false);
+                    await DirectFile.WriteAsync(handle, data, writeBehind: false, cancel).ConfigureAwait(false);
                     RandomAccess.FlushToDisk(handle);
                 }
                 File.Move(temporary, path, overwrite: true);
@@ -65,7 +65,7 @@ public sealed partial class DirectoryTarget : IBackupTarget
         {
             Directory.CreateDirectory(folder);
             using var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
-            await RandomAccess.WriteAsync(handle, data, 0, cancel).ConfigureAwait(false);
+            await DirectFile.WriteAsync(handle, data, writeBehind: true, cancel).ConfigureAwait(false);
         }).ConfigureAwait(false);
         _staged[temporary] = path;
     }
