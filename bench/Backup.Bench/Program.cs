@@ -13,9 +13,12 @@ using ActorStore.Tests.Shared;
 // replica's layer files where they hold data, in 2 MiB chunks, and compressing each chunk as the backup does (LZ4 by
 // default), in one thread. That is the work no backup can skip; the backup adds hashing, the target's files and
 // fsyncs, and runs several blocks at once. For random (incompressible) and text-like (compressible) data: a replica
-// filled and snapshotted, then reference, backup (a full one into a new directory target), restore (into a new empty
-// replica, flushed), reference again (so drift hits both sides); the page cache is dropped before each. Rates are
-// volume bytes per second. The restored replica must read back sha256-equal to the source.
+// filled and snapshotted, then reference, and for each place of the target a backup (a full one into a new directory
+// target) and a restore (into a new empty replica, flushed), then reference again (so drift hits both sides); the page
+// cache is dropped before each. Rates are volume bytes per second. Each restored replica must read back sha256-equal
+// to the source. The target is put on the replica's own disk, where a backup of incompressible data competes with its
+// own reads for the one disk these machines have, and in a RAM-backed directory (/dev/shm) that stands in for what a
+// target is in production: another device (an NFS server, an object store).
 const long MiB = 1 << 20;
 const int Piece = 4 << 20; // the fill's writes
 const int Chunk = 2 << 20; // the reference's reads: a backup block
@@ -47,7 +50,7 @@ foreach (var kind in new[] { "random", "text" })
     var root = Path.Combine(RepoPaths.Root, "data", $"bench-backup-{Guid.NewGuid():N}");
     try
     {
-        results.Add(await RunAsync(kind, root));
+        results.AddRange(await RunAsync(kind, root));
     }
     finally
     {
@@ -56,17 +59,17 @@ foreach (var kind in new[] { "random", "text" })
 }
 
 Console.WriteLine();
-Console.WriteLine("| data | reference MiB/s (before, after) | backup MiB/s | ratio | restore MiB/s | ratio | stored (compression) |");
-Console.WriteLine("|---|---|---|---|---|---|---|");
+Console.WriteLine("| data | target | reference MiB/s (before, after) | backup MiB/s | ratio | restore MiB/s | ratio | stored (compression) |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
 foreach (var r in results)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Kind} | {r.References[0]:0}, {r.References[1]:0} | {r.Backup:0} | {r.Backup / r.Reference:0.00} | {r.Restore:0} | {r.Restore / r.Reference:0.00} | {r.Stored / (double)MiB:0} MiB ({size / (double)r.Stored:0.00}x) |"));
+        $"| {r.Kind} | {r.Target} | {r.References[0]:0}, {r.References[1]:0} | {r.Backup:0} | {r.Backup / r.Reference:0.00} | {r.Restore:0} | {r.Restore / r.Reference:0.00} | {r.Stored / (double)MiB:0} MiB ({size / (double)r.Stored:0.00}x) |"));
 }
 Console.WriteLine("targets: backup >= 0.5, restore >= 0.5 of the reference");
 return 0;
 
-async Task<Result> RunAsync(string kind, string root)
+async Task<IReadOnlyList<Result>> RunAsync(string kind, string root)
 {
     var volume = $"bench-{kind}";
     using var source = NewReplica(Path.Combine(root, "source"), "source");
@@ -76,10 +79,36 @@ async Task<Result> RunAsync(string kind, string root)
     Check(source.Flush(), "the flush");
     Console.WriteLine();
     Console.WriteLine($"{kind}: filled {sizeMiB} MiB in {filled.Elapsed.TotalSeconds:0.0} s");
+    var expected = Sha256(source);
 
     var references = new List<double> { Reference(kind, source.Directory) };
+    var runs = new List<(string Target, double Backup, double Restore, long Stored)>();
+    foreach (var (place, directory) in new[] { ("same disk", Path.Combine(root, "target")), ("RAM (/dev/shm)", Path.Combine("/dev/shm", Path.GetFileName(root))) })
+    {
+        try
+        {
+            Console.WriteLine($"  target on {place}: {directory}");
+            runs.Add(await BackupAndRestoreAsync(source, volume, place, directory, Path.Combine(root, $"restored-{runs.Count}"), expected));
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+    references.Add(Reference(kind, source.Directory));
 
-    using var target = new DirectoryTarget(Path.Combine(root, "target"));
+    var results = runs.Select(r => new Result(kind, r.Target, references.ToArray(), size / r.Backup / MiB, size / r.Restore / MiB, r.Stored)).ToArray();
+    foreach (var r in results)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {r.Target}: ratios to the reference ({r.Reference:0} MiB/s, the mean of {references[0]:0} and {references[1]:0}): backup {r.Backup / r.Reference:0.00}, restore {r.Restore / r.Reference:0.00}"));
+    }
+    return results;
+}
+
+async Task<(string Target, double Backup, double Restore, long Stored)> BackupAndRestoreAsync(Replica source, string volume, string place, string directory, string restoredDirectory, string expected)
+{
+    using var target = new DirectoryTarget(directory);
     var store = new BackupStore(target, options);
     BackupRecord? record = null;
     var backup = await MeasureAsync(async () =>
@@ -89,28 +118,21 @@ async Task<Result> RunAsync(string kind, string root)
         Check(source.OpenSnapshot(Snapshot, out var reader), "opening the snapshot");
         record = await store.BackupAsync(request, new SnapshotSource(reader!, $"snapshot {Snapshot} of {volume}"));
     });
-    var stored = new DirectoryInfo(Path.Combine(root, "target", StoreLayout.Blocks)).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-    Console.WriteLine($"  backup:    {Line(backup)}; {record!.Stats.UploadedBlocks} blocks, {stored / (double)MiB:0} MiB stored ({size / (double)stored:0.00}x)");
+    var stored = new DirectoryInfo(Path.Combine(directory, StoreLayout.Blocks)).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    Console.WriteLine($"    backup:  {Line(backup)}; {record!.Stats.UploadedBlocks} blocks, {stored / (double)MiB:0} MiB stored ({size / (double)stored:0.00}x)");
 
-    using var restored = NewReplica(Path.Combine(root, "restored"), "restored");
+    using var restored = NewReplica(restoredDirectory, "restored");
     var restore = await MeasureAsync(async () =>
     {
         await store.RestoreAsync(volume, record.Id, new ReplicaRestoreSink(restored, $"the restored replica of {volume}"));
         Check(restored.Flush(), "the flush of the restored replica");
     });
-    Console.WriteLine($"  restore:   {Line(restore)} (with its flush)");
-
-    references.Add(Reference(kind, source.Directory));
-
-    var (expected, actual) = (Sha256(source), Sha256(restored));
+    Console.WriteLine($"    restore: {Line(restore)} (with its flush)");
+    var actual = Sha256(restored);
     if (expected != actual)
-        throw new InvalidOperationException($"the restored replica of {volume} reads sha256 {actual}, the source {expected}: the restore is wrong");
-    Console.WriteLine($"  restored replica sha256-equal to the source: {expected}");
-
-    var result = new Result(kind, references.ToArray(), size / backup.Seconds / MiB, size / restore.Seconds / MiB, stored);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  ratios to the reference ({result.Reference:0} MiB/s, the mean of {references[0]:0} and {references[1]:0}): backup {result.Backup / result.Reference:0.00}, restore {result.Restore / result.Reference:0.00}"));
-    return result;
+        throw new InvalidOperationException($"the restored replica of {volume} (target on {place}) reads sha256 {actual}, the source {expected}: the restore is wrong");
+    Console.WriteLine($"    restored replica sha256-equal to the source: {expected}");
+    return (place, backup.Seconds, restore.Seconds, stored);
 }
 
 Replica NewReplica(string directory, string name)
@@ -215,7 +237,7 @@ static void Check(ReplicaStatus status, string what)
 
 internal readonly record struct Phase(double Seconds, double CpuSeconds);
 
-internal sealed record Result(string Kind, double[] References, double Backup, double Restore, long Stored)
+internal sealed record Result(string Kind, string Target, double[] References, double Backup, double Restore, long Stored)
 {
     public double Reference => References.Average();
 }

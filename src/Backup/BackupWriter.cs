@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using ActorStore.Backup.Records;
 using ActorStore.Backup.Targets;
@@ -93,41 +92,34 @@ internal sealed class BackupWriter(BackupStore store)
     /// <summary>Reads one block and uploads it unless the target holds its content; its hash, or null for a block of zeros (a hole).</summary>
     private async Task<string?> BackUpBlockAsync(IBackupSource source, long offset, int length, ConcurrentDictionary<string, byte> known, CancellationToken cancel)
     {
-        var plain = ArrayPool<byte>.Shared.Rent(length);
-        try
+        using var plain = new PooledBytes(length); // page-aligned: a source may read it with O_DIRECT
+        await source.ReadAsync(offset, plain.Memory, cancel).ConfigureAwait(false);
+        Interlocked.Increment(ref _read);
+        if (BlockCodec.IsZero(plain.Span)) return null;
+        var hash = BlockCodec.Hash(plain.Span);
+        if (known.ContainsKey(hash))
         {
-            await source.ReadAsync(offset, plain.AsMemory(0, length), cancel).ConfigureAwait(false);
-            Interlocked.Increment(ref _read);
-            if (BlockCodec.IsZero(plain.AsSpan(0, length))) return null;
-            var hash = BlockCodec.Hash(plain.AsSpan(0, length));
-            if (known.ContainsKey(hash))
-            {
-                Interlocked.Increment(ref _reused);
-                return hash;
-            }
-            var found = await store.Target.StatAsync(StoreLayout.Block(hash), cancel).ConfigureAwait(false);
-            var codec = _codecs.TryTake(out var c) ? c : new BlockCodec(store.Options.Compression);
-            using var stored = codec.Encode(plain.AsSpan(0, length));
-            _codecs.Add(codec);
-            var storedLength = stored.Length;
-            // A block no record names yet may be what a writer killed mid-put left (a server whose put is not atomic keeps
-            // the part it got): trusted only at the size this backup would store, else written again over it.
-            if (found is not null && found.Size == storedLength)
-            {
-                known.TryAdd(hash, 0);
-                Interlocked.Increment(ref _reused);
-                return hash;
-            }
-            await store.Target.StageAsync(StoreLayout.Block(hash), stored.Memory, cancel).ConfigureAwait(false);
-            known.TryAdd(hash, 0);
-            Interlocked.Increment(ref _uploaded);
-            Interlocked.Add(ref _uploadedBytes, storedLength);
+            Interlocked.Increment(ref _reused);
             return hash;
         }
-        finally
+        var found = await store.Target.StatAsync(StoreLayout.Block(hash), cancel).ConfigureAwait(false);
+        var codec = _codecs.TryTake(out var c) ? c : new BlockCodec(store.Options.Compression);
+        using var stored = codec.Encode(plain.Span);
+        _codecs.Add(codec);
+        var storedLength = stored.Length;
+        // A block no record names yet may be what a writer killed mid-put left (a server whose put is not atomic keeps
+        // the part it got): trusted only at the size this backup would store, else written again over it.
+        if (found is not null && found.Size == storedLength)
         {
-            ArrayPool<byte>.Shared.Return(plain);
+            known.TryAdd(hash, 0);
+            Interlocked.Increment(ref _reused);
+            return hash;
         }
+        await store.Target.StageAsync(StoreLayout.Block(hash), stored.Memory, cancel).ConfigureAwait(false);
+        known.TryAdd(hash, 0);
+        Interlocked.Increment(ref _uploaded);
+        Interlocked.Add(ref _uploadedBytes, storedLength);
+        return hash;
     }
 
     internal static int Length(long index, long size, int blockSize) => (int)Math.Min(blockSize, size - index * blockSize);

@@ -110,8 +110,10 @@ public sealed partial class Replica
     }
 
     /// <summary>
-    /// Starts writing a range of the head to the disk now, without waiting for it: a restore that writes gigabytes has its
-    /// flush find the disk done instead of the whole volume still in the page cache. Advice: a failed writeback shows at the flush.
+    /// For a writer that moves forward through the volume (a restore): starts writing the range of the head to the disk now,
+    /// and waits for the pages well behind it to be written and drops them, as a rebuild does with a staged layer (see
+    /// <see cref="IFileHandle.StreamBehind"/>): the page cache reuses a few megabytes instead of taking fresh pages, and the
+    /// flush finds the disk done. Advice: a failed writeback shows at the flush.
     /// </summary>
     public void WriteBehind(long offset, long length)
     {
@@ -119,7 +121,7 @@ public sealed partial class Replica
         var gate = EnterIo();
         try
         {
-            _head.Handle.StreamBehind(offset, length, keepFrom: 0);
+            _head.Handle.StreamBehind(offset, length, keepFrom: offset - StreamLag);
         }
         catch (IOException)
         {
