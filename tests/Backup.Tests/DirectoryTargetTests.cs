@@ -22,6 +22,24 @@ public sealed class DirectoryTargetTests
         Assert.Equal(["one.blk"], Directory.GetFiles(dir.Sub("t/blocks/ab")).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task A_collection_deletes_the_hidden_files_a_killed_writer_left_once_they_are_older_than_a_lease()
+    {
+        using var dir = new TempDirectory();
+        using var target = new DirectoryTarget(dir.Sub("t"));
+        Directory.CreateDirectory(dir.Sub("t/blocks/ab"));
+        var (old, fresh) = (dir.Sub("t/blocks/ab/.abc.blk.1.tmp"), dir.Sub("t/blocks/ab/.abd.blk.2.tmp"));
+        await File.WriteAllBytesAsync(old, new byte[1000]);
+        await File.WriteAllBytesAsync(fresh, new byte[10]);
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+
+        var result = await new BackupStore(target, new BackupStoreOptions()).CollectAsync("test");
+
+        Assert.Equal((1, 1000L), (result.DeletedBlocks, result.DeletedBytes));
+        Assert.False(File.Exists(old));
+        Assert.True(File.Exists(fresh), "a file younger than a lease may be a live writer's");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4095)]

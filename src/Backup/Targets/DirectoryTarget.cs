@@ -168,6 +168,20 @@ public sealed partial class DirectoryTarget : IBackupTarget
         return Task.CompletedTask;
     });
 
+    public Task<(int Objects, long Bytes)> SweepAsync(DateTimeOffset before, CancellationToken cancel = default) => Guard("", () =>
+    {
+        var (objects, bytes) = (0, 0L);
+        foreach (var file in new DirectoryInfo(_root).EnumerateFiles(".*.tmp", SearchOption.AllDirectories))
+        {
+            if (file.LastWriteTimeUtc >= before.UtcDateTime || _staged.ContainsKey(file.FullName)) continue;
+            var length = file.Length;
+            file.Delete();
+            (objects, bytes) = (objects + 1, bytes + length);
+            _unsynced.TryAdd(file.DirectoryName!, 0);
+        }
+        return Task.FromResult((objects, bytes));
+    });
+
     /// <summary>Drops what was staged and never synced (a backup that failed): nothing names it.</summary>
     public void Dispose()
     {

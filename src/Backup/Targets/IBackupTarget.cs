@@ -39,4 +39,11 @@ public interface IBackupTarget : IDisposable
     /// written. A no-op where each put is durable when it returns.
     /// </summary>
     Task SyncAsync(CancellationToken cancel = default);
+
+    /// <summary>
+    /// Deletes what writers that died left where no listing shows it (a directory target's hidden staged and temporary
+    /// files) if written before <paramref name="before"/>; how many objects and bytes. Called by a collection, which holds
+    /// the target while no backup runs. Nothing to do where every put is whole (S3).
+    /// </summary>
+    Task<(int Objects, long Bytes)> SweepAsync(DateTimeOffset before, CancellationToken cancel = default) => Task.FromResult((0, 0L));
 }
