@@ -19,7 +19,7 @@ namespace ActorStore.Cluster.Backups;
 /// newer backup of its source incrementally, until it is activated. It reads the target only to poll for standbys and
 /// never waits: the work runs on the replicas' nodes, which report progress. A run whose nodes go silent is failed.
 /// </summary>
-public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
+public sealed partial class BackupCoordinator : ReceivePersistentActor, IWithTimers
 {
     public const string Name = "backups";
     public const string ProxyName = "backups-proxy";
@@ -29,6 +29,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     private readonly RunTable _runs;
     private readonly HashSet<string> _preparing = new(StringComparer.Ordinal);
     private readonly TimeSpan _standbyPoll;
+    private readonly int _snapshotEvery;
     // Standby volumes: the volume whose backups each follows, and the backup it holds (null until its first restore is done).
     private readonly Dictionary<string, (string Source, string? Applied)> _standbys = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -48,28 +49,30 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         public static readonly CheckStale Instance = new();
     }
 
-    private sealed record PollStandbys
-    {
-        public static readonly PollStandbys Instance = new();
-    }
-
-    /// <summary>A standby's source has <paramref name="Last"/> as its newest backup; <paramref name="Replicas"/>: the standby's, to write it into.</summary>
-    private sealed record StandbyPolled(string Volume, string? Last, IReadOnlyList<VolumeProtocol.ReplicaView> Replicas, string? State = null);
-
-    public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll)
+    public BackupCoordinator(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll, int snapshotEvery)
     {
         _volumes = volumes;
+        _snapshotEvery = snapshotEvery;
         _nodes = nodes;
         _askTimeout = askTimeout;
         _standbyPoll = standbyPoll;
         _runs = new RunTable(silence);
+        Recover<SnapshotOffer>(o => Restore((BackupsSnapshot)o.Snapshot));
         Recover<StandbyAdded>(e => _standbys[e.Volume] = (e.Source, null));
         Recover<StandbyApplied>(e => Applied(e.Volume, e.Backup));
         Recover<StandbyRemoved>(e => _standbys.Remove(e.Volume));
         Recover<TargetSet>(Apply);
-        Recover<RunStarted>(e => _runs.Start(e.Id, e.Kind ?? RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow, e.Parts));
+        Recover<RunStarted>(Apply);
         Recover<RunFinished>(e => _runs.Finish(e.Id, e.Error, e.At));
-        Command<SetTarget>(s => Persist(new TargetSet(s.Address, s.AccessKey, s.SecretKey), e =>
+        // The older snapshots go (none before the first: a store may read a bound of 0 as none at all).
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            if (s.Metadata.SequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning("Backups: snapshot not saved ({0}); recovery replays more events", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<SetTarget>(s => Persisted(new TargetSet(s.Address, s.AccessKey, s.SecretKey), e =>
         {
             Apply(e);
             _log.Info("Backup target set to {Target}", e.Address);
@@ -102,7 +105,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         Command<ActivateStandby>(OnActivate);
         Command<StandbyActivatedNote>(n =>
         {
-            if (_standbys.ContainsKey(n.Volume)) Persist(new StandbyRemoved(n.Volume), e => _standbys.Remove(e.Volume));
+            if (_standbys.ContainsKey(n.Volume)) Persisted(new StandbyRemoved(n.Volume), e => _standbys.Remove(e.Volume));
         });
     }
 
@@ -110,8 +113,8 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => "backups";
 
-    public static Props Props(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll) =>
-        Akka.Actor.Props.Create(() => new BackupCoordinator(volumes, nodes, askTimeout, silence, standbyPoll));
+    public static Props Props(IActorRef volumes, IActorRef nodes, TimeSpan askTimeout, TimeSpan silence, TimeSpan standbyPoll, int snapshotEvery) =>
+        Akka.Actor.Props.Create(() => new BackupCoordinator(volumes, nodes, askTimeout, silence, standbyPoll, snapshotEvery));
 
     protected override void PreStart()
     {
@@ -124,96 +127,32 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         if (_standbys.TryGetValue(volume, out var s)) _standbys[volume] = (s.Source, backup);
     }
 
-    /// <summary>Asks the target for each idle standby's newest source backup (off the actor's thread).</summary>
-    private void Poll()
-    {
-        if (_target.Address is null || !TargetAddress.TryParse(_target.Address, out var address, out _)) return;
-        foreach (var (volume, (source, applied)) in _standbys)
-        {
-            if (applied is null || _runs.RunningOf(volume) is not null || !_preparing.Add(volume)) continue;
-            var target = _target;
-            PollAsync(address!, target, volume, source).PipeTo(Self, failure: e =>
-            {
-                _log.Warning("Standby {0}: polling the backup target failed: {1}", volume, e.Message);
-                return new StandbyPolled(volume, null, []);
-            });
-        }
-    }
-
-    private async Task<StandbyPolled> PollAsync(TargetAddress address, TargetView target, string volume, string source)
-    {
-        using var opened = address.Open(target.AccessKey, target.SecretKey);
-        var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
-        return await AskVolume(new VolumeProtocol.Get(volume)).ConfigureAwait(false) switch
-        {
-            VolumeProtocol.VolumeView view => new StandbyPolled(volume, last, view.Replicas, view.State),
-            VolumeProtocol.Refused { Error: VolumeError.NotFound } => new StandbyPolled(volume, null, [], "deleted"),
-            _ => new StandbyPolled(volume, null, []),
-        };
-    }
-
-    /// <summary>A newer backup of a standby's source: written into every replica, only the blocks that differ from the one it holds.</summary>
-    private void OnStandbyPolled(StandbyPolled p)
-    {
-        _preparing.Remove(p.Volume);
-        if (!_standbys.TryGetValue(p.Volume, out var standby)) return;
-        // Activated (the note lost) or deleted: it follows nothing any more, and no backup is ever written into it again.
-        if (p.State is { } state && state != "standby")
-        {
-            Persist(new StandbyRemoved(p.Volume), e => _standbys.Remove(e.Volume));
-            return;
-        }
-        if (p.Last is null || p.Last == standby.Applied || p.Replicas.Count == 0 || _runs.RunningOf(p.Volume) is not null) return;
-        var id = NewRestoreId();
-        var now = DateTimeOffset.UtcNow;
-        var parts = p.Replicas.Select(r => r.Id).ToArray();
-        Persist(new RunStarted(id, p.Volume, p.Last, "", now, RunTable.Restore, parts), e =>
-        {
-            _runs.Start(e.Id, RunTable.Restore, e.Volume, e.Snapshot, "", e.At, now, parts);
-            foreach (var r in p.Replicas) _nodes.Tell(new RestoreReplica(r.Node, id, r.Id, standby.Source, p.Last, _target, standby.Applied));
-            _log.Info("Standby {Volume}: taking backup {Backup} of {Source} (it holds {Applied})", p.Volume, p.Last, standby.Source, standby.Applied);
-        });
-    }
-
-    private void OnActivate(ActivateStandby a)
-    {
-        var replyTo = Sender;
-        if (_runs.RunningOf(a.Volume) is { } running)
-        {
-            replyTo.Tell(Refuse(a.Volume, VolumeError.WrongState, $"standby '{a.Volume}' is taking a backup ({running}); activate it once that is done"));
-            return;
-        }
-        var standby = _standbys.GetValueOrDefault(a.Volume);
-        var address = _target.Address is { } text && TargetAddress.TryParse(text, out var parsed, out _) ? parsed : null;
-        var target = _target;
-        ActivateAsync(a.Volume, standby.Source, standby.Applied, address, target, Self).PipeTo(replyTo,
-            failure: e => Refuse(a.Volume, VolumeError.Unavailable, $"the backup target could not be checked for a newer backup ({e.Message}); retry"));
-    }
-
-    /// <summary>Activates at the last backup: refused while the target holds a newer one than the standby took (the next poll takes it).</summary>
-    private async Task<object> ActivateAsync(string volume, string? source, string? applied, TargetAddress? address, TargetView target, IActorRef self)
-    {
-        if (source is not null && address is not null)
-        {
-            using var opened = address.Open(target.AccessKey, target.SecretKey);
-            var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
-            if (last is not null && last != applied)
-                return Refuse(volume, VolumeError.WrongState, $"the target holds backup {last} of '{source}', newer than the {applied ?? "none"} standby '{volume}' holds; "
-                    + "it is taken within a poll: retry in a moment");
-        }
-        var answer = await AskVolume(new VolumeProtocol.Activate(volume)).ConfigureAwait(false);
-        if (answer is VolumeProtocol.VolumeView { State: not "standby" and not "restoring" } && source is not null) self.Tell(new StandbyActivatedNote(volume));
-        return answer;
-    }
-
-    private sealed record StandbyActivatedNote(string Volume);
-
-    /// <summary>What a standby holds after an apply that failed midway: parts of two backups. The next apply writes every block.</summary>
-    public const string MixedContent = "*";
-
     private static string NewRestoreId() => $"restore-{DateTimeOffset.UtcNow.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private void Apply(TargetSet e) => _target = new TargetView(e.Address, e.AccessKey, e.SecretKey);
+
+    private void Apply(RunStarted e) => _runs.Start(e.Id, e.Kind ?? RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, DateTimeOffset.UtcNow, e.Parts);
+
+    /// <summary>Persists, handles, and every <c>snapshotEvery</c> events saves a snapshot (two events per backup and volume).</summary>
+    private void Persisted<TEvent>(TEvent e, Action<TEvent> then) => Persist(e, persisted =>
+    {
+        then(persisted);
+        if (LastSequenceNr % _snapshotEvery != 0) return;
+        var (started, ended) = _runs.ToEvents();
+        SaveSnapshot(new BackupsSnapshot(_target.Address is { } a ? new TargetSet(a, _target.AccessKey, _target.SecretKey) : null, started, ended,
+            _standbys.Select(s => new StandbyAdded(s.Key, s.Value.Source)).ToArray(),
+            _standbys.Where(s => s.Value.Applied is not null).Select(s => new StandbyApplied(s.Key, s.Value.Applied!)).ToArray()));
+    });
+
+    /// <summary>Recovery offers the snapshot first, to the empty state.</summary>
+    private void Restore(BackupsSnapshot snapshot)
+    {
+        if (snapshot.Target is { } target) Apply(target);
+        foreach (var e in snapshot.Runs) Apply(e);
+        foreach (var e in snapshot.Ended) _runs.Finish(e.Id, e.Error, e.At);
+        foreach (var e in snapshot.Standbys) _standbys[e.Volume] = (e.Source, null);
+        foreach (var e in snapshot.Applied) Applied(e.Volume, e.Backup);
+    }
 
     private void OnStart(StartBackup s)
     {
@@ -272,7 +211,7 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     private void OnPrepared(Prepared p)
     {
         var now = DateTimeOffset.UtcNow;
-        Persist(new RunStarted(p.Id, p.Volume, p.Snapshot, p.Node, now, RunTable.Backup), e =>
+        Persisted(new RunStarted(p.Id, p.Volume, p.Snapshot, p.Node, now, RunTable.Backup), e =>
         {
             _preparing.Remove(p.Volume);
             _runs.Start(e.Id, RunTable.Backup, e.Volume, e.Snapshot, e.Node, e.At, now);
@@ -305,8 +244,8 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
     {
         var now = DateTimeOffset.UtcNow;
         var parts = p.Volume.Replicas.Select(r => r.Id).ToArray();
-        if (p.Request.Standby) Persist(new StandbyAdded(p.Request.Volume, p.Request.BackupVolume), e => _standbys[e.Volume] = (e.Source, null));
-        Persist(new RunStarted(p.Id, p.Request.Volume, p.Request.Backup, "", now, RunTable.Restore, parts), e =>
+        if (p.Request.Standby) Persisted(new StandbyAdded(p.Request.Volume, p.Request.BackupVolume), e => _standbys[e.Volume] = (e.Source, null));
+        Persisted(new RunStarted(p.Id, p.Request.Volume, p.Request.Backup, "", now, RunTable.Restore, parts), e =>
         {
             _preparing.Remove(p.Request.Volume);
             _runs.Start(e.Id, RunTable.Restore, e.Volume, e.Snapshot, "", e.At, now, parts);
@@ -357,15 +296,15 @@ public sealed class BackupCoordinator : ReceivePersistentActor, IWithTimers
         if (discard) error += $"; volume '{volume}' was deleted: restore the backup again";
         else if (error is not null && kind == RunTable.Restore)
             error += $"; standby '{volume}' may hold parts of backup {backup} over {standby.Applied}: the next poll rewrites it whole, and it cannot be activated until then";
-        Persist(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
+        Persisted(new RunFinished(id, error, DateTimeOffset.UtcNow), e =>
         {
             _runs.Finish(e.Id, e.Error, e.At);
             if (e.Error is null) _log.Info("{Kind} {Run} of volume {Volume} completed", kind, e.Id, volume);
             else _log.Warning("{Kind} {Run} of volume {Volume} failed: {Why}", kind, e.Id, volume, e.Error);
             if (kind == RunTable.Restore && standby.Source is not null && (e.Error is null || !discard))
-                Persist(new StandbyApplied(volume, e.Error is null ? backup : MixedContent), a => Applied(a.Volume, a.Backup));
+                Persisted(new StandbyApplied(volume, e.Error is null ? backup : MixedContent), a => Applied(a.Volume, a.Backup));
             if (!discard) return;
-            if (standby.Source is not null) Persist(new StandbyRemoved(volume), r => _standbys.Remove(r.Volume));
+            if (standby.Source is not null) Persisted(new StandbyRemoved(volume), r => _standbys.Remove(r.Volume));
             DeleteRestoredAsync(volume);
         });
     }

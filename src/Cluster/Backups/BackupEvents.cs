@@ -24,4 +24,8 @@ public static class BackupEvents
 
     /// <summary><paramref name="Error"/>: null when it completed.</summary>
     public sealed record RunFinished(string Id, string? Error, DateTimeOffset At) : IClusterEvent;
+
+    /// <summary>The whole state as the events that rebuild it, applied in order: the target, the runs listed (with the ends of those that ended), the standbys.</summary>
+    public sealed record BackupsSnapshot(TargetSet? Target, IReadOnlyList<RunStarted> Runs, IReadOnlyList<RunFinished> Ended, IReadOnlyList<StandbyAdded> Standbys,
+        IReadOnlyList<StandbyApplied> Applied) : IClusterEvent;
 }

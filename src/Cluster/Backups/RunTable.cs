@@ -100,6 +100,12 @@ public sealed class RunTable(TimeSpan silence, int keepEnded = 50)
     public IReadOnlyList<string> Unheard(string node) =>
         _runs.Values.Where(r => r.Ended is null && r.Node == node && r.Total == 0).Select(r => r.Id).ToArray();
 
+    /// <summary>The events that list every run again, as it started and (if it did) ended: a snapshot of the table.</summary>
+    public (IReadOnlyList<BackupEvents.RunStarted> Started, IReadOnlyList<BackupEvents.RunFinished> Ended) ToEvents() =>
+        (_runs.Values.OrderBy(r => r.StartedAt).Select(r => new BackupEvents.RunStarted(r.Id, r.Volume, r.Source, r.Node, r.StartedAt, r.Kind,
+                r.Parts.Keys.ToArray() is [""] ? null : r.Parts.Keys.ToArray())).ToArray(),
+            _runs.Values.Where(r => r.Ended is not null).OrderBy(r => r.Ended).Select(r => new BackupEvents.RunFinished(r.Id, r.Error, r.Ended!.Value)).ToArray());
+
     public IReadOnlyList<RunView> View() =>
         _runs.Values.OrderByDescending(r => r.StartedAt)
             .Select(r => new RunView(r.Id, r.Kind, r.Volume, r.Source, r.Node, r.Ended is null ? "running" : r.Error is null ? "completed" : "failed", r.StartedAt, r.Ended,

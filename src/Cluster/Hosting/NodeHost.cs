@@ -111,12 +111,12 @@ public static class NodeHost
         var volumes = await sharding.StartAsync("volume", name => VolumeActor.Props(name, host), shardSettings, new VolumeMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardSettings), VolumeActor.Stop.Instance);
         system.ActorOf(ReplicaAudit.Props(node.NodeId, replicas, registry, volumes, volume, node.AskTimeout), ReplicaAudit.Name);
-        system.ActorOf(ClusterSingletonManager.Props(BackupCoordinator.Props(volumes, nodes, node.AskTimeout, backup.Silence, backup.StandbyPoll), PoisonPill.Instance,
+        system.ActorOf(ClusterSingletonManager.Props(BackupCoordinator.Props(volumes, nodes, node.AskTimeout, backup.Silence, backup.StandbyPoll, volume.JournalSnapshotEvery), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), BackupCoordinator.Name);
         var backups = system.ActorOf(ClusterSingletonProxy.Props($"/user/{BackupCoordinator.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
             BackupCoordinator.ProxyName);
         system.ActorOf(BackupRunner.Props(node.NodeId, locals, backups, backup.Store), BackupRunner.Name);
-        system.ActorOf(ClusterSingletonManager.Props(RecurringJobs.Props(registry, volumes, backups, node.AskTimeout, backup.Store), PoisonPill.Instance,
+        system.ActorOf(ClusterSingletonManager.Props(RecurringJobs.Props(registry, volumes, backups, node.AskTimeout, backup.Store, volume.JournalSnapshotEvery), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole("actorstore")), RecurringJobs.Name);
         var jobs = system.ActorOf(ClusterSingletonProxy.Props($"/user/{RecurringJobs.Name}", ClusterSingletonProxySettings.Create(system).WithRole("actorstore")),
             RecurringJobs.ProxyName);

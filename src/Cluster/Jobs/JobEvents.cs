@@ -19,4 +19,11 @@ public static class JobEvents
     public sealed record JobRunStarted(string Name, DateTimeOffset Scheduled, IReadOnlyList<string> Volumes) : IClusterEvent;
 
     public sealed record JobRunEnded(string Name, DateTimeOffset Scheduled, IReadOnlyList<string> Failures, DateTimeOffset At) : IClusterEvent;
+
+    /// <summary>
+    /// The whole state as the events that rebuild it, applied in order: each job created at its last occurrence, the
+    /// volumes' items, and the runs kept (oldest first) with their ends.
+    /// </summary>
+    public sealed record JobsSnapshot(IReadOnlyList<JobCreated> Jobs, IReadOnlyList<VolumeJobAdded> Members, IReadOnlyList<JobRunStarted> Started,
+        IReadOnlyList<JobRunEnded> Ended) : IClusterEvent;
 }

@@ -11,6 +11,9 @@ public sealed class JobMembership
     public const string DefaultGroup = "default";
     private readonly Dictionary<string, SortedSet<string>> _items = new(StringComparer.Ordinal);
 
+    /// <summary>Every volume's items, for a snapshot.</summary>
+    public IEnumerable<(string Volume, string Item)> All => _items.SelectMany(v => v.Value.Select(i => (v.Key, i)));
+
     public IReadOnlyList<string> ItemsOf(string volume) => _items.TryGetValue(volume, out var items) ? items.ToArray() : [];
 
     public void Add(string volume, string item)

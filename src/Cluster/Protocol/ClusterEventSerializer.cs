@@ -25,12 +25,14 @@ public sealed class ClusterEventSerializer(ExtendedActorSystem system) : EventSe
         ["BD"] = typeof(Backups.BackupEvents.StandbyAdded),
         ["BE"] = typeof(Backups.BackupEvents.StandbyApplied),
         ["BF"] = typeof(Backups.BackupEvents.StandbyRemoved),
+        ["BS"] = typeof(Backups.BackupEvents.BackupsSnapshot),
         ["JA"] = typeof(Jobs.JobEvents.JobCreated),
         ["JB"] = typeof(Jobs.JobEvents.JobDeleted),
         ["JC"] = typeof(Jobs.JobEvents.VolumeJobAdded),
         ["JD"] = typeof(Jobs.JobEvents.VolumeJobRemoved),
         ["JE"] = typeof(Jobs.JobEvents.JobRunStarted),
         ["JF"] = typeof(Jobs.JobEvents.JobRunEnded),
+        ["JS"] = typeof(Jobs.JobEvents.JobsSnapshot),
     };
 
     public override int Identifier => 1104;

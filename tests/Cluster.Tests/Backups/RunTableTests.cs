@@ -63,4 +63,26 @@ public sealed class RunTableTests
         var stale = Assert.Single(runs.Stale(T0.AddSeconds(101)));
         Assert.Contains("writing b", stale.Why);
     }
+
+    [Fact]
+    public void Its_events_list_every_run_again_as_it_started_and_ended()
+    {
+        var runs = new RunTable(TimeSpan.FromSeconds(60));
+        runs.Start("b1", RunTable.Backup, "v", "s1", "node-1", T0, T0);
+        runs.Start("b2", RunTable.Backup, "w", "s1", "node-2", T0.AddSeconds(1), T0);
+        runs.Start("r1", RunTable.Restore, "x", "backup-1", "", T0.AddSeconds(2), T0, ["a", "b"]);
+        runs.Start("r2", RunTable.Restore, "y", "backup-2", "", T0.AddSeconds(3), T0, ["c"]);
+        runs.Finish("b2", "the target is full", T0.AddSeconds(4));
+        runs.Finish("r1", null, T0.AddSeconds(5));
+
+        var (started, ended) = runs.ToEvents();
+        var again = new RunTable(TimeSpan.FromSeconds(60));
+        foreach (var e in started) again.Start(e.Id, e.Kind!, e.Volume, e.Snapshot, e.Node, e.At, T0, e.Parts);
+        foreach (var e in ended) again.Finish(e.Id, e.Error, e.At);
+
+        Assert.Equal(runs.View(), again.View());
+        Assert.Null(started.Single(e => e.Id == "b1").Parts); // a backup is one part
+        Assert.Equal(["a", "b"], started.Single(e => e.Id == "r1").Parts!);
+        Assert.True(again.PartDone("r2", "c", T0.AddSeconds(6)), "a restore running when the events were taken runs on, with its parts");
+    }
 }

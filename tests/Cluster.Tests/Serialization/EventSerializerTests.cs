@@ -52,12 +52,14 @@ public sealed class EventSerializerTests(SerializationSystem fixture) : IClassFi
         ["BD"] = "StandbyAdded",
         ["BE"] = "StandbyApplied",
         ["BF"] = "StandbyRemoved",
+        ["BS"] = "BackupsSnapshot",
         ["JA"] = "JobCreated",
         ["JB"] = "JobDeleted",
         ["JC"] = "VolumeJobAdded",
         ["JD"] = "VolumeJobRemoved",
         ["JE"] = "JobRunStarted",
         ["JF"] = "JobRunEnded",
+        ["JS"] = "JobsSnapshot",
     };
 
     private static IEnumerable<Type> PersistedTypes() =>
