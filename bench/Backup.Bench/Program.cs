@@ -23,16 +23,16 @@ const long MiB = 1 << 20;
 const int Piece = 4 << 20; // the fill's writes
 const int Chunk = 2 << 20; // the reference's reads: a backup block
 const string Snapshot = "bench";
-var sizeMiB = args switch
+var (sizeMiB, compression) = (2048, Compression.Lz4);
+for (var i = 0; i < args.Length; i++)
 {
-    [] => 2048,
-    ["--size-mib", var n] when int.TryParse(n, CultureInfo.InvariantCulture, out var m) && m > 0 => m,
-    _ => -1,
-};
-if (sizeMiB < 0)
-{
-    Console.Error.WriteLine("usage: bench/backup.sh [--size-mib N]   (default 2048)");
-    return 2;
+    if (args[i] == "--size-mib" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var m) && m > 0) sizeMiB = m;
+    else if (args[i] == "--compression" && i + 1 < args.Length && Enum.TryParse<Compression>(args[++i], ignoreCase: true, out var c)) compression = c;
+    else
+    {
+        Console.Error.WriteLine("usage: bench/backup.sh [--size-mib N] [--compression lz4|zstd|none]   (default 2048, lz4)");
+        return 2;
+    }
 }
 if (!Environment.IsPrivilegedProcess)
 {
@@ -40,7 +40,7 @@ if (!Environment.IsPrivilegedProcess)
     return 2;
 }
 var size = sizeMiB * MiB;
-var options = new BackupStoreOptions();
+var options = new BackupStoreOptions { Compression = compression };
 Console.WriteLine($"backup bench: a {sizeMiB} MiB volume, {options.BlockSize / MiB} MiB blocks, {options.Compression}, parallelism {options.Parallelism}, "
     + $"{Environment.ProcessorCount} cores, under {Path.Combine(RepoPaths.Root, "data")}");
 
