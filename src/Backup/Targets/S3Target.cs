@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.InteropServices;
 using Amazon.Runtime;
@@ -13,6 +14,12 @@ namespace ActorStore.Backup.Targets;
 /// </summary>
 public sealed class S3Target : IBackupTarget
 {
+    /// <summary>
+    /// One client per endpoint and credentials for the process: a client holds its HTTP connections, and the gateway, the
+    /// jobs and the standby polls open a target per request. Few targets are ever set, so the clients are kept.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(string Endpoint, string Region, string AccessKey, string SecretKey), AmazonS3Client> Clients = new();
+
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string _prefix;
@@ -23,6 +30,11 @@ public sealed class S3Target : IBackupTarget
         _bucket = bucket;
         _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
         _endpoint = endpoint ?? "";
+        _client = Clients.GetOrAdd((_endpoint, region, accessKey, secretKey), NewClient);
+    }
+
+    private static AmazonS3Client NewClient((string Endpoint, string Region, string AccessKey, string SecretKey) key)
+    {
         var config = new AmazonS3Config
         {
             ForcePathStyle = true,
@@ -31,16 +43,16 @@ public sealed class S3Target : IBackupTarget
             Timeout = TimeSpan.FromSeconds(60),
             MaxErrorRetry = 3,
         };
-        if (endpoint is { Length: > 0 })
+        if (key.Endpoint.Length > 0)
         {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = region;
+            config.ServiceURL = key.Endpoint;
+            config.AuthenticationRegion = key.Region;
         }
         else
         {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(key.Region);
         }
-        _client = new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), config);
+        return new AmazonS3Client(new BasicAWSCredentials(key.AccessKey, key.SecretKey), config);
     }
 
     public string Describe => $"s3://{_bucket}/{_prefix}" + (_endpoint.Length > 0 ? $" at {_endpoint}" : "");
@@ -132,7 +144,10 @@ public sealed class S3Target : IBackupTarget
 
     public Task SyncAsync(CancellationToken cancel = default) => Task.CompletedTask;
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        // The client is shared (see Clients).
+    }
 
     private static DateTimeOffset ToUtc(DateTime? time) => time is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
 
