@@ -59,6 +59,18 @@ public sealed class BackupStore(IBackupTarget target, BackupStoreOptions? option
     public Task<BackupVolumeRecord?> GetVolumeAsync(string volume, CancellationToken cancel = default) =>
         ReadAsync<BackupVolumeRecord>(StoreLayout.Volume(volume), cancel);
 
+    /// <summary>
+    /// The id of the volume's newest backup: the one its volume record names while that backup's record is there, else the
+    /// newest left (a delete interrupted between its two writes leaves the volume record naming a deleted backup).
+    /// </summary>
+    public async Task<string?> LastBackupAsync(string volume, CancellationToken cancel = default)
+    {
+        if ((await GetVolumeAsync(volume, cancel).ConfigureAwait(false))?.LastBackup is { } named
+            && await Target.StatAsync(StoreLayout.Backup(volume, named), cancel).ConfigureAwait(false) is not null)
+            return named;
+        return (await ListBackupsAsync(volume, cancel).ConfigureAwait(false)).LastOrDefault()?.Id;
+    }
+
     /// <summary>The volume's completed backups, oldest first.</summary>
     public async Task<IReadOnlyList<BackupRecord>> ListBackupsAsync(string volume, CancellationToken cancel = default)
     {

@@ -70,6 +70,27 @@ public sealed class BackupRestoreTests(Targets targets, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task The_last_backup_is_the_newest_left_when_the_volume_record_names_one_deleted()
+    {
+        using var target = await targets.NewAsync("dir");
+        var store = new BackupStore(target);
+        using var volume = new TestVolume(8 * Mib);
+        Assert.Null(await store.LastBackupAsync(volume.Name));
+        volume.Write(0, 2 * Mib, seed: 1);
+        volume.Snapshot("one");
+        var first = await store.BackupAsync(volume.Request("one"), volume.Source("one"));
+        volume.Write(2 * Mib, 2 * Mib, seed: 2);
+        volume.Snapshot("two");
+        var second = await store.BackupAsync(volume.Request("two", first), volume.Source("two"));
+        Assert.Equal(second.Id, await store.LastBackupAsync(volume.Name));
+
+        // A delete interrupted after the backup's record went and before the volume record was written again.
+        await target.DeleteAsync(StoreLayout.Backup(volume.Name, second.Id));
+        Assert.Equal(second.Id, (await store.GetVolumeAsync(volume.Name))!.LastBackup);
+        Assert.Equal(first.Id, await store.LastBackupAsync(volume.Name));
+    }
+
+    [Fact]
     public async Task Two_volumes_with_equal_data_store_each_block_once()
     {
         using var target = await targets.NewAsync("dir");

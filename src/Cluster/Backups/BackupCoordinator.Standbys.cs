@@ -39,7 +39,7 @@ public sealed partial class BackupCoordinator
     private async Task<StandbyPolled> PollAsync(TargetAddress address, TargetView target, string volume, string source)
     {
         using var opened = address.Open(target.AccessKey, target.SecretKey);
-        var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
+        var last = await new BackupStore(opened).LastBackupAsync(source).ConfigureAwait(false);
         return await AskVolume(new VolumeProtocol.Get(volume)).ConfigureAwait(false) switch
         {
             VolumeProtocol.VolumeView view => new StandbyPolled(volume, last, view.Replicas, view.State),
@@ -92,7 +92,7 @@ public sealed partial class BackupCoordinator
         if (source is not null && address is not null)
         {
             using var opened = address.Open(target.AccessKey, target.SecretKey);
-            var last = (await new BackupStore(opened).GetVolumeAsync(source).ConfigureAwait(false))?.LastBackup;
+            var last = await new BackupStore(opened).LastBackupAsync(source).ConfigureAwait(false);
             if (last is not null && last != applied)
                 return Refuse(volume, VolumeError.WrongState, $"the target holds backup {last} of '{source}', newer than the {applied ?? "none"} standby '{volume}' holds; "
                     + "it is taken within a poll: retry in a moment");

@@ -156,7 +156,7 @@ public sealed class BackupRunner : ReceiveActor, IWithTimers
         {
             using var target = address!.Open(r.Target.AccessKey, r.Target.SecretKey);
             var store = new BackupStore(target, _options);
-            var last = await store.GetVolumeAsync(r.Volume).ConfigureAwait(false) is { LastBackup: { } lastId }
+            var last = await store.LastBackupAsync(r.Volume).ConfigureAwait(false) is { } lastId
                 ? await store.GetBackupAsync(r.Volume, lastId).ConfigureAwait(false)
                 : null;
             var request = SnapshotSource.Plan(replica, r.Volume, r.VolumeId, r.Snapshot, last, _nodeId, r.Labels, _options.BlockSize, out why);
