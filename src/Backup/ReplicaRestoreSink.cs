@@ -22,7 +22,7 @@ public sealed class ReplicaRestoreSink(Replica replica, string describe) : IRest
         {
             _writing.Release();
         }
-        replica.WriteBehind(offset, data.Length);
+        Check(replica.WriteBehind(offset, data.Length), offset);
     }
 
     public ValueTask ZeroAsync(long offset, long length, CancellationToken cancel)

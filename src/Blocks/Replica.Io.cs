@@ -113,19 +113,23 @@ public sealed partial class Replica
     /// For a writer that moves forward through the volume (a restore): starts writing the range of the head to the disk now,
     /// and waits for the pages well behind it to be written and drops them, as a rebuild does with a staged layer (see
     /// <see cref="IFileHandle.StreamBehind"/>): the page cache reuses a few megabytes instead of taking fresh pages, and the
-    /// flush finds the disk done. Advice: a failed writeback shows at the flush.
+    /// flush finds the disk done. A failed writeback fails the replica: the kernel reports it here, once, and drops the
+    /// pages, so the next fsync would succeed without them.
     /// </summary>
-    public void WriteBehind(long offset, long length)
+    public ReplicaStatus WriteBehind(long offset, long length)
     {
-        if (!InRange(offset, length)) return;
+        if (!InRange(offset, length)) return ReplicaStatus.OutOfRange;
+        if (_failed) return ReplicaStatus.Failed;
         var gate = EnterIo();
         try
         {
             _head.Handle.StreamBehind(offset, length, keepFrom: offset - StreamLag);
+            return ReplicaStatus.Ok;
         }
         catch (IOException)
         {
-            // The flush reports it.
+            Fail();
+            return ReplicaStatus.Failed;
         }
         finally
         {

@@ -45,4 +45,25 @@ public sealed class WriteBehindTests : IDisposable
             Assert.Equal(data, back);
         }
     }
+
+    [Fact]
+    public void A_failed_writeback_fails_the_replica_rather_than_let_a_later_flush_succeed_without_the_pages()
+    {
+        var fs = new SimulatedFileSystem();
+        Assert.Equal(ReplicaStatus.Ok, Replica.Create(fs, "/r", new ReplicaIdentity(Guid.NewGuid(), "r1", 1), 96 * Mib, out var r));
+        using (r)
+        {
+            fs.FailWriteback = path => path.EndsWith(".img", StringComparison.Ordinal);
+            var block = new byte[2 * Mib];
+            ReplicaStatus behind = ReplicaStatus.Ok;
+            for (var offset = 0; offset < 96 * Mib && behind == ReplicaStatus.Ok; offset += 2 * Mib)
+            {
+                Assert.Equal(ReplicaStatus.Ok, r!.Write(offset, block));
+                behind = r.WriteBehind(offset, 2 * Mib);
+            }
+            Assert.Equal(ReplicaStatus.Failed, behind);
+            Assert.True(r!.IsFailed);
+            Assert.Equal(ReplicaStatus.Failed, r.Flush());
+        }
+    }
 }

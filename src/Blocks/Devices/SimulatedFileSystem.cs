@@ -24,6 +24,12 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// <summary>When set, the next fsync of a file whose path matches fails with EIO.</summary>
     public Func<string, bool>? FailFsync { get; set; }
 
+    /// <summary>
+    /// When set, the next waited writeback (<see cref="IFileHandle.StreamBehind"/> with pages behind to wait for) of a file
+    /// whose path matches fails with EIO: as on Linux, the error is reported there once, and a later fsync does not see it.
+    /// </summary>
+    public Func<string, bool>? FailWriteback { get; set; }
+
     /// <summary>When set, power is cut (and <see cref="PowerCutException"/> thrown) at this mutating operation.</summary>
     public long? CutPowerAtOperation { get; set; }
 
@@ -302,7 +308,15 @@ public sealed class SimulatedFileSystem : IFileSystem
         // Writeback without fsync makes nothing durable (sync_file_range commits no metadata, flushes no disk cache).
         public void StreamBehind(long writtenOffset, long writtenLength, long keepFrom)
         {
-            lock (fs._gate) Check();
+            lock (fs._gate)
+            {
+                Check();
+                if (keepFrom > 0 && fs.FailWriteback?.Invoke(path) == true)
+                {
+                    fs.FailWriteback = null;
+                    throw new IOException($"sync_file_range {path}: Input/output error", 5);
+                }
+            }
         }
 
         public void Fsync(bool dataOnly = false)
