@@ -92,7 +92,7 @@ internal sealed class BackupWriter(BackupStore store)
     /// <summary>Reads one block and uploads it unless the target holds its content; its hash, or null for a block of zeros (a hole).</summary>
     private async Task<string?> BackUpBlockAsync(IBackupSource source, long offset, int length, ConcurrentDictionary<string, byte> known, CancellationToken cancel)
     {
-        using var plain = new PooledBytes(length); // page-aligned: a source may read it with O_DIRECT
+        using var plain = new PooledBytes(length);
         await source.ReadAsync(offset, plain.Memory, cancel).ConfigureAwait(false);
         Interlocked.Increment(ref _read);
         if (BlockCodec.IsZero(plain.Span)) return null;

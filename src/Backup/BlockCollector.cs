@@ -14,7 +14,9 @@ internal sealed class BlockCollector(BackupStore store)
         await using var locked = store.Leases.KeepLocked(lockKey, holder);
         try
         {
-            var swept = await store.Target.SweepAsync(DateTimeOffset.UtcNow - store.Leases.LeaseTime, cancel).ConfigureAwait(false);
+            // Judged by the target's clock (the time of the lock just put), as leases are.
+            var now = (await store.Target.StatAsync(lockKey, cancel).ConfigureAwait(false))?.Modified ?? DateTimeOffset.UtcNow;
+            var swept = await store.Target.SweepAsync(now - store.Leases.LeaseTime, cancel).ConfigureAwait(false);
             // Every backup record there is, also one whose volume record was never written (a backup that died just after its record).
             var referenced = new HashSet<string>(StringComparer.Ordinal);
             foreach (var record in await store.ListAllBackupsAsync(cancel).ConfigureAwait(false))

@@ -171,8 +171,10 @@ public sealed partial class DirectoryTarget : IBackupTarget
     public Task<(int Objects, long Bytes)> SweepAsync(DateTimeOffset before, CancellationToken cancel = default) => Guard("", () =>
     {
         var (objects, bytes) = (0, 0L);
-        foreach (var file in new DirectoryInfo(_root).EnumerateFiles(".*.tmp", SearchOption.AllDirectories))
+        var everywhere = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in new DirectoryInfo(_root).EnumerateFiles(".*.tmp", everywhere))
         {
+            cancel.ThrowIfCancellationRequested();
             if (file.LastWriteTimeUtc >= before.UtcDateTime || _staged.ContainsKey(file.FullName)) continue;
             var length = file.Length;
             file.Delete();

@@ -1,6 +1,7 @@
 using ActorStore.Backup;
 using ActorStore.Backup.Targets;
 using ActorStore.Cluster.Protocol;
+using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -64,10 +65,9 @@ public sealed partial class BackupCoordinator : ReceivePersistentActor, IWithTim
         Recover<TargetSet>(Apply);
         Recover<RunStarted>(Apply);
         Recover<RunFinished>(e => _runs.Finish(e.Id, e.Error, e.At));
-        // The older snapshots go (none before the first: a store may read a bound of 0 as none at all).
         Command<SaveSnapshotSuccess>(s =>
         {
-            if (s.Metadata.SequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            if (SnapshotRetention.Older(s.Metadata) is { } older) DeleteSnapshots(older);
         });
         Command<SaveSnapshotFailure>(f => _log.Warning("Backups: snapshot not saved ({0}); recovery replays more events", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });

@@ -1,3 +1,4 @@
+using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -76,10 +77,9 @@ public sealed class RecurringJobs : ReceivePersistentActor, IWithTimers
         Command<GetVolumeJobs>(g => Sender.Tell(VolumeView(g.Volume)));
         Command<Tick>(_ => OnTick());
         Command<Due>(OnDue);
-        // The older snapshots go (none before the first: a store may read a bound of 0 as none at all).
         Command<SaveSnapshotSuccess>(s =>
         {
-            if (s.Metadata.SequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            if (SnapshotRetention.Older(s.Metadata) is { } older) DeleteSnapshots(older);
         });
         Command<SaveSnapshotFailure>(f => _log.Warning("Recurring jobs: snapshot not saved ({0}); recovery replays more events", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });

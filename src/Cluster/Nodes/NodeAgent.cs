@@ -1,5 +1,6 @@
 using ActorStore.Blocks;
 using ActorStore.Cluster.Protocol;
+using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using ActorStore.Volume.Replicas;
 using Akka.Actor;
@@ -44,7 +45,10 @@ public sealed class NodeAgent : ReceivePersistentActor
             _inventoryKnown = true;
         });
         Command<GetReport>(_ => Sender.Tell(Report()));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            if (SnapshotRetention.Older(s.Metadata) is { } older) DeleteSnapshots(older);
+        });
         Command<SaveSnapshotFailure>(f => _log.Warning("Node {Node}: snapshot of its configuration not saved ({Error})", _node.NodeId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });

@@ -1,3 +1,4 @@
+using ActorStore.Volume;
 using ActorStore.Volume.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -41,7 +42,10 @@ public sealed class VolumeRegistry : ReceivePersistentActor
             Persist(new VolumeUnregistered(u.Volume, u.VolumeId), e => Record(() => Remove(e.Volume, e.VolumeId)));
         });
         Command<ListVolumes>(_ => Sender.Tell(new VolumeNames(_volumes.Keys.ToArray())));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            if (SnapshotRetention.Older(s.Metadata) is { } older) DeleteSnapshots(older);
+        });
         Command<SaveSnapshotFailure>(f => Context.GetLogger().Warning("Volume registry: snapshot not saved ({0})", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });

@@ -142,7 +142,10 @@ public sealed partial class VolumeActor : ReceivePersistentActor, IWithTimers
         Command<EngineProtocol.RebuildProgress>(OnRebuildProgress);
         Command<EngineProtocol.RebuildFinished>(OnRebuildFinished);
         // Only the newest snapshot is needed: recovery starts there and replays the events after it.
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            if (SnapshotRetention.Older(s.Metadata) is { } older) DeleteSnapshots(older);
+        });
         Command<SaveSnapshotFailure>(f => _log.Warning("Volume {Volume}: snapshot of the record not saved ({Error}); recovery replays more events", _record.Name, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
