@@ -7,7 +7,7 @@ namespace ActorStore.Backup.Targets;
 /// Whole-object writes of a directory target's files that bypass the page cache (O_DIRECT) where the buffer allows it:
 /// on these VMs the kernel's copy into fresh page-cache pages cost a backup of incompressible data more CPU than the rest
 /// of it. The page-aligned part goes direct, a last partial page through the cache; a file system that refuses O_DIRECT
-/// (tmpfs, some FUSE mounts) gets plain writes.
+/// (tmpfs before Linux 6.6, some FUSE mounts) gets plain writes.
 /// </summary>
 internal static partial class DirectFile
 {
