@@ -9,13 +9,12 @@ internal sealed class BlockCollector(BackupStore store)
 {
     public async Task<CollectResult> RunAsync(string holder, CancellationToken cancel)
     {
-        var (lockKey, running) = await store.Leases.LockForCollectionAsync(holder, cancel).ConfigureAwait(false);
+        var (lockKey, now, running) = await store.Leases.LockForCollectionAsync(holder, cancel).ConfigureAwait(false);
         if (lockKey is null) return new CollectResult(0, 0, $"deferred while these run: {running}; the next backup delete or cleanup collects");
         await using var locked = store.Leases.KeepLocked(lockKey, holder);
         try
         {
             // Judged by the target's clock (the time of the lock just put), as leases are.
-            var now = (await store.Target.StatAsync(lockKey, cancel).ConfigureAwait(false))?.Modified ?? DateTimeOffset.UtcNow;
             var swept = await store.Target.SweepAsync(now - store.Leases.LeaseTime, cancel).ConfigureAwait(false);
             // Every backup record there is, also one whose volume record was never written (a backup that died just after its record).
             var referenced = new HashSet<string>(StringComparer.Ordinal);

@@ -44,16 +44,18 @@ public sealed class TargetLeases(IBackupTarget target, TimeSpan leaseTime)
 
     /// <summary>
     /// Starts a collection: puts its lock, then checks that no backup or restore holds a fresh lease. Returns the
-    /// lock's key, or null and who is running (the collection must not delete anything now).
+    /// lock's key and the target's time when it was put, or null and who is running (the collection must not delete
+    /// anything now).
     /// </summary>
-    public async Task<(string? Lock, string Running)> LockForCollectionAsync(string holder, CancellationToken cancel)
+    public async Task<(string? Lock, DateTimeOffset Now, string Running)> LockForCollectionAsync(string holder, CancellationToken cancel)
     {
         var key = $"{CollectorLockPrefix}{Guid.NewGuid():N}.json";
         await target.PutAsync(key, CollectorLock(holder), cancel).ConfigureAwait(false);
         var running = new List<string>();
+        DateTimeOffset now;
         try
         {
-            var now = await NowAsync(key, cancel).ConfigureAwait(false);
+            now = await NowAsync(key, cancel).ConfigureAwait(false);
             foreach (var lease in await target.ListAsync(StoreLayout.Leases, cancel).ConfigureAwait(false))
             {
                 if (lease.Modified > now - LeaseTime)
@@ -69,9 +71,9 @@ public sealed class TargetLeases(IBackupTarget target, TimeSpan leaseTime)
             await UnlockAsync(key).ConfigureAwait(false);
             throw;
         }
-        if (running.Count == 0) return (key, "");
+        if (running.Count == 0) return (key, now, "");
         await UnlockAsync(key).ConfigureAwait(false);
-        return (null, string.Join("; ", running));
+        return (null, now, string.Join("; ", running));
     }
 
     /// <summary>

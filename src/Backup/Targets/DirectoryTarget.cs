@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using ActorStore.Blocks.Devices;
 
 namespace ActorStore.Backup.Targets;
 
@@ -161,7 +162,7 @@ public sealed partial class DirectoryTarget : IBackupTarget
             // New folders are entries of their parents: those reach the disk as well (up to the root).
             for (var f = folder; f.Length >= _root.Length; f = Path.GetDirectoryName(f)!)
             {
-                FsyncDirectory(f);
+                LinuxFileSystem.Instance.FsyncDirectory(f);
                 if (f.Length == _root.Length) break;
             }
         }
@@ -242,25 +243,8 @@ public sealed partial class DirectoryTarget : IBackupTarget
         }
     }
 
-    private static void FsyncDirectory(string directory)
-    {
-        var fd = open(directory, 0x10000 /* O_RDONLY | O_DIRECTORY */);
-        if (fd < 0) throw new IOException($"cannot open {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (fsync(fd) != 0) throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            _ = close(fd);
-        }
-    }
-
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);

@@ -7,13 +7,8 @@ using static ActorStore.Cluster.Backups.BackupProtocol;
 namespace ActorStore.Cluster.Tests.Backups;
 
 /// <summary>The backup coordinator recovers from its last snapshot alone (one after every event here): the target comes back, credentials too.</summary>
-public sealed class BackupCoordinatorSnapshotTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output)
+public sealed class BackupCoordinatorSnapshotTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output)
 {
-    private const string Config = """
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     [Fact]
     public async Task The_target_comes_back_from_the_snapshot()
     {

@@ -12,13 +12,8 @@ namespace ActorStore.Cluster.Tests.Jobs;
 /// The recurring jobs singleton snapshots its state (a job every minute adds about 3,000 events a day): with a snapshot after
 /// every event, recovery starts from the last snapshot alone, and brings back the jobs, the volumes' items and the runs.
 /// </summary>
-public sealed class RecurringJobsSnapshotTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output)
+public sealed class RecurringJobsSnapshotTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output)
 {
-    private const string Config = """
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     [Fact]
     public async Task Recovery_from_the_last_snapshot_brings_back_jobs_items_and_runs()
     {

@@ -17,13 +17,8 @@ namespace ActorStore.Cluster.Tests.Nodes;
 /// every attached volume went faulted. Replicas now live beside the agent, and nothing the agent does —
 /// refusing a path, being killed, being stopped and brought back — touches a replica an engine is using.
 /// </summary>
-public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output), IDisposable
+public sealed class NodeAgentSupervisionTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output), IDisposable
 {
-    private const string Config = """
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private readonly TempDirectory _temp = new();
 
     [Fact]

@@ -14,13 +14,8 @@ namespace ActorStore.Cluster.Tests.Nodes;
 /// A node rebuilds at most actorstore.volume.concurrent-rebuilds-per-node replicas at once: one more rebuilding replica is
 /// refused (Busy, nothing made) until one of them ends; a repeated create of a replica already there is not counted again.
 /// </summary>
-public sealed class RebuildLimitTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output), IDisposable
+public sealed class RebuildLimitTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output), IDisposable
 {
-    private const string Config = """
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private readonly TempDirectory _temp = new();
 
     [Fact]
