@@ -107,7 +107,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         Out.WriteLine($"killing the source {progress.Source} on {source.Ready.NodeId} at {progress.Percent}% of {progress.Total} bytes");
         source.Kill();
 
-        var rebuilt = await LocalCluster.WaitForAsync(engine, name, v => v.Replicas.Any(r => r.Node == engine.Ready.NodeId && r.Mode == "RW"),
+        await LocalCluster.WaitForAsync(engine, name, v => v.Replicas.Any(r => r.Node == engine.Ready.NodeId && r.Mode == "RW"),
             TimeSpan.FromSeconds(120), "the replacement rebuilt from the other replica");
         var events = await engine.Api.ListEventsAsync(name);
         var done = events.First(e => e.Kind == "rebuilt");
@@ -119,12 +119,16 @@ public sealed class RebuildTests(ITestOutputHelper output) : NodeTest(output)
         for (var i = 0; i < 2; i++) await NbdData.VerifyAsync(attached.Endpoint!, i * 96 * MiB, 96 * MiB, seed: 10 + i);
 
         await LocalCluster.SettledAsync(engine, name);
+        // The view that showed the replacement RW may still show the killed source RW: the engine finds it dead at its next
+        // request to it. Two RW replicas, on the nodes alive, is what the volume must come to.
+        var settled = await LocalCluster.WaitForAsync(engine, name, v => v.Replicas.Count(r => r.Mode == "RW") == 2,
+            TimeSpan.FromSeconds(60), "the killed source no longer serving");
         await engine.Api.DetachAsync(name);
         var alive = cluster.Nodes.Where(n => n != first && n != source).ToArray();
         foreach (var node in alive) Assert.Equal(0, await node.StopAsync());
-        var serving = rebuilt.Replicas.Where(r => r.Mode == "RW").Select(r => r.Id).ToArray();
-        Assert.Equal(2, serving.Length);
-        ReplicaComparison.AssertSameLayers(serving, alive.Select(n => n.DataDir).ToArray());
+        var serving = settled.Replicas.Where(r => r.Mode == "RW").ToArray();
+        Assert.Equal(alive.Select(n => n.Ready.NodeId).Order(), serving.Select(r => r.Node).Order());
+        ReplicaComparison.AssertSameLayers(serving.Select(r => r.Id).ToArray(), alive.Select(n => n.DataDir).ToArray());
     }
 
     /// <summary>
